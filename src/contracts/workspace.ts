@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { identitySettingsSchema } from '../identity/identifiers.js';
+import { purposeDefaultsSettingsSchema } from '../privacy/jurisdictions.js';
+import { noticePublicationSchema } from '../privacy/notices.js';
+import { identifyConsentSettingsSchema } from '../privacy/identify-consent.js';
+
+/** Privacy settings of a workspace (PRIVACY.md P2–P5; src/privacy/README.md). */
+export const privacySettingsSchema = z.object({
+  /** Overrides of the jurisdiction's purpose defaults, each with its legal basis (P3). */
+  defaults: purposeDefaultsSettingsSchema.default({ overrides: [] }),
+  /** Published notice versions per purpose; a bump requires fresh consent (P4). */
+  notices: z.array(noticePublicationSchema).max(500).default([]),
+  /** How consent sent with `identify` (Segment `context.consent`) maps to purposes. */
+  identifyConsent: identifyConsentSettingsSchema.default(identifyConsentSettingsSchema.parse({})),
+  /** Oldest consent state a decision may rest on, and whether unknown age means minor. */
+  policy: z.object({
+    maxStateAgeMs: z.number().int().min(0).max(60_000).default(1000),
+    unknownAgeIsMinor: z.boolean().default(false),
+  }).default({ maxStateAgeMs: 1000, unknownAgeIsMinor: false }),
+});
+export type PrivacySettings = z.infer<typeof privacySettingsSchema>;
+
+/** Jurisdictions a workspace may declare (PRIVACY.md P3); they set consent defaults. */
+export const jurisdictionSchema = z.enum(['CN', 'EU', 'UK', 'US', 'OTHER']);
+export type Jurisdiction = z.infer<typeof jurisdictionSchema>;
+
+/** A workspace's settings, stored as JSON and validated whenever read or written. */
+export const workspaceSettingsSchema = z.object({
+  identity: identitySettingsSchema.default(identitySettingsSchema.parse({})),
+  defaultCurrency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as "USD"').default('USD'),
+  privacy: privacySettingsSchema.default(privacySettingsSchema.parse({})),
+});
+export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
+
+export const createWorkspaceSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  jurisdiction: jurisdictionSchema.default('OTHER'),
+  settings: workspaceSettingsSchema.partial().optional(),
+});
+
+export const apiKeyKindSchema = z.enum(['write', 'admin']);
+export type ApiKeyKind = z.infer<typeof apiKeyKindSchema>;
+
+export const createKeySchema = z.object({
+  kind: apiKeyKindSchema,
+  name: z.string().trim().min(1).max(100).default('unnamed'),
+});

@@ -1,0 +1,56 @@
+import type { Config } from './config/config.js';
+import { createCatalogService } from './catalog/index.js';
+import { createIngestService } from './ingest/index.js';
+import { createProfileService } from './profiles/profile-service.js';
+import { createApp } from './server/app.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { cryptoIds, type Ids } from './shared/ids.js';
+import { catalogRepositorySql } from './store/repositories/catalog-repository-sql.js';
+import { ingestRepositorySql } from './store/repositories/ingest-repository-sql.js';
+import { profileRepositorySql } from './store/repositories/profile-repository-sql.js';
+import { workspaceRepositorySql } from './store/repositories/workspace-repository-sql.js';
+import { openStore, type Store, type StoreConfig } from './store/store.js';
+import { createWorkspaceService } from './workspaces/index.js';
+import { privacyRepositorySql } from './store/repositories/privacy-repository-sql.js';
+import { createAuditService } from './privacy/audit-service.js';
+import { createConsentService } from './privacy/consent-service.js';
+import { createExportService } from './privacy/export-service.js';
+import { createErasureService } from './privacy/erasure-service.js';
+
+export const VERSION = '0.1.0';
+
+/** Where the store lives, from the configuration. */
+export function storeConfigOf(config: Config): StoreConfig {
+  const db = config.database;
+  return db.url === undefined
+    ? { engine: 'sqlite', filename: db.sqlitePath, synchronous: db.sqliteSynchronous }
+    : { engine: 'postgres', connectionString: db.url, maxConnections: db.maxConnections, ...(db.schema === undefined ? {} : { schema: db.schema }) };
+}
+
+/**
+ * The composition root: opens the store and builds every service once, passing
+ * dependencies in (no singletons). The CLI and the server share it.
+ *
+ * @example
+ * const tailor = await createTailor(config); ...; await tailor.close();
+ */
+export async function createTailor(config: Config, options: { clock?: Clock; ids?: Ids; log?: (m: string, e?: unknown) => void; store?: Store } = {}) {
+  const clock = options.clock ?? systemClock();
+  const ids = options.ids ?? cryptoIds();
+  const log = options.log ?? ((m: string, e?: unknown) => console.error(m, e ?? ''));
+  const store = options.store ?? (await openStore(storeConfigOf(config)));
+  const workspaces = createWorkspaceService({ repository: workspaceRepositorySql(store.db), clock, ids });
+  const ingest = createIngestService({ repository: ingestRepositorySql(store), clock, ids });
+  const profileRepository = profileRepositorySql(store.db);
+  const profiles = createProfileService({ repository: profileRepository });
+  const catalog = createCatalogService({ repository: catalogRepositorySql(store.db, store.features.maxParameters), clock });
+  const privacyRepository = privacyRepositorySql(store);
+  const audit = createAuditService({ repository: privacyRepository, clock });
+  const consent = createConsentService({ repository: privacyRepository, profiles, audit, clock, ids });
+  const exporter = createExportService({ profiles, profileRepository, consent, audit, mergedInto: privacyRepository.mergedInto, clock });
+  const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids });
+  const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
+  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, app, close: () => store.close() };
+}
+
+export type Tailor = Awaited<ReturnType<typeof createTailor>>;

@@ -1,0 +1,80 @@
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { Database } from '../schema.js';
+import type { DialectFeatures } from './features.js';
+
+export const sqliteFeatures: DialectFeatures = {
+  name: 'sqlite',
+  jsonType: 'text',
+  bigIntType: 'integer',
+  floatType: 'real',
+  maxParameters: 32_000,
+  // better-sqlite3 is one connection and Kysely runs one transaction at a time on it;
+  // other processes wait on SQLite's own write lock (busy_timeout below).
+  lock: async () => {},
+  listColumns: async (db, table) => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`not a table name: ${table}`);
+    const rows = await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db);
+    return rows.rows.map((r) => r.name);
+  },
+  listTables: async (db) => {
+    const rows = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'`.execute(db);
+    return rows.rows.map((r) => r.name);
+  },
+};
+
+/**
+ * Opens (creating if needed) a SQLite database file in WAL mode.
+ * `synchronous=NORMAL` in WAL mode loses no committed transaction when the process is
+ * killed; only an operating-system crash or power loss can drop the last commits
+ * (set `TAILOR_SQLITE_SYNCHRONOUS=FULL` to pay for that too — see README "Configuration").
+ *
+ * @example
+ * const { db } = openSqlite({ filename: ':memory:' });
+ */
+export function openSqlite(options: { filename: string; synchronous?: 'NORMAL' | 'FULL' }): { db: Kysely<Database>; raw: SQLite.Database } {
+  const raw = new SQLite(options.filename);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+  raw.pragma('busy_timeout = 10000');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('cache_size = -65536');
+  raw.pragma('temp_store = MEMORY');
+  // Checkpoint the WAL every ~16 MB instead of SQLite's default 4 MB: fewer checkpoint stalls
+  // inside commits under sustained ingest; the WAL file is reset after each checkpoint.
+  raw.pragma('wal_autocheckpoint = 4000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  return { db, raw };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing a multi-row insert costs as
+ * much as running it. Statements are reusable in better-sqlite3, so keep the most recently
+ * used ones by SQL text (the SQL text of a given statement shape never changes), up to
+ * 200 statements of at most 16 KB of SQL each.
+ */
+function withStatementCache(raw: SQLite.Database, max = 200, maxSqlLength = 16_384): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (source: string) => {
+    let stmt = cache.get(source);
+    if (stmt !== undefined) {
+      cache.delete(source);
+      cache.set(source, stmt);
+      return stmt;
+    }
+    stmt = raw.prepare(source);
+    // Very long statements (inserts of hundreds of rows) vary in shape and hold large
+    // programs: caching them costs more memory than re-preparing costs time.
+    if (source.length > maxSqlLength) return stmt;
+    cache.set(source, stmt);
+    if (cache.size > max) cache.delete(cache.keys().next().value!);
+    return stmt;
+  };
+  return new Proxy(raw, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') return prepare;
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

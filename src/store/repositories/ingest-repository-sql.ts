@@ -1,0 +1,194 @@
+import type { Kysely } from 'kysely';
+import type { IngestRepository, IngestUnitOfWork, OrderRow, ProfileState } from '../../ingest/index.js';
+import { readJson } from '../../shared/json.js';
+import type { Database } from '../schema.js';
+import type { Store } from '../store.js';
+import { chunkRows } from './chunk.js';
+import { insertConsent, readConsent } from './privacy-repository-sql.js';
+
+/** IngestRepository on Kysely: each method is one or a few multi-row statements. */
+export function ingestRepositorySql(store: Store): IngestRepository {
+  return {
+    withIdentityLock: (workspaceId, fn) =>
+      store.inTransaction(async (tx) => {
+        await store.features.lock(tx, `identity:${workspaceId}`);
+        return fn(unitOfWork(tx, workspaceId, store.features.maxParameters));
+      }),
+  };
+}
+
+function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number): IngestUnitOfWork {
+  return {
+    async existingMessageIds(messageIds) {
+      const found = new Set<string>();
+      for (const chunk of chunkRows(messageIds, 1, maxParameters - 1)) {
+        const rows = await tx.selectFrom('events').select('message_id').where('workspace_id', '=', ws).where('message_id', 'in', chunk).execute();
+        for (const r of rows) found.add(r.message_id);
+      }
+      return found;
+    },
+
+    async loadIdentityNeighbourhood(identifiers) {
+      if (identifiers.length === 0) return [];
+      // One query per identifier type, so that the (workspace_id, type, value) key serves it.
+      const byType = new Map<string, Set<string>>();
+      for (const i of identifiers) {
+        let set = byType.get(i.type);
+        if (set === undefined) byType.set(i.type, (set = new Set()));
+        set.add(i.value);
+      }
+      const owners = new Set<string>();
+      for (const [type, values] of byType) {
+        for (const chunk of chunkRows([...values], 1, maxParameters - 2)) {
+          const rows = await tx.selectFrom('identities').select('profile_id').where('workspace_id', '=', ws).where('type', '=', type).where('value', 'in', chunk).execute();
+          for (const r of rows) owners.add(r.profile_id);
+        }
+      }
+      const out: Array<{ type: string; value: string; profileId: string }> = [];
+      for (const chunk of chunkRows([...owners], 1, maxParameters - 1)) {
+        const rows = await tx.selectFrom('identities').select(['type', 'value', 'profile_id']).where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
+        for (const r of rows) out.push({ type: r.type, value: r.value, profileId: r.profile_id });
+      }
+      return out;
+    },
+
+    async loadProfiles(profileIds) {
+      const out: ProfileState[] = [];
+      for (const chunk of chunkRows(profileIds, 1, maxParameters - 1)) {
+        const rows = await tx.selectFrom('profiles').select(['id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at']).where('workspace_id', '=', ws).where('id', 'in', chunk).execute();
+        for (const r of rows) out.push({ id: r.id, traits: readJson(r.traits, {}), firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, createdAt: r.created_at });
+      }
+      return out;
+    },
+
+    async upsertProfiles(profiles, now) {
+      for (const chunk of chunkRows(profiles, 8, maxParameters)) {
+        await tx.insertInto('profiles')
+          .values(chunk.map((p) => ({
+            workspace_id: ws, id: p.id, traits: JSON.stringify(p.traits), first_seen_at: p.firstSeenAt, last_seen_at: p.lastSeenAt,
+            created_at: p.createdAt, updated_at: now, merged_into: null,
+          })))
+          .onConflict((oc) => oc.columns(['workspace_id', 'id']).doUpdateSet((eb) => ({
+            traits: eb.ref('excluded.traits'),
+            first_seen_at: eb.ref('excluded.first_seen_at'),
+            last_seen_at: eb.ref('excluded.last_seen_at'),
+            created_at: eb.ref('excluded.created_at'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })))
+          .execute();
+      }
+    },
+
+    async mergeProfile(m) {
+      await tx.updateTable('identities').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
+      await tx.updateTable('events').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
+      await tx.updateTable('orders').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
+      await tx.updateTable('profiles').set({ merged_into: m.into, updated_at: m.at }).where('workspace_id', '=', ws).where('id', '=', m.from).execute();
+      // Earlier merges into `from` now point at the survivor, so every old id resolves in one step.
+      await tx.updateTable('profiles').set({ merged_into: m.into }).where('workspace_id', '=', ws).where('merged_into', '=', m.from).execute();
+      await tx.insertInto('identity_merges').values({
+        workspace_id: ws, id: m.id, from_profile_id: m.from, into_profile_id: m.into, reason: m.reason,
+        identifier_type: m.identifier.type, identifier_value: m.identifier.value, message_id: m.messageId, merged_at: m.at,
+      }).execute();
+    },
+
+    async insertIdentities(rows) {
+      for (const chunk of chunkRows(rows, 6, maxParameters)) {
+        await tx.insertInto('identities')
+          .values(chunk.map((r) => ({ workspace_id: ws, type: r.identifier.type, value: r.identifier.value, profile_id: r.profileId, first_seen_at: r.at, source_message_id: r.messageId })))
+          .execute();
+      }
+    },
+
+    async insertConflicts(rows) {
+      for (const chunk of chunkRows(rows, 9, maxParameters)) {
+        await tx.insertInto('identity_conflicts')
+          .values(chunk.map((r) => ({
+            workspace_id: ws, id: r.id, profile_id: r.profileId, other_profile_id: r.otherProfileId, identifier_type: r.identifier.type,
+            identifier_value: r.identifier.value, reason: r.reason, message_id: r.messageId, recorded_at: r.at,
+          })))
+          .execute();
+      }
+    },
+
+    async insertEvents(rows) {
+      for (const chunk of chunkRows(rows, 19, maxParameters)) {
+        await tx.insertInto('events')
+          .values(chunk.map(({ event: e, profileId }) => ({
+            workspace_id: ws, message_id: e.messageId, type: e.type, event: e.event, name: e.name, profile_id: profileId,
+            user_id: e.userId, anonymous_id: e.anonymousId, group_id: e.groupId, previous_id: e.previousId,
+            timestamp: e.timestamp, original_timestamp: e.originalTimestamp, received_at: e.receivedAt, sent_at: e.sentAt,
+            properties: JSON.stringify(e.properties), traits: JSON.stringify(e.traits), context: JSON.stringify(e.context), integrations: JSON.stringify(e.integrations),
+          })))
+          .onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing())
+          .execute();
+      }
+    },
+
+    async getOrder(orderId) {
+      const r = await tx.selectFrom('orders').selectAll().where('workspace_id', '=', ws).where('order_id', '=', orderId).executeTakeFirst();
+      return r === undefined ? null : {
+        orderId: r.order_id, profileId: r.profile_id, kind: r.kind, status: r.status, currency: r.currency, revenue: r.revenue, total: r.total,
+        discount: r.discount, refundedAmount: r.refunded_amount, coupon: r.coupon, placedAt: r.placed_at, updatedAt: r.updated_at, source: r.source, messageId: r.message_id,
+      };
+    },
+
+    async upsertOrders(orders) {
+      await upsertOrderRows(tx, ws, orders, maxParameters);
+    },
+
+    async suppressionSalt() {
+      const row = await tx.selectFrom('workspace_secrets').select('value').where('workspace_id', '=', ws).where('name', '=', 'suppression_salt').executeTakeFirst();
+      return row?.value ?? null;
+    },
+
+    async findSuppressed(hashes) {
+      const out = new Set<string>();
+      for (const chunk of chunkRows(hashes, 1, maxParameters - 1)) {
+        const rows = await tx.selectFrom('suppressions').select('hash').where('workspace_id', '=', ws).where('hash', 'in', chunk).execute();
+        for (const r of rows) out.add(r.hash);
+      }
+      return out;
+    },
+
+    consentRecords: (profileIds) => readConsent(tx, ws, profileIds, maxParameters),
+
+    async insertConsentRecords(records) {
+      await insertConsent(tx, ws, records, maxParameters);
+    },
+
+    async updateOrderStatus(orderId, change) {
+      await tx.updateTable('orders')
+        .set({ status: change.status, updated_at: change.updatedAt, ...(change.refundedAmount === undefined ? {} : { refunded_amount: change.refundedAmount }) })
+        .where('workspace_id', '=', ws).where('order_id', '=', orderId).execute();
+    },
+  };
+}
+
+/** Inserts or replaces orders and their lines (shared by ingest and the order import). */
+export async function upsertOrderRows(tx: Kysely<Database>, ws: string, orders: readonly OrderRow[], maxParameters: number): Promise<void> {
+  if (orders.length === 0) return;
+  for (const chunk of chunkRows(orders, 15, maxParameters)) {
+    await tx.insertInto('orders')
+      .values(chunk.map((o) => ({
+        workspace_id: ws, order_id: o.orderId, profile_id: o.profileId, kind: o.kind, status: o.status, currency: o.currency, revenue: o.revenue,
+        total: o.total, discount: o.discount, refunded_amount: o.refundedAmount, coupon: o.coupon, placed_at: o.placedAt, updated_at: o.updatedAt,
+        source: o.source, message_id: o.messageId,
+      })))
+      .onConflict((oc) => oc.columns(['workspace_id', 'order_id']).doUpdateSet((eb) => ({
+        profile_id: eb.ref('excluded.profile_id'), kind: eb.ref('excluded.kind'), status: eb.ref('excluded.status'), currency: eb.ref('excluded.currency'),
+        revenue: eb.ref('excluded.revenue'), total: eb.ref('excluded.total'), discount: eb.ref('excluded.discount'), refunded_amount: eb.ref('excluded.refunded_amount'),
+        coupon: eb.ref('excluded.coupon'), placed_at: eb.ref('excluded.placed_at'), updated_at: eb.ref('excluded.updated_at'), source: eb.ref('excluded.source'),
+        message_id: eb.ref('excluded.message_id'),
+      })))
+      .execute();
+  }
+  const ids = orders.map((o) => o.orderId);
+  for (const chunk of chunkRows(ids, 1, maxParameters - 1)) {
+    await tx.deleteFrom('order_items').where('workspace_id', '=', ws).where('order_id', 'in', chunk).execute();
+  }
+  const lines = orders.flatMap((o) => o.lines.map((l, i) => ({
+    workspace_id: ws, order_id: o.orderId, line: i, item_id: l.itemId, name: l.name, category: l.category, price: l.price, quantity: l.quantity,
+  })));
+  for (const chunk of chunkRows(lines, 8, maxParameters)) await tx.insertInto('order_items').values(chunk).execute();
+}

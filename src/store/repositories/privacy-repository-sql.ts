@@ -1,0 +1,149 @@
+import type { Kysely } from 'kysely';
+import type { ChainedAuditEntry } from '../../privacy/audit-chain.js';
+import type { ConsentRecord } from '../../privacy/consent-ledger.js';
+import type { PrivacyRepository } from '../../privacy/privacy-repository.js';
+import type { SubscriptionRecord } from '../../privacy/subscriptions.js';
+import { readJson, type JsonObject } from '../../shared/json.js';
+import type { Database } from '../schema.js';
+import type { Store } from '../store.js';
+import { chunkRows } from './chunk.js';
+
+/** Tables whose `profile_id` rows erasure must keep (none today: the erasure record uses another column). */
+const RETAINED_TABLES = new Set<string>();
+
+/** PrivacyRepository on Kysely (SQLite and PostgreSQL). */
+export function privacyRepositorySql(store: Store): PrivacyRepository {
+  const { db, features } = store;
+  const max = features.maxParameters;
+  return {
+    consentRecords: (ws, profileIds) => readConsent(db, ws, profileIds, max),
+    async insertConsentRecords(ws, records) {
+      await insertConsent(db, ws, records, max);
+    },
+    async subscriptionRecords(ws, profileIds) {
+      const out: SubscriptionRecord[] = [];
+      for (const chunk of chunkRows(profileIds, 1, max - 1)) {
+        const rows = await db.selectFrom('subscription_records').selectAll().where('workspace_id', '=', ws).where('profile_id', 'in', chunk).orderBy('recorded_at').orderBy('id').execute();
+        for (const r of rows) out.push({ id: r.id, profileId: r.profile_id, channel: r.channel as SubscriptionRecord['channel'], status: r.status as SubscriptionRecord['status'], source: r.source as SubscriptionRecord['source'], recordedAt: r.recorded_at });
+      }
+      return out;
+    },
+    async insertSubscriptionRecords(ws, records) {
+      for (const chunk of chunkRows(records, 7, max)) {
+        await db.insertInto('subscription_records').values(chunk.map((r) => ({ workspace_id: ws, id: r.id, profile_id: r.profileId, channel: r.channel, status: r.status, source: r.source, recorded_at: r.recordedAt }))).execute();
+      }
+    },
+    async personalizationOff(ws, profileIds) {
+      const out = new Set<string>();
+      for (const chunk of chunkRows(profileIds, 1, max - 1)) {
+        const rows = await db.selectFrom('privacy_switches').select('profile_id').where('workspace_id', '=', ws).where('profile_id', 'in', chunk).where('personalization_off', '=', 1).execute();
+        for (const r of rows) out.add(r.profile_id);
+      }
+      return out;
+    },
+    async setPersonalization(ws, change) {
+      await db.insertInto('privacy_switches').values({ workspace_id: ws, profile_id: change.profileId, personalization_off: change.off ? 1 : 0, source: change.source, updated_at: change.at })
+        .onConflict((oc) => oc.columns(['workspace_id', 'profile_id']).doUpdateSet({ personalization_off: change.off ? 1 : 0, source: change.source, updated_at: change.at })).execute();
+    },
+    async salt(ws, create, at) {
+      const found = await db.selectFrom('workspace_secrets').select('value').where('workspace_id', '=', ws).where('name', '=', 'suppression_salt').executeTakeFirst();
+      if (found !== undefined) return found.value;
+      await db.insertInto('workspace_secrets').values({ workspace_id: ws, name: 'suppression_salt', value: create(), created_at: at })
+        .onConflict((oc) => oc.columns(['workspace_id', 'name']).doNothing()).execute();
+      const row = await db.selectFrom('workspace_secrets').select('value').where('workspace_id', '=', ws).where('name', '=', 'suppression_salt').executeTakeFirstOrThrow();
+      return row.value;
+    },
+    async addSuppressions(ws, hashes, at) {
+      for (const chunk of chunkRows(hashes, 3, max)) {
+        await db.insertInto('suppressions').values(chunk.map((hash) => ({ workspace_id: ws, hash, created_at: at }))).onConflict((oc) => oc.columns(['workspace_id', 'hash']).doNothing()).execute();
+      }
+    },
+    async findSuppressed(ws, hashes) {
+      const out = new Set<string>();
+      for (const chunk of chunkRows(hashes, 1, max - 1)) {
+        const rows = await db.selectFrom('suppressions').select('hash').where('workspace_id', '=', ws).where('hash', 'in', chunk).execute();
+        for (const r of rows) out.add(r.hash);
+      }
+      return out;
+    },
+    appendAudit: (ws, build) => store.inTransaction(async (tx) => {
+      await features.lock(tx, `audit:${ws}`);
+      const last = await tx.selectFrom('audit_log').select(['seq', 'hash']).where('workspace_id', '=', ws).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      const entry = build(last === undefined ? { seq: 0, hash: '0'.repeat(64) } : { seq: Number(last.seq), hash: last.hash });
+      await tx.insertInto('audit_log').values({
+        workspace_id: ws, seq: entry.seq, actor: entry.actor, action: entry.action, subject: entry.subject, details: JSON.stringify(entry.details),
+        at: entry.at, prev_hash: entry.prevHash, hash: entry.hash,
+      }).execute();
+      return entry;
+    }),
+    async auditEntries(ws, page) {
+      let q = db.selectFrom('audit_log').selectAll().where('workspace_id', '=', ws).where('seq', '>', page.afterSeq);
+      if (page.subject !== undefined) q = q.where('subject', '=', page.subject);
+      const rows = await q.orderBy('seq').limit(page.limit).execute();
+      return rows.map((r): ChainedAuditEntry => ({
+        seq: Number(r.seq), workspaceId: r.workspace_id, actor: r.actor, action: r.action, subject: r.subject, details: readJson<JsonObject>(r.details, {}), at: r.at, prevHash: r.prev_hash, hash: r.hash,
+      }));
+    },
+    async mergedInto(ws, profileId) {
+      const rows = await db.selectFrom('profiles').select('id').where('workspace_id', '=', ws).where('merged_into', '=', profileId).execute();
+      return rows.map((r) => r.id);
+    },
+    eraseProfiles: (ws, erase) => store.inTransaction(async (tx) => {
+      const counts: Record<string, number> = {};
+      const add = (table: string, n: bigint | number | undefined) => { counts[table] = (counts[table] ?? 0) + Number(n ?? 0); };
+      const ids = [...erase.profileIds];
+      const values = [...erase.identifierValues];
+      // Rows that name the person outside a profile_id column.
+      const orderIds = (await tx.selectFrom('orders').select('order_id').where('workspace_id', '=', ws).where('profile_id', 'in', ids).execute()).map((r) => r.order_id);
+      for (const chunk of chunkRows(orderIds, 1, max - 2)) {
+        add('order_items', (await tx.deleteFrom('order_items').where('workspace_id', '=', ws).where('order_id', 'in', chunk).executeTakeFirst()).numDeletedRows);
+      }
+      add('identity_merges', (await tx.deleteFrom('identity_merges').where('workspace_id', '=', ws)
+        .where((eb) => eb.or([eb('from_profile_id', 'in', ids), eb('into_profile_id', 'in', ids), ...(values.length > 0 ? [eb('identifier_value', 'in', values)] : [])])).executeTakeFirst()).numDeletedRows);
+      add('identity_conflicts', (await tx.deleteFrom('identity_conflicts').where('workspace_id', '=', ws)
+        .where((eb) => eb.or([eb('profile_id', 'in', ids), eb('other_profile_id', 'in', ids), ...(values.length > 0 ? [eb('identifier_value', 'in', values)] : [])])).executeTakeFirst()).numDeletedRows);
+      add('profiles', (await tx.deleteFrom('profiles').where('workspace_id', '=', ws).where((eb) => eb.or([eb('id', 'in', ids), eb('merged_into', 'in', ids)])).executeTakeFirst()).numDeletedRows);
+      if (values.length > 0) {
+        // Another person's event may carry the erased person's anonymous id (a shared device): remove it there.
+        add('events (identifiers removed from other profiles)', (await tx.updateTable('events').set({ anonymous_id: null }).where('workspace_id', '=', ws).where('anonymous_id', 'in', values).executeTakeFirst()).numUpdatedRows);
+      }
+      // Every table with a profile_id column, present and future.
+      for (const table of await features.listTables(tx)) {
+        if (RETAINED_TABLES.has(table)) continue;
+        const columns = await features.listColumns(tx, table);
+        if (!columns.includes('profile_id') || !columns.includes('workspace_id')) continue;
+        const loose = tx as unknown as Kysely<Record<string, { workspace_id: string; profile_id: string }>>;
+        add(table, (await loose.deleteFrom(table).where('workspace_id', '=', ws).where('profile_id', 'in', ids).executeTakeFirst()).numDeletedRows);
+      }
+      return counts;
+    }),
+    async insertErasureReport(ws, r) {
+      await db.insertInto('erasure_reports').values({ workspace_id: ws, id: r.id, erased_profile_id: r.profileId, report: JSON.stringify(r.report), completed_at: r.at }).execute();
+    },
+  };
+}
+
+/** Reads consent records of profiles in ledger order (shared with the ingest path). */
+export async function readConsent(db: Kysely<Database>, ws: string, profileIds: readonly string[], maxParameters: number): Promise<ConsentRecord[]> {
+  const out: ConsentRecord[] = [];
+  for (const chunk of chunkRows(profileIds, 1, maxParameters - 1)) {
+    const rows = await db.selectFrom('consent_records').selectAll().where('workspace_id', '=', ws).where('profile_id', 'in', chunk).orderBy('recorded_at').orderBy('id').execute();
+    for (const r of rows) {
+      out.push({
+        id: r.id, profileId: r.profile_id, purpose: r.purpose as ConsentRecord['purpose'], decision: r.decision as ConsentRecord['decision'], noticeVersion: r.notice_version,
+        source: r.source as ConsentRecord['source'], ...(r.method === null ? {} : { method: r.method }), jurisdiction: r.jurisdiction as ConsentRecord['jurisdiction'], recordedAt: r.recorded_at,
+      });
+    }
+  }
+  return out;
+}
+
+/** Inserts consent records (shared with the ingest path, which records consent sent with identify). */
+export async function insertConsent(db: Kysely<Database>, ws: string, records: readonly ConsentRecord[], maxParameters: number): Promise<void> {
+  for (const chunk of chunkRows(records, 10, maxParameters)) {
+    await db.insertInto('consent_records').values(chunk.map((r) => ({
+      workspace_id: ws, id: r.id, profile_id: r.profileId, purpose: r.purpose, decision: r.decision, notice_version: r.noticeVersion, source: r.source,
+      method: r.method ?? null, jurisdiction: r.jurisdiction, recorded_at: r.recordedAt,
+    }))).execute();
+  }
+}

@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely';
+import type { ProfileRecord, ProfileRepository, StoredEvent, StoredOrder } from '../../profiles/profile-repository.js';
+import { readJson } from '../../shared/json.js';
+import type { Database } from '../schema.js';
+
+type ProfileRow = { id: string; traits: unknown; first_seen_at: number; last_seen_at: number; created_at: number; updated_at: number; merged_into: string | null };
+const toProfile = (r: ProfileRow): ProfileRecord => ({
+  id: r.id, traits: readJson(r.traits, {}), firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, createdAt: r.created_at, updatedAt: r.updated_at, mergedInto: r.merged_into,
+});
+
+/** Highest code point: `value >= q and value < q + MAX` is a prefix match on both engines, using the index, with no LIKE escaping. */
+const PREFIX_END = '\u{10FFFF}';
+
+/** ProfileRepository on Kysely (SQLite and PostgreSQL). */
+export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
+  const profileColumns = ['id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at', 'updated_at', 'merged_into'] as const;
+  return {
+    async getProfile(ws, id) {
+      const r = await db.selectFrom('profiles').select(profileColumns).where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
+      return r === undefined ? null : toProfile(r);
+    },
+    async findOwner(ws, identifier) {
+      const r = await db.selectFrom('identities').select('profile_id').where('workspace_id', '=', ws).where('type', '=', identifier.type).where('value', '=', identifier.value).executeTakeFirst();
+      return r?.profile_id ?? null;
+    },
+    async identifiers(ws, profileId) {
+      const rows = await db.selectFrom('identities').select(['type', 'value', 'first_seen_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId).orderBy('type').orderBy('first_seen_at').execute();
+      return rows.map((r) => ({ type: r.type, value: r.value, firstSeenAt: r.first_seen_at }));
+    },
+    async merges(ws, profileId) {
+      const rows = await db.selectFrom('identity_merges').selectAll().where('workspace_id', '=', ws).where('into_profile_id', '=', profileId).orderBy('merged_at').execute();
+      return rows.map((r) => ({ fromProfileId: r.from_profile_id, intoProfileId: r.into_profile_id, reason: r.reason, identifier: { type: r.identifier_type, value: r.identifier_value }, messageId: r.message_id, mergedAt: r.merged_at }));
+    },
+    async events(ws, profileId, page) {
+      let q = db.selectFrom('events')
+        .select(['message_id', 'type', 'event', 'name', 'user_id', 'anonymous_id', 'timestamp', 'received_at', 'properties', 'traits', 'context'])
+        .where('workspace_id', '=', ws).where('profile_id', '=', profileId);
+      if (page.event !== undefined) q = q.where('event', '=', page.event);
+      if (page.before !== undefined) {
+        const b = page.before;
+        q = q.where((eb) => eb.or([eb('timestamp', '<', b.timestamp), eb.and([eb('timestamp', '=', b.timestamp), eb('message_id', '<', b.messageId)])]));
+      }
+      const rows = await q.orderBy('timestamp', 'desc').orderBy('message_id', 'desc').limit(page.limit).execute();
+      return rows.map((r): StoredEvent => ({
+        messageId: r.message_id, type: r.type, event: r.event, name: r.name, userId: r.user_id, anonymousId: r.anonymous_id, timestamp: r.timestamp, receivedAt: r.received_at,
+        properties: readJson(r.properties, {}), traits: readJson(r.traits, {}), context: readJson(r.context, {}),
+      }));
+    },
+    async orders(ws, profileId, limit) {
+      const orders = await db.selectFrom('orders').selectAll().where('workspace_id', '=', ws).where('profile_id', '=', profileId).orderBy('placed_at', 'desc').limit(limit).execute();
+      if (orders.length === 0) return [];
+      const lines = await db.selectFrom('order_items').selectAll().where('workspace_id', '=', ws).where('order_id', 'in', orders.map((o) => o.order_id)).orderBy('line').execute();
+      const byOrder = new Map<string, StoredOrder['lines']>();
+      for (const l of lines) {
+        const list = byOrder.get(l.order_id) ?? [];
+        list.push({ itemId: l.item_id, name: l.name, category: l.category, price: l.price, quantity: l.quantity });
+        byOrder.set(l.order_id, list);
+      }
+      return orders.map((o) => ({
+        orderId: o.order_id, kind: o.kind, status: o.status, currency: o.currency, revenue: o.revenue, refundedAmount: o.refunded_amount, coupon: o.coupon, placedAt: o.placed_at, lines: byOrder.get(o.order_id) ?? [],
+      }));
+    },
+    async list(ws, page) {
+      let q = db.selectFrom('profiles').select(profileColumns).where('workspace_id', '=', ws).where('merged_into', 'is', null);
+      if (page.q !== undefined) {
+        // Emails are stored lower-cased; other identifiers as given: try both spellings.
+        const prefixes = [...new Set([page.q, page.q.toLowerCase()])];
+        q = q.where('id', 'in', db.selectFrom('identities').select('profile_id').where('workspace_id', '=', ws)
+          .where((eb) => eb.or(prefixes.map((p) => eb.and([eb('value', '>=', p), eb('value', '<', p + PREFIX_END)])))));
+      }
+      if (page.after !== undefined) {
+        const a = page.after;
+        q = q.where((eb) => eb.or([eb('last_seen_at', '<', a.lastSeenAt), eb.and([eb('last_seen_at', '=', a.lastSeenAt), eb('id', '<', a.id)])]));
+      }
+      const rows = await q.orderBy('last_seen_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+      return rows.map(toProfile);
+    },
+    async count(ws) {
+      const r = await db.selectFrom('profiles').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', ws).where('merged_into', 'is', null).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}

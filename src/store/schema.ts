@@ -1,0 +1,247 @@
+import type { ColumnType } from 'kysely';
+
+/**
+ * The tables of Tailor's store, one type for SQLite and PostgreSQL.
+ *
+ * Conventions (docs/architecture.md):
+ * - `workspace_id` leads every primary key, so that the schema can be distributed by it.
+ * - Times are integer milliseconds since the Unix epoch (`*_at`), the same on both engines.
+ * - JSON columns are `text` on SQLite and `jsonb` on PostgreSQL; write them with
+ *   `JSON.stringify` and read them with `readJson` (src/shared/json.ts).
+ */
+export interface Database {
+  workspaces: WorkspacesTable;
+  api_keys: ApiKeysTable;
+  profiles: ProfilesTable;
+  identities: IdentitiesTable;
+  identity_merges: IdentityMergesTable;
+  identity_conflicts: IdentityConflictsTable;
+  events: EventsTable;
+  catalog_items: CatalogItemsTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  import_runs: ImportRunsTable;
+  consent_records: ConsentRecordsTable;
+  subscription_records: SubscriptionRecordsTable;
+  privacy_switches: PrivacySwitchesTable;
+  audit_log: AuditLogTable;
+  suppressions: SuppressionsTable;
+  erasure_reports: ErasureReportsTable;
+  workspace_secrets: WorkspaceSecretsTable;
+}
+
+/** A JSON column: written as a string, read back as a string (SQLite) or a value (PostgreSQL). */
+export type Json = ColumnType<unknown, string, string>;
+/** Integer column that the pg driver is configured to return as number (see dialects/postgres.ts). */
+export type Millis = number;
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  jurisdiction: string;
+  settings: Json;
+  created_at: Millis;
+}
+
+export interface ApiKeysTable {
+  workspace_id: string;
+  id: string;
+  kind: 'write' | 'admin';
+  name: string;
+  prefix: string;
+  hash: string;
+  scopes: Json;
+  created_at: Millis;
+  revoked_at: Millis | null;
+}
+
+export interface ProfilesTable {
+  workspace_id: string;
+  id: string;
+  traits: Json;
+  first_seen_at: Millis;
+  last_seen_at: Millis;
+  created_at: Millis;
+  updated_at: Millis;
+  /** Set when this profile was merged into another; the row stays for the record. */
+  merged_into: string | null;
+}
+
+export interface IdentitiesTable {
+  workspace_id: string;
+  type: string;
+  value: string;
+  profile_id: string;
+  first_seen_at: Millis;
+  source_message_id: string | null;
+}
+
+export interface IdentityMergesTable {
+  workspace_id: string;
+  id: string;
+  from_profile_id: string;
+  into_profile_id: string;
+  reason: string;
+  identifier_type: string;
+  identifier_value: string;
+  message_id: string | null;
+  merged_at: Millis;
+}
+
+export interface IdentityConflictsTable {
+  workspace_id: string;
+  id: string;
+  profile_id: string;
+  other_profile_id: string | null;
+  identifier_type: string;
+  identifier_value: string;
+  reason: string;
+  message_id: string | null;
+  recorded_at: Millis;
+}
+
+export interface EventsTable {
+  workspace_id: string;
+  message_id: string;
+  type: string;
+  event: string | null;
+  name: string | null;
+  profile_id: string;
+  user_id: string | null;
+  anonymous_id: string | null;
+  group_id: string | null;
+  previous_id: string | null;
+  timestamp: Millis;
+  original_timestamp: Millis | null;
+  received_at: Millis;
+  sent_at: Millis | null;
+  properties: Json;
+  traits: Json;
+  context: Json;
+  integrations: Json;
+}
+
+export interface CatalogItemsTable {
+  workspace_id: string;
+  item_id: string;
+  name: string;
+  category_path: Json;
+  brand: string | null;
+  price: number | null;
+  currency: string | null;
+  tags: Json;
+  attributes: Json;
+  url: string | null;
+  image_url: string | null;
+  in_stock: number;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface OrdersTable {
+  workspace_id: string;
+  order_id: string;
+  profile_id: string | null;
+  /** `order` for a purchase, `return` for a credit note such as an Online Retail cancellation invoice. */
+  kind: 'order' | 'return';
+  status: 'completed' | 'refunded' | 'partially_refunded' | 'cancelled';
+  currency: string;
+  revenue: number;
+  total: number;
+  discount: number;
+  refunded_amount: number;
+  coupon: string | null;
+  placed_at: Millis;
+  updated_at: Millis;
+  source: string;
+  message_id: string | null;
+}
+
+export interface OrderItemsTable {
+  workspace_id: string;
+  order_id: string;
+  line: number;
+  item_id: string;
+  name: string | null;
+  category: string | null;
+  price: number;
+  quantity: number;
+}
+
+export interface ImportRunsTable {
+  workspace_id: string;
+  id: string;
+  kind: string;
+  source: string;
+  fingerprint: string;
+  /** Rows consumed so far: a resumed run skips this many. */
+  position: number;
+  status: 'running' | 'completed' | 'failed';
+  summary: Json;
+  started_at: Millis;
+  updated_at: Millis;
+}
+
+export interface ConsentRecordsTable {
+  workspace_id: string;
+  id: string;
+  profile_id: string;
+  purpose: string;
+  decision: string;
+  notice_version: string;
+  source: string;
+  method: string | null;
+  jurisdiction: string;
+  recorded_at: Millis;
+}
+
+export interface SubscriptionRecordsTable {
+  workspace_id: string;
+  id: string;
+  profile_id: string;
+  channel: string;
+  status: string;
+  source: string;
+  recorded_at: Millis;
+}
+
+export interface PrivacySwitchesTable {
+  workspace_id: string;
+  profile_id: string;
+  personalization_off: number;
+  source: string;
+  updated_at: Millis;
+}
+
+export interface AuditLogTable {
+  workspace_id: string;
+  seq: number;
+  actor: string;
+  action: string;
+  subject: string;
+  details: Json;
+  at: Millis;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface SuppressionsTable {
+  workspace_id: string;
+  hash: string;
+  created_at: Millis;
+}
+
+export interface ErasureReportsTable {
+  workspace_id: string;
+  id: string;
+  erased_profile_id: string;
+  report: Json;
+  completed_at: Millis;
+}
+
+export interface WorkspaceSecretsTable {
+  workspace_id: string;
+  name: string;
+  value: string;
+  created_at: Millis;
+}

@@ -1,0 +1,98 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './schema.js';
+import type { DialectFeatures } from './dialects/features.js';
+import { openSqlite, sqliteFeatures } from './dialects/sqlite.js';
+import { openPostgres, postgresFeatures } from './dialects/postgres.js';
+import { foundation } from './migrations/0001-foundation.js';
+import { mergePointerIndex } from './migrations/0002-merge-pointer-index.js';
+import { privacy } from './migrations/0003-privacy.js';
+
+/** An open store: the Kysely database, what its engine can do, and how to close it. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly features: DialectFeatures;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  inTransaction<T>(fn: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type StoreConfig =
+  | { engine: 'sqlite'; filename: string; synchronous?: 'NORMAL' | 'FULL' }
+  | { engine: 'postgres'; connectionString: string; schema?: string; maxConnections?: number };
+
+/** The ordered list of migrations; names sort in the order they must run. */
+function migrationsFor(features: DialectFeatures): Record<string, Migration> {
+  return {
+    '0001-foundation': foundation(features),
+    '0002-merge-pointer-index': mergePointerIndex(),
+    '0003-privacy': privacy(features),
+  };
+}
+
+/**
+ * Opens the store and brings its schema up to date (migrations run on every start and
+ * are a no-op when nothing is pending).
+ *
+ * @example
+ * const store = await openStore({ engine: 'sqlite', filename: ':memory:' });
+ * await store.close();
+ */
+export async function openStore(config: StoreConfig): Promise<Store> {
+  let db: Kysely<Database>;
+  let features: DialectFeatures;
+  let closeDriver: () => Promise<void>;
+  if (config.engine === 'sqlite') {
+    const opened = openSqlite(config);
+    db = opened.db;
+    features = sqliteFeatures;
+    closeDriver = async () => { await db.destroy(); };
+  } else {
+    const opened = await openPostgres(config);
+    db = opened.db;
+    features = postgresFeatures;
+    closeDriver = async () => { await db.destroy(); };
+  }
+  try {
+    await migrate(db, features, config.engine === 'postgres' ? config.schema ?? 'public' : undefined);
+  } catch (error) {
+    await closeDriver();
+    throw error;
+  }
+  return {
+    db,
+    features,
+    inTransaction: features.name === 'sqlite' ? (fn) => sqliteImmediateTransaction(db, fn) : (fn) => db.transaction().execute(fn),
+    close: closeDriver,
+  };
+}
+
+/**
+ * SQLite transactions start with BEGIN IMMEDIATE: they take the write lock up front, so a
+ * second process (an import while the server runs) waits on busy_timeout instead of
+ * failing when a read transaction tries to become a write transaction.
+ */
+async function sqliteImmediateTransaction<T>(db: Kysely<Database>, fn: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(conn).catch(() => {});
+      throw error;
+    }
+  });
+}
+
+async function migrate(db: Kysely<Database>, features: DialectFeatures, schema: string | undefined): Promise<void> {
+  const all = migrationsFor(features);
+  const provider: MigrationProvider = { getMigrations: async () => all };
+  // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
+  const migrator = new Migrator({ db, provider, ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`database migration ${failed?.migrationName ?? '(unknown)'} failed on ${features.name}`, { cause: error });
+  }
+}
