@@ -1,0 +1,2 @@
+export * from './catalog-repository.js';
+export * from './catalog-service.js';

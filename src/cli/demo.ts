@@ -1,0 +1,85 @@
+import { ONLINE_RETAIL_MAPPING } from '../imports/order-rows.js';
+import { createTailor } from '../main.js';
+import { loadConfig, output, type GlobalOptions } from './context.js';
+import { fileSource } from './file-source.js';
+import { formatSummary, importOrdersCsv } from './importers.js';
+import { closeOnSignals, startServer } from './serve.js';
+
+const DEMO_WORKSPACE = 'Demo shop (Online Retail excerpt)';
+const EXAMPLE_CUSTOMER = '17850';
+
+/**
+ * `tailor demo`: builds a demo database from the bundled Online Retail excerpt — one
+ * workspace, profiles from customer ids, orders and returns, a catalog from the order
+ * lines — prints what it built, and serves it. Re-running reuses the database (imports are
+ * idempotent) and issues a fresh key pair, since stored keys are only hashes.
+ */
+export async function runDemo(args: { globals: GlobalOptions; dataFile: string; demoDb: string; port: number; host: string; serve: boolean }): Promise<void> {
+  const config = loadConfig({ ...args.globals, db: args.globals.db ?? args.demoDb }, { server: { host: args.host, port: args.port } });
+  const tailor = await createTailor(config);
+  let keepOpen = false;
+  try {
+    const existing = (await tailor.workspaces.listWorkspaces()).find((w) => w.name === DEMO_WORKSPACE);
+    let workspace;
+    let keys: { write: string; admin: string };
+    if (existing === undefined) {
+      const created = await tailor.workspaces.createWorkspace({ name: DEMO_WORKSPACE, jurisdiction: 'UK', settings: { defaultCurrency: 'GBP' } });
+      workspace = created.workspace;
+      keys = { write: created.keys.write, admin: created.keys.admin };
+    } else {
+      workspace = existing;
+      keys = {
+        write: (await tailor.workspaces.createKey(workspace.id, 'write', 'demo write key')).key,
+        admin: (await tailor.workspaces.createKey(workspace.id, 'admin', 'demo admin key')).key,
+      };
+    }
+    const quiet = args.globals.quiet === true || args.globals.json === true;
+    const summary = await importOrdersCsv({
+      tailor, workspace, source: await fileSource(args.dataFile), mapping: ONLINE_RETAIL_MAPPING, sourceName: 'online-retail',
+      guests: 'skip', catalog: true, restart: true, quiet,
+    });
+    const profiles = await tailor.profiles.count(workspace.id);
+    const items = await tailor.catalog.count(workspace.id);
+    const example = await tailor.profiles.get(workspace.id, `user_id:${EXAMPLE_CUSTOMER}`, { events: 3 });
+
+    let url = `http://${config.server.host}:${config.server.port}`;
+    if (args.serve) {
+      const server = await startServer(tailor, config.server);
+      url = server.url;
+      closeOnSignals(server.close);
+      keepOpen = true;
+    }
+    const exampleOrders = example.ok ? example.value.orders.length : 0;
+    const result = {
+      database: config.database.url === undefined ? config.database.sqlitePath : 'postgres',
+      workspaceId: workspace.id, writeKey: keys.write, adminKey: keys.admin,
+      built: { profiles, catalogItems: items, orders: summary.extra.orders ?? 0, returns: summary.extra.returns ?? 0 },
+      import: summary,
+      urls: {
+        health: `${url}/healthz`,
+        openapi: `${url}/openapi.json`,
+        exampleProfile: `${url}/v1/profiles/user_id:${EXAMPLE_CUSTOMER}`,
+        track: `${url}/v1/track`,
+      },
+      serving: args.serve,
+    };
+    output(args.globals, result, () => [
+      formatSummary(summary),
+      '',
+      `Built in ${result.database}: ${profiles.toLocaleString('en')} profiles, ${items.toLocaleString('en')} catalog items, ${(summary.extra.orders ?? 0).toLocaleString('en')} orders and ${(summary.extra.returns ?? 0).toLocaleString('en')} returns.`,
+      `Customer ${EXAMPLE_CUSTOMER} has ${exampleOrders} of the orders shown on their profile (most recent 50).`,
+      '',
+      `Workspace ${workspace.id}`,
+      `  write key: ${keys.write}`,
+      `  admin key: ${keys.admin}`,
+      '',
+      args.serve ? `Serving on ${url} — press Ctrl-C to stop. Try:` : `Not serving (--no-serve). With \`tailor serve --db ${config.database.sqlitePath}\`, try:`,
+      `  curl ${result.urls.health}`,
+      `  curl -H 'Authorization: Bearer ${keys.admin}' ${result.urls.exampleProfile}`,
+      `  curl -u '${keys.write}:' -H 'content-type: application/json' -d '{"userId":"${EXAMPLE_CUSTOMER}","event":"Product Viewed","properties":{"product_id":"85123A"}}' ${result.urls.track}`,
+      `  OpenAPI: ${result.urls.openapi}`,
+    ].join('\n'));
+  } finally {
+    if (!keepOpen) await tailor.close();
+  }
+}

@@ -1,0 +1,298 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { jurisdictionSchema } from '../contracts/workspace.js';
+import { MAPPING_PRESETS, orderCsvMappingSchema, type OrderCsvMapping } from '../imports/order-rows.js';
+import { describeIssues } from '../contracts/segment.js';
+import { VERSION } from '../main.js';
+import { ConfigError } from '../shared/errors.js';
+import { output, pickWorkspace, withTailor, type GlobalOptions, loadConfig } from './context.js';
+import { fileSource } from './file-source.js';
+import { formatSummary, importCatalogFile, importEventsJsonl, importOrdersCsv } from './importers.js';
+import { closeOnSignals, startServer } from './serve.js';
+import { createTailor } from '../main.js';
+import { runDemo } from './demo.js';
+import { openStore } from '../store/store.js';
+import { openApiDocument } from '../server/app.js';
+import { exportDocumentJsonSchema } from '../privacy/export-schema.js';
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0–65535');
+  return n;
+};
+
+function mappingFrom(value: string): OrderCsvMapping {
+  const preset = MAPPING_PRESETS[value];
+  if (preset !== undefined) return preset;
+  if (!existsSync(value)) throw new ConfigError(`--mapping ${value}: neither a preset (${Object.keys(MAPPING_PRESETS).join(', ')}) nor a JSON file`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(value, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`--mapping ${value}: not valid JSON (${(error as Error).message})`);
+  }
+  const r = orderCsvMappingSchema.safeParse(raw);
+  if (!r.success) throw new ConfigError(`--mapping ${value}: ${describeIssues(r.error)}`);
+  return r.data;
+}
+
+/** The `tailor` command line. */
+export function buildProgram(): Command {
+  const program = new Command('tailor')
+    .description('Tailor: self-hostable personalized marketing — Segment-compatible ingest, one profile per person, and more.')
+    .version(VERSION)
+    .option('--config <file>', 'JSON config file (default: ./tailor.config.json when present)')
+    .option('--db <file>', 'SQLite database file (default: tailor.db; env TAILOR_DB)')
+    .option('--database-url <url>', 'PostgreSQL connection string (env DATABASE_URL); overrides --db')
+    .option('--workspace <id>', 'workspace to work on (default: the only one)')
+    .option('--json', 'print one JSON document on stdout')
+    .option('--quiet', 'no progress bars');
+  const globals = () => program.opts<GlobalOptions>();
+
+  program.command('init')
+    .description('create the database (if needed), a workspace, a write key and an admin key')
+    .option('--name <name>', 'workspace name', 'My shop')
+    .addOption(new Option('--jurisdiction <code>', 'where the workspace operates; sets consent defaults').choices(jurisdictionSchema.options).default('OTHER'))
+    .action(async (o: { name: string; jurisdiction: 'CN' | 'EU' | 'UK' | 'US' | 'OTHER' }) => {
+      await withTailor(globals(), async (tailor) => {
+        const { workspace, keys } = await tailor.workspaces.createWorkspace({ name: o.name, jurisdiction: o.jurisdiction });
+        output(globals(), { workspaceId: workspace.id, name: workspace.name, jurisdiction: workspace.jurisdiction, writeKey: keys.write, adminKey: keys.admin, database: tailor.store.features.name },
+          () => [
+            `Created workspace "${workspace.name}" (${workspace.id}) on ${tailor.store.features.name}.`,
+            `  write key: ${keys.write}   (ingest only; safe in a browser)`,
+            `  admin key: ${keys.admin}   (everything else; keep it secret)`,
+            'The keys are shown only now; they are stored hashed.',
+          ].join('\n'));
+      });
+    });
+
+  program.command('serve')
+    .description('run the HTTP API')
+    .option('--host <host>', 'address to listen on (env TAILOR_HOST; default 127.0.0.1)')
+    .option('--port <port>', 'port (env TAILOR_PORT; default 8700)', port)
+    .action(async (o: { host?: string; port?: number }) => {
+      const config = loadConfig(globals(), { server: { host: o.host, port: o.port } });
+      const tailor = await createTailor(config);
+      const server = await startServer(tailor, config.server);
+      closeOnSignals(server.close);
+      output(globals(), { url: server.url, database: tailor.store.features.name }, () => `Tailor ${VERSION} listening on ${server.url} (${tailor.store.features.name}); OpenAPI at ${server.url}/openapi.json`);
+    });
+
+  const imp = program.command('import').description('import events, orders or catalog items from files (resumable)');
+  imp.command('events <file>')
+    .description('Segment messages, one JSON object per line (.jsonl, optionally gzipped)')
+    .option('--restart', 'start over instead of resuming an unfinished import of the same file')
+    .action(async (file: string, o: { restart?: boolean }) => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const s = await importEventsJsonl({ tailor, workspace, source: await fileSource(file), restart: o.restart === true, quiet: globals().quiet === true || globals().json === true });
+        output(globals(), s, () => formatSummary(s));
+      });
+    });
+  imp.command('orders <file>')
+    .description('historical orders from CSV, one row per order line (optionally gzipped)')
+    .option('--mapping <preset|file>', `column mapping: a preset (${Object.keys(MAPPING_PRESETS).join(', ')}) or a JSON file`, 'online-retail')
+    .addOption(new Option('--guests <mode>', 'rows without a customer id').choices(['skip', 'import']).default('skip'))
+    .option('--no-catalog', 'do not create catalog items from the order lines')
+    .option('--restart', 'start over instead of resuming an unfinished import of the same file')
+    .action(async (file: string, o: { mapping: string; guests: 'skip' | 'import'; catalog: boolean; restart?: boolean }) => {
+      const mapping = mappingFrom(o.mapping);
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const s = await importOrdersCsv({
+          tailor, workspace, source: await fileSource(file), mapping, sourceName: MAPPING_PRESETS[o.mapping] === undefined ? 'orders' : o.mapping,
+          guests: o.guests, catalog: o.catalog, restart: o.restart === true, quiet: globals().quiet === true || globals().json === true,
+        });
+        output(globals(), s, () => formatSummary(s));
+      });
+    });
+  imp.command('catalog <file>')
+    .description('catalog items from CSV (id,name,category,brand,price,currency,tags,url,image,in_stock,created_at) or JSONL')
+    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'jsonl']))
+    .option('--restart', 'start over instead of resuming an unfinished import of the same file')
+    .action(async (file: string, o: { format?: 'csv' | 'jsonl'; restart?: boolean }) => {
+      const format = o.format ?? (/\.jsonl?(\.gz)?$/i.test(file) ? 'jsonl' : 'csv');
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const s = await importCatalogFile({ tailor, workspace, source: await fileSource(file), format, restart: o.restart === true, quiet: globals().quiet === true || globals().json === true });
+        output(globals(), s, () => formatSummary(s));
+      });
+    });
+
+  const profiles = program.command('profiles').description('look at profiles');
+  profiles.command('show <ref>')
+    .description('a profile by any identifier: user_id:42, email:ann@example.com, anonymous_id:…, profile_id:… or a bare user id')
+    .option('--events <n>', 'recent events to show', (v) => Number(v), 10)
+    .action(async (ref: string, o: { events: number }) => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const r = await tailor.profiles.get(workspace.id, ref, { events: o.events });
+        if (!r.ok) throw new ConfigError(r.error.type === 'profile_not_found' ? `no profile matches ${ref}` : r.error.message);
+        output(globals(), r.value, () => formatProfile(r.value));
+      });
+    });
+  profiles.command('list')
+    .description('profiles, most recently seen first')
+    .option('--q <prefix>', 'only those with an identifier starting with this')
+    .option('--limit <n>', 'how many', (v) => Number(v), 20)
+    .action(async (o: { q?: string; limit: number }) => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const r = await tailor.profiles.list(workspace.id, { q: o.q, limit: o.limit });
+        if (!r.ok) throw new ConfigError(r.error.message);
+        const total = await tailor.profiles.count(workspace.id);
+        output(globals(), { total, ...r.value }, () => [`${total} profiles; showing ${r.value.profiles.length}:`, ...r.value.profiles.map((p) => `  ${p.id}  last seen ${new Date(p.lastSeenAt).toISOString()}`)].join('\n'));
+      });
+    });
+
+  const keys = program.command('keys').description('manage API keys');
+  keys.command('list').action(async () => {
+    await withTailor(globals(), async (tailor) => {
+      const workspace = await pickWorkspace(tailor, globals().workspace);
+      const list = await tailor.workspaces.listKeys(workspace.id);
+      output(globals(), { keys: list }, () => list.map((k) => `${k.id}  ${k.kind.padEnd(5)}  ${k.prefix}…  ${k.name}${k.revokedAt === null ? '' : '  (revoked)'}`).join('\n'));
+    });
+  });
+  keys.command('create')
+    .addOption(new Option('--kind <kind>', 'write (ingest only) or admin').choices(['write', 'admin']).makeOptionMandatory())
+    .option('--name <name>', 'a label', 'unnamed')
+    .action(async (o: { kind: 'write' | 'admin'; name: string }) => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const { key, record } = await tailor.workspaces.createKey(workspace.id, o.kind, o.name);
+        output(globals(), { key, id: record.id, kind: record.kind }, () => `${record.kind} key ${record.id}: ${key}\n(shown only now)`);
+      });
+    });
+  keys.command('revoke <keyId>').action(async (keyId: string) => {
+    await withTailor(globals(), async (tailor) => {
+      const workspace = await pickWorkspace(tailor, globals().workspace);
+      const r = await tailor.workspaces.revokeKey(workspace.id, keyId);
+      if (!r.ok) throw new ConfigError(`no active key ${keyId} in this workspace`);
+      output(globals(), { revoked: keyId }, () => `revoked ${keyId}`);
+    });
+  });
+
+  const privacy = program.command('privacy').description('rights of the people in your data: export and erasure (PRIVACY.md P13, P14)');
+  privacy.command('export <ref>')
+    .description('everything held about a person, as one JSON document')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (ref: string, o: { out?: string }) => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const r = await tailor.exporter.export(workspace, ref, 'cli');
+        if (!r.ok) throw new ConfigError(r.error.type === 'profile_not_found' ? `no profile matches ${ref}` : r.error.message);
+        const text = `${JSON.stringify(r.value, null, 2)}\n`;
+        if (o.out === undefined) process.stdout.write(text);
+        else {
+          writeFileSync(o.out, text, { mode: 0o600 });
+          output(globals(), { written: o.out, events: r.value.events.length }, () => `wrote ${o.out} (${r.value.events.length} events, ${r.value.orders.length} orders)`);
+        }
+      });
+    });
+  privacy.command('schema')
+    .description('print the JSON Schema of the export document (generated from its zod schema)')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(exportDocumentJsonSchema(), null, 2)}\n`);
+    });
+  privacy.command('erase <ref>')
+    .description('delete the person everywhere and suppress their identifiers; prints the completion report')
+    .action(async (ref: string) => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const r = await tailor.erasure.erase(workspace, ref, 'cli');
+        if (!r.ok) throw new ConfigError(r.error.type === 'profile_not_found' ? `no profile matches ${ref}` : r.error.message);
+        output(globals(), r.value, () => [
+          `erased profile ${r.value.profileId} (+${r.value.mergedProfiles} merged), ${r.value.identifiersSuppressed} identifiers suppressed; report ${r.value.reportId}`,
+          ...Object.entries(r.value.tables).filter(([, n]) => n > 0).map(([t, n]) => `  ${String(n).padStart(7)}  ${t}`),
+        ].join('\n'));
+      });
+    });
+
+  const auditCommand = program.command('audit').description('the hash-chained audit log (PRIVACY.md P20)');
+  auditCommand.command('verify')
+    .description('check the chain; prints its head, which you can keep elsewhere and pass back with --expect')
+    .option('--expect <seq:hash>', 'a head recorded earlier: also detects removal of the newest entries')
+    .action(async (o: { expect?: string }) => {
+      let expected: { seq: number; hash: string } | undefined;
+      if (o.expect !== undefined) {
+        const m = /^(\d+):([0-9a-f]{64})$/.exec(o.expect);
+        if (m === null) throw new ConfigError('--expect: must be <seq>:<64 hex digits>, as printed by a previous verify');
+        expected = { seq: Number(m[1]), hash: m[2]! };
+      }
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const r = await tailor.audit.verify(workspace.id, expected);
+        output(globals(), r, () => r.ok ? `audit chain intact: ${r.checked} entries; head ${r.head.seq}:${r.head.hash}` : `audit chain BROKEN at seq ${r.seq}: ${r.reason} — ${r.message}`);
+        if (!r.ok) process.exitCode = 3;
+      });
+    });
+  auditCommand.command('list')
+    .option('--after <seq>', 'entries after this sequence number', (v) => Number(v), 0)
+    .option('--limit <n>', 'how many', (v) => Number(v), 50)
+    .action(async (o: { after: number; limit: number }) => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const entries = await tailor.audit.entries(workspace.id, { afterSeq: o.after, limit: o.limit });
+        output(globals(), { entries }, () => entries.map((e) => `${String(e.seq).padStart(6)}  ${new Date(e.at).toISOString()}  ${e.actor.padEnd(24)} ${e.action.padEnd(22)} ${e.subject}`).join('\n'));
+      });
+    });
+
+  program.command('openapi')
+    .description('print the OpenAPI 3.1 document, generated from the request schemas (also served at /openapi.json)')
+    .action(async () => {
+      const tailor = await createTailor(loadConfig(globals()), { store: await openStore({ engine: 'sqlite', filename: ':memory:' }) });
+      try {
+        process.stdout.write(`${JSON.stringify(openApiDocument(tailor.app, VERSION), null, 2)}\n`);
+      } finally {
+        await tailor.close();
+      }
+    });
+
+  program.command('demo')
+    .description('load a bundled excerpt of the Online Retail data set into a demo database, print what was built, and serve it')
+    .option('--demo-db <file>', 'SQLite file for the demo', 'tailor-demo.db')
+    .option('--port <port>', 'port', port, 8700)
+    .option('--host <host>', 'address', '127.0.0.1')
+    .option('--no-serve', 'build and print, then exit')
+    .action(async (o: { demoDb: string; port: number; host: string; serve: boolean }) => {
+      await runDemo({ globals: globals(), dataFile: bundledDemoFile(), ...o });
+    });
+
+  return program;
+}
+
+/** The demo data shipped with the package. */
+export function bundledDemoFile(): string {
+  return fileURLToPath(new URL('../../data/online-retail-sample.csv.gz', import.meta.url));
+}
+
+function formatProfile(v: { profile: { id: string; traits: Record<string, unknown>; firstSeenAt: number; lastSeenAt: number }; identifiers: Array<{ type: string; value: string }>; events: Array<{ type: string; event: string | null; name: string | null; timestamp: number }>; orders: Array<{ orderId: string; kind: string; revenue: number; currency: string; placedAt: number; lines: unknown[] }>; merges: unknown[] }): string {
+  const lines = [
+    `profile ${v.profile.id}`,
+    `  first seen ${new Date(v.profile.firstSeenAt).toISOString()}, last seen ${new Date(v.profile.lastSeenAt).toISOString()}, ${v.merges.length} merges`,
+    `  identifiers: ${v.identifiers.map((i) => `${i.type}:${i.value}`).join(', ')}`,
+    `  traits: ${JSON.stringify(v.profile.traits)}`,
+    `  orders (${v.orders.length} most recent):`,
+    ...v.orders.slice(0, 10).map((o) => `    ${new Date(o.placedAt).toISOString().slice(0, 10)}  ${o.orderId.padEnd(10)} ${o.kind.padEnd(6)} ${o.revenue.toFixed(2).padStart(10)} ${o.currency}  ${o.lines.length} lines`),
+    `  recent events:`,
+    ...v.events.map((e) => `    ${new Date(e.timestamp).toISOString()}  ${e.type} ${e.event ?? e.name ?? ''}`),
+  ];
+  return lines.join('\n');
+}
+
+/** Entry point: parses argv, runs the command, turns errors into a message and exit code. */
+export async function run(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`tailor: ${error.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(`tailor: ${(error as Error).message}`);
+    if ((error as Error).cause !== undefined) console.error('  cause:', (error as Error).cause);
+    process.exitCode = 1;
+  }
+}

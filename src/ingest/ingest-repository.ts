@@ -1,0 +1,67 @@
+import type { Identifier } from '../identity/index.js';
+import type { ConsentRecord } from '../privacy/consent-ledger.js';
+import type { OrderLine } from '../orders/order-events.js';
+import type { NormalizedEvent } from './normalize.js';
+
+export interface ProfileState {
+  id: string;
+  traits: Record<string, unknown>;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  createdAt: number;
+}
+
+export interface OrderRow {
+  orderId: string;
+  profileId: string | null;
+  kind: 'order' | 'return';
+  status: 'completed' | 'refunded' | 'partially_refunded' | 'cancelled';
+  currency: string;
+  revenue: number;
+  total: number;
+  discount: number;
+  refundedAmount: number;
+  coupon: string | null;
+  placedAt: number;
+  updatedAt: number;
+  source: string;
+  messageId: string | null;
+  lines: OrderLine[];
+}
+
+/**
+ * The storage a batch of events needs, inside one transaction that holds the workspace's
+ * identity lock (see `IngestRepository.withIdentityLock`).
+ */
+export interface IngestUnitOfWork {
+  /** Which of these message ids are already stored. */
+  existingMessageIds(messageIds: readonly string[]): Promise<Set<string>>;
+  /** Identity rows for these identifiers, and every identity of the profiles that own them. */
+  loadIdentityNeighbourhood(identifiers: readonly Identifier[]): Promise<Array<{ type: string; value: string; profileId: string }>>;
+  loadProfiles(profileIds: readonly string[]): Promise<ProfileState[]>;
+  /** Inserts new profiles and overwrites traits/seen times of existing ones. */
+  upsertProfiles(profiles: readonly ProfileState[], now: number): Promise<void>;
+  /** Moves identities, events and orders of `from` to `into` and marks `from` merged. */
+  mergeProfile(merge: { from: string; into: string; reason: string; identifier: Identifier; messageId: string | null; at: number; id: string }): Promise<void>;
+  insertIdentities(rows: ReadonlyArray<{ identifier: Identifier; profileId: string; at: number; messageId: string | null }>): Promise<void>;
+  insertConflicts(rows: ReadonlyArray<{ id: string; profileId: string; otherProfileId: string | null; identifier: Identifier; reason: string; messageId: string | null; at: number }>): Promise<void>;
+  insertEvents(rows: ReadonlyArray<{ event: NormalizedEvent; profileId: string }>): Promise<void>;
+  getOrder(orderId: string): Promise<Omit<OrderRow, 'lines'> | null>;
+  /** Inserts or replaces an order with its lines. */
+  upsertOrders(orders: readonly OrderRow[]): Promise<void>;
+  updateOrderStatus(orderId: string, change: { status: OrderRow['status']; refundedAmount?: number; updatedAt: number }): Promise<void>;
+  /** The workspace's erasure suppression salt, or null when nobody was ever erased. */
+  suppressionSalt(): Promise<string | null>;
+  /** Which of these suppression hashes are on the list. */
+  findSuppressed(hashes: readonly string[]): Promise<Set<string>>;
+  consentRecords(profileIds: readonly string[]): Promise<ConsentRecord[]>;
+  insertConsentRecords(records: readonly ConsentRecord[]): Promise<void>;
+}
+
+export interface IngestRepository {
+  /**
+   * Runs `fn` in one transaction that serializes identity resolution for the workspace
+   * (PostgreSQL: advisory lock; SQLite: the database write lock).
+   */
+  withIdentityLock<T>(workspaceId: string, fn: (uow: IngestUnitOfWork) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,400 @@
+import type { SegmentType } from '../contracts/segment.js';
+import type { WorkspaceSettings } from '../contracts/workspace.js';
+import {
+  aliasPreviousIdentifier, extractIdentifiers, identifierKey, identityRules, IdentityGraph, resolveIdentifiers,
+  type Identifier, type IdentityRules, type Resolution,
+} from '../identity/index.js';
+import { applyRefund, orderChangeFromEvent, type OrderChange } from '../orders/order-events.js';
+import type { Clock } from '../shared/clock.js';
+import { consentRecordFrom } from '../privacy/consent-input.js';
+import { consentStateAt, type ConsentRecord } from '../privacy/consent-ledger.js';
+import { consentFromIdentify } from '../privacy/identify-consent.js';
+import { suppressionHash } from '../privacy/suppression.js';
+import type { Jurisdiction } from '../contracts/workspace.js';
+import type { Ids } from '../shared/ids.js';
+import type { IngestRepository, IngestUnitOfWork, OrderRow, ProfileState } from './ingest-repository.js';
+import { normalizeMessage, type BatchDefaults, type NormalizedEvent, type Rejection } from './normalize.js';
+
+export interface IngestInput {
+  workspace: { id: string; jurisdiction: Jurisdiction; settings: WorkspaceSettings };
+  messages: ReadonlyArray<{ raw: unknown; type?: SegmentType | undefined }>;
+  defaults?: BatchDefaults | undefined;
+  /** Where the events came from, stored on derived orders (`api`, `import:events`). */
+  source?: string | undefined;
+  /** Per-event size limit; file imports pass `INGEST_LIMITS.maxImportedEventBytes`. */
+  maxEventBytes?: number | undefined;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Rejection[];
+  /** The profile each accepted event was attributed to, by message id. */
+  profiles: Map<string, string>;
+  merges: number;
+  conflicts: number;
+}
+
+interface Pending {
+  workspace: { id: string; jurisdiction: Jurisdiction; settings: WorkspaceSettings };
+  source: string;
+  valid: Array<{ event: NormalizedEvent; order: OrderChange | null; index: number }>;
+  result: IngestResult;
+  resolve: (r: IngestResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Committed events, handed to listeners after the transaction (real-time traits, segments, journeys). */
+export type IngestListener = (committed: { workspaceId: string; events: ReadonlyArray<{ event: NormalizedEvent; profileId: string }> }) => void | Promise<void>;
+
+/**
+ * The ingest path (DESIGN.md): validate → dedupe on messageId → resolve identity → commit
+ * events, profiles, identities, merges and derived orders in ONE transaction. The caller
+ * acknowledges the request only after `ingest` resolves, i.e. after the commit.
+ *
+ * @example
+ * const ingest = createIngestService({ repository, clock, ids });
+ * await ingest.ingest({ workspace, messages: [{ raw: { userId: 'u1', event: 'Signed Up' }, type: 'track' }] });
+ */
+export function createIngestService(deps: { repository: IngestRepository; clock: Clock; ids: Ids }) {
+  const { repository, clock, ids } = deps;
+  const listeners: IngestListener[] = [];
+  const rulesCache = new WeakMap<object, IdentityRules>();
+  const rulesFor = (settings: WorkspaceSettings) => {
+    let rules = rulesCache.get(settings.identity);
+    if (rules === undefined) rulesCache.set(settings.identity, (rules = identityRules(settings.identity)));
+    return rules;
+  };
+
+  async function ingest(input: IngestInput): Promise<IngestResult> {
+    const receivedAt = clock.now();
+    const rejected: Rejection[] = [];
+    const valid: Array<{ event: NormalizedEvent; order: OrderChange | null; index: number }> = [];
+    const seenInBatch = new Set<string>();
+    let duplicates = 0;
+
+    input.messages.forEach((message, index) => {
+      const r = normalizeMessage({ raw: message.raw, type: message.type, index, receivedAt, defaults: input.defaults, newMessageId: ids.uuid, maxEventBytes: input.maxEventBytes });
+      if (!r.ok) {
+        rejected.push(r.error);
+        return;
+      }
+      const event = r.value;
+      let order: OrderChange | null = null;
+      if (event.type === 'track' && event.event !== null) {
+        const o = orderChangeFromEvent(event.event, event.properties, input.workspace.settings.defaultCurrency);
+        if (!o.ok) {
+          rejected.push({ index, messageId: event.messageId, reason: o.error });
+          return;
+        }
+        order = o.value;
+      }
+      if (seenInBatch.has(event.messageId)) {
+        duplicates++;
+        return;
+      }
+      seenInBatch.add(event.messageId);
+      valid.push({ event, order, index });
+    });
+
+    const result: IngestResult = { accepted: 0, duplicates, rejected, profiles: new Map(), merges: 0, conflicts: 0 };
+    if (valid.length === 0) return result;
+    return new Promise<IngestResult>((resolve, reject) => {
+      queue.push({ workspace: input.workspace, source: input.source ?? 'api', valid, result, resolve, reject });
+      if (!draining) void drain();
+    });
+  }
+
+  /**
+   * Group commit: batches that arrive while a transaction runs wait in the queue and are
+   * committed together by the next one (same workspace and source). Each caller's promise
+   * resolves only after the transaction holding its events has committed. A commit costs
+   * milliseconds on ordinary disks, so this multiplies throughput under concurrent load
+   * and costs nothing when requests come one at a time.
+   */
+  const queue: Pending[] = [];
+  let draining = false;
+  const MAX_GROUP_EVENTS = 5_000;
+
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      while (queue.length > 0) {
+        const first = queue[0]!;
+        const group: Pending[] = [];
+        let size = 0;
+        for (let i = 0; i < queue.length && size < MAX_GROUP_EVENTS;) {
+          const p = queue[i]!;
+          if (p.workspace.id === first.workspace.id && p.source === first.source) {
+            group.push(p);
+            size += p.valid.length;
+            queue.splice(i, 1);
+          } else i++;
+        }
+        try {
+          await commitGroup(group);
+        } catch (error) {
+          if (group.length === 1) {
+            group[0]!.reject(error);
+            continue;
+          }
+          // Isolate the failure: commit each member on its own.
+          for (const p of group) {
+            try {
+              await commitGroup([p]);
+            } catch (own) {
+              p.reject(own);
+            }
+          }
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  async function commitGroup(group: Pending[]): Promise<void> {
+    const { workspace, source } = group[0]!;
+    const rules = rulesFor(workspace.settings);
+    const owner: Pending[] = [];
+    const batch: Array<{ event: NormalizedEvent; order: OrderChange | null; index: number }> = [];
+    const seen = new Set<string>();
+    for (const p of group) {
+      for (const v of p.valid) {
+        if (seen.has(v.event.messageId)) {
+          p.result.duplicates++;
+          continue;
+        }
+        seen.add(v.event.messageId);
+        batch.push(v);
+        owner.push(p);
+      }
+    }
+    const committed = await repository.withIdentityLock(workspace.id, async (uow) => {
+      const existing = await uow.existingMessageIds(batch.map((v) => v.event.messageId));
+      const freshBatch: typeof batch = [];
+      const freshOwner: Pending[] = [];
+      batch.forEach((v, i) => {
+        if (existing.has(v.event.messageId)) owner[i]!.result.duplicates++;
+        else {
+          freshBatch.push(v);
+          freshOwner.push(owner[i]!);
+        }
+      });
+      if (freshBatch.length === 0) return [];
+      // Erased persons (P14): events carrying an identifier on the suppression list are dropped.
+      const kept = await dropSuppressed(uow, freshBatch, rules);
+      const keptBatch: typeof batch = [];
+      const keptOwner: Pending[] = [];
+      freshBatch.forEach((v, i) => {
+        if (kept[i]) {
+          keptBatch.push(v);
+          keptOwner.push(freshOwner[i]!);
+        } else freshOwner[i]!.result.rejected.push({ index: v.index, messageId: v.event.messageId, reason: 'suppressed: this person was erased; events about them are not stored' });
+      });
+      if (keptBatch.length === 0) return [];
+      const done = await commitBatch({ uow, batch: keptBatch, rules, workspace, source });
+      return done.map((c, i) => ({ ...c, owner: keptOwner[i]! }));
+    });
+    for (const c of committed) {
+      c.owner.result.accepted++;
+      c.owner.result.profiles.set(c.event.messageId, c.profileId);
+      c.owner.result.merges += c.merges;
+      c.owner.result.conflicts += c.conflicts;
+    }
+    const events = committed.map(({ event, profileId }) => ({ event, profileId }));
+    for (const listener of listeners) await listener({ workspaceId: workspace.id, events });
+    for (const p of group) p.resolve(p.result);
+  }
+
+  async function commitBatch(args: {
+    uow: IngestUnitOfWork;
+    batch: Array<{ event: NormalizedEvent; order: OrderChange | null }>;
+    rules: IdentityRules;
+    workspace: Pending['workspace'];
+    source: string;
+  }): Promise<Array<{ event: NormalizedEvent; profileId: string; merges: number; conflicts: number }>> {
+    const { uow, batch, rules } = args;
+    const now = clock.now();
+
+    // 1. Load the part of the identity graph this batch can touch.
+    const perEvent = batch.map(({ event }) => {
+      const identifiers = extractIdentifiers(event, rules);
+      // alias: previousId may name a user id or an anonymous id; load both candidates.
+      const aliasCandidates: Identifier[] = event.type === 'alias' && event.previousId !== null
+        ? [{ type: 'user_id', value: event.previousId }, { type: 'anonymous_id', value: event.previousId }]
+        : [];
+      return { identifiers, aliasCandidates };
+    });
+    const wanted = new Map<string, Identifier>();
+    for (const p of perEvent) for (const id of [...p.identifiers, ...p.aliasCandidates]) wanted.set(identifierKey(id), id);
+    const graph = new IdentityGraph(await uow.loadIdentityNeighbourhood([...wanted.values()]));
+
+    // 2. Resolve each event in order against the working graph.
+    const newProfiles = new Set<string>();
+    const resolutions: Resolution[] = [];
+    batch.forEach(({ event }, i) => {
+      const identifiers = [...perEvent[i]!.identifiers];
+      if (event.type === 'alias' && event.previousId !== null) identifiers.push(aliasPreviousIdentifier(graph, event.previousId));
+      const r = resolveIdentifiers({ graph, identifiers, rules, newProfileId: ids.uuid, reason: event.type === 'alias' ? 'alias' : 'shared_identifier' });
+      if (r.createdProfile) newProfiles.add(r.profileId);
+      resolutions.push(r);
+    });
+
+    // 3. Profile states: existing ones loaded, new ones started; merges fold traits and times.
+    const touched = new Set<string>();
+    for (const r of resolutions) {
+      touched.add(r.profileId);
+      for (const m of r.merges) { touched.add(m.from); touched.add(m.into); }
+    }
+    const states = new Map<string, ProfileState>();
+    for (const p of await uow.loadProfiles([...touched].filter((id) => !newProfiles.has(id)))) states.set(p.id, p);
+    const stateOf = (id: string, at: number): ProfileState => {
+      let s = states.get(id);
+      if (s === undefined) states.set(id, (s = { id, traits: {}, firstSeenAt: at, lastSeenAt: at, createdAt: now }));
+      return s;
+    };
+
+    const mergeRecords: Array<Parameters<IngestUnitOfWork['mergeProfile']>[0]> = [];
+    batch.forEach(({ event }, i) => {
+      const r = resolutions[i]!;
+      for (const m of r.merges) {
+        const from = stateOf(m.from, event.timestamp);
+        const into = stateOf(m.into, event.timestamp);
+        // The surviving profile's traits win over the merged one's; history is kept whole.
+        into.traits = { ...from.traits, ...into.traits };
+        into.firstSeenAt = Math.min(into.firstSeenAt, from.firstSeenAt);
+        into.lastSeenAt = Math.max(into.lastSeenAt, from.lastSeenAt);
+        into.createdAt = Math.min(into.createdAt, from.createdAt);
+        mergeRecords.push({ id: ids.uuid(), from: m.from, into: m.into, reason: m.reason, identifier: m.identifier, messageId: event.messageId, at: now });
+      }
+      const s = stateOf(r.profileId, event.timestamp);
+      s.firstSeenAt = Math.min(s.firstSeenAt, event.timestamp);
+      s.lastSeenAt = Math.max(s.lastSeenAt, event.timestamp);
+      if (event.type === 'identify') {
+        // Consent sent as a trait goes to the consent ledger, not into the profile's traits.
+        const { consent: _consent, ...traits } = event.traits;
+        s.traits = { ...s.traits, ...traits };
+      }
+    });
+
+    // 4. Write: profiles first (merges point at them), then merges, identities, events, orders.
+    // A profile created and merged away within this batch is never written; its merge record stays.
+    const survivors = [...states.values()].filter((s) => graph.canonical(s.id) === s.id);
+    await uow.upsertProfiles(survivors, now);
+    for (const m of mergeRecords) await uow.mergeProfile(m);
+
+    const identityRows: Array<{ identifier: Identifier; profileId: string; at: number; messageId: string | null }> = [];
+    const conflictRows: Parameters<IngestUnitOfWork['insertConflicts']>[0][number][] = [];
+    batch.forEach(({ event }, i) => {
+      const r = resolutions[i]!;
+      for (const id of r.attached) identityRows.push({ identifier: id, profileId: graph.canonical(r.profileId), at: event.timestamp, messageId: event.messageId });
+      for (const c of r.conflicts) {
+        conflictRows.push({ id: ids.uuid(), profileId: graph.canonical(c.profileId), otherProfileId: c.otherProfileId, identifier: c.identifier, reason: c.reason, messageId: event.messageId, at: now });
+      }
+    });
+    await uow.insertIdentities(identityRows);
+    await uow.insertConflicts(conflictRows);
+
+    const committed = batch.map(({ event }, i) => ({
+      event, profileId: graph.canonical(resolutions[i]!.profileId), merges: resolutions[i]!.merges.length, conflicts: resolutions[i]!.conflicts.length,
+    }));
+    await uow.insertEvents(committed);
+
+    await applyOrderChanges(uow, batch.map((b, i) => ({ ...b, profileId: committed[i]!.profileId })), args.source, now);
+    await recordIdentifyConsent(uow, committed, args.workspace, now);
+    return committed;
+  }
+
+  /** Marks which events may be stored: false for those naming an erased person. */
+  async function dropSuppressed(uow: IngestUnitOfWork, batch: ReadonlyArray<{ event: NormalizedEvent }>, rules: IdentityRules): Promise<boolean[]> {
+    const salt = await uow.suppressionSalt();
+    if (salt === null) return batch.map(() => true);
+    const hashesPerEvent = batch.map(({ event }) => {
+      const identifiers = extractIdentifiers(event, rules);
+      if (event.type === 'alias' && event.previousId !== null) identifiers.push({ type: 'user_id', value: event.previousId }, { type: 'anonymous_id', value: event.previousId });
+      return identifiers.map((identifier) => suppressionHash({ salt, identifier })).filter((h): h is string => h !== null);
+    });
+    const listed = await uow.findSuppressed([...new Set(hashesPerEvent.flat())]);
+    return hashesPerEvent.map((hs) => !hs.some((h) => listed.has(h)));
+  }
+
+  /** Consent sent with identify (Segment `context.consent`, or Tailor's documented form) becomes ledger records. */
+  async function recordIdentifyConsent(uow: IngestUnitOfWork, committed: ReadonlyArray<{ event: NormalizedEvent; profileId: string }>, workspace: Pending['workspace'], now: number): Promise<void> {
+    const carriers = committed.filter(({ event }) => event.type === 'identify' && (event.context.consent !== undefined || event.traits.consent !== undefined));
+    if (carriers.length === 0) return;
+    const context = { jurisdiction: workspace.jurisdiction, overrides: workspace.settings.privacy.defaults.overrides, notices: workspace.settings.privacy.notices };
+    const existing = await uow.consentRecords([...new Set(carriers.map((c) => c.profileId))]);
+    const byProfile = new Map<string, ConsentRecord[]>();
+    for (const r of existing) byProfile.set(r.profileId, [...(byProfile.get(r.profileId) ?? []), r]);
+    const fresh: ConsentRecord[] = [];
+    for (const { event, profileId } of carriers) {
+      const records = byProfile.get(profileId) ?? [];
+      const state = consentStateAt({ records, workspace: context, at: now });
+      const r = consentFromIdentify({ message: { traits: event.traits, context: event.context }, settings: workspace.settings.privacy.identifyConsent, workspace: context, state, now });
+      for (const decision of r.decisions) {
+        const made = consentRecordFrom({ input: decision, profileId, workspace: context, now, id: ids.uuid() });
+        if (!made.ok) continue;
+        records.push(made.value);
+        fresh.push(made.value);
+      }
+      byProfile.set(profileId, records);
+    }
+    if (fresh.length > 0) await uow.insertConsentRecords(fresh);
+  }
+
+  return {
+    ingest,
+    /** Registers a listener called after each committed batch. */
+    onCommitted(listener: IngestListener): void {
+      listeners.push(listener);
+    },
+  };
+}
+
+async function applyOrderChanges(
+  uow: IngestUnitOfWork,
+  items: ReadonlyArray<{ event: NormalizedEvent; order: OrderChange | null; profileId: string }>,
+  source: string,
+  now: number,
+): Promise<void> {
+  const completed = new Map<string, OrderRow>();
+  for (const { event, order, profileId } of items) {
+    if (order === null) continue;
+    if (order.kind === 'completed') {
+      completed.set(order.orderId, {
+        orderId: order.orderId, profileId, kind: 'order', status: 'completed', currency: order.currency, revenue: order.revenue,
+        total: order.total, discount: order.discount, refundedAmount: 0, coupon: order.coupon, placedAt: event.timestamp,
+        updatedAt: now, source, messageId: event.messageId, lines: order.lines,
+      });
+      continue;
+    }
+    // Refunds and cancellations apply to the order as it stands, including one completed earlier in this batch.
+    if (completed.size > 0) {
+      await uow.upsertOrders([...completed.values()]);
+      completed.clear();
+    }
+    const current = await uow.getOrder(order.orderId);
+    if (current === null) {
+      // A refund that matches no known order (a credit note, or an order placed before
+      // Tailor) is kept as a standalone return, so that net revenue stays right.
+      if (order.kind === 'refunded' && order.amount !== null) {
+        await uow.upsertOrders([{
+          orderId: order.orderId, profileId, kind: 'return', status: 'refunded', currency: order.currency, revenue: -Math.abs(order.amount),
+          total: -Math.abs(order.amount), discount: 0, refundedAmount: 0, coupon: null, placedAt: event.timestamp, updatedAt: now, source,
+          messageId: event.messageId, lines: order.lines.map((l) => ({ ...l, quantity: -Math.abs(l.quantity) })),
+        }]);
+      }
+      continue;
+    }
+    if (order.kind === 'refunded') {
+      const next = applyRefund(current, order.amount);
+      await uow.updateOrderStatus(order.orderId, { status: next.status, refundedAmount: next.refundedAmount, updatedAt: now });
+    } else {
+      await uow.updateOrderStatus(order.orderId, { status: 'cancelled', updatedAt: now });
+    }
+  }
+  if (completed.size > 0) await uow.upsertOrders([...completed.values()]);
+}
+
+export type IngestService = ReturnType<typeof createIngestService>;

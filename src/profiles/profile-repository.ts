@@ -1,0 +1,60 @@
+import type { Identifier } from '../identity/index.js';
+
+export interface ProfileRecord {
+  id: string;
+  traits: Record<string, unknown>;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  createdAt: number;
+  updatedAt: number;
+  mergedInto: string | null;
+}
+
+export interface StoredEvent {
+  messageId: string;
+  type: string;
+  event: string | null;
+  name: string | null;
+  userId: string | null;
+  anonymousId: string | null;
+  timestamp: number;
+  receivedAt: number;
+  properties: Record<string, unknown>;
+  traits: Record<string, unknown>;
+  context: Record<string, unknown>;
+}
+
+export interface StoredOrder {
+  orderId: string;
+  kind: 'order' | 'return';
+  status: string;
+  currency: string;
+  revenue: number;
+  refundedAmount: number;
+  coupon: string | null;
+  placedAt: number;
+  lines: Array<{ itemId: string; name: string | null; category: string | null; price: number; quantity: number }>;
+}
+
+export interface MergeRecord {
+  fromProfileId: string;
+  intoProfileId: string;
+  reason: string;
+  identifier: Identifier;
+  messageId: string | null;
+  mergedAt: number;
+}
+
+/** Read-side storage port for profiles. */
+export interface ProfileRepository {
+  getProfile(workspaceId: string, profileId: string): Promise<ProfileRecord | null>;
+  findOwner(workspaceId: string, identifier: Identifier): Promise<string | null>;
+  identifiers(workspaceId: string, profileId: string): Promise<Array<Identifier & { firstSeenAt: number }>>;
+  merges(workspaceId: string, profileId: string): Promise<MergeRecord[]>;
+  /** Events newest first; `before` is an exclusive (timestamp, messageId) cursor. */
+  events(workspaceId: string, profileId: string, page: { limit: number; before?: { timestamp: number; messageId: string } | undefined; event?: string | undefined }): Promise<StoredEvent[]>;
+  orders(workspaceId: string, profileId: string, limit: number): Promise<StoredOrder[]>;
+  /** Live profiles, most recently seen first; `after` is an exclusive (lastSeenAt, id) cursor; `q` a prefix of any identifier value. */
+  list(workspaceId: string, page: { limit: number; after?: { lastSeenAt: number; id: string } | undefined; q?: string | undefined }): Promise<ProfileRecord[]>;
+  count(workspaceId: string): Promise<number>;
+}

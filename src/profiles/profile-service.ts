@@ -1,0 +1,132 @@
+import { normalizeIdentifier, type Identifier } from '../identity/index.js';
+import { err, ok, type Result } from '../shared/result.js';
+import type { ProfileRecord, ProfileRepository, StoredEvent } from './profile-repository.js';
+
+export type ProfileLookupError = { type: 'profile_not_found'; ref: string } | { type: 'bad_reference'; message: string };
+
+const MAX_PAGE = 200;
+
+/**
+ * Parses a profile reference as the API accepts it: `type:value` for any identifier
+ * (`user_id:42`, `email:ann@example.com`, `anonymous_id:…`, a custom type, or
+ * `profile_id:…`), or a bare value, tried as a profile id and then as a user id.
+ *
+ * @example
+ * parseProfileRef('email:Ann@Example.com'); // { kind: 'identifier', identifier: { type: 'email', value: 'ann@example.com' } }
+ */
+export function parseProfileRef(ref: string): { kind: 'identifier'; identifier: Identifier } | { kind: 'profile_id'; id: string } | { kind: 'bare'; value: string } | { kind: 'invalid'; message: string } {
+  const colon = ref.indexOf(':');
+  const typePart = colon > 0 ? ref.slice(0, colon) : '';
+  if (colon > 0 && /^[a-z][a-z0-9_]{0,39}$/.test(typePart)) {
+    const raw = ref.slice(colon + 1);
+    if (typePart === 'profile_id') return raw === '' ? { kind: 'invalid', message: 'profile_id: must not be empty' } : { kind: 'profile_id', id: raw };
+    const value = normalizeIdentifier(typePart, raw);
+    if (value === null) return { kind: 'invalid', message: `${typePart}: "${raw.slice(0, 60)}" is not a valid ${typePart}` };
+    return { kind: 'identifier', identifier: { type: typePart, value } };
+  }
+  if (ref.trim() === '') return { kind: 'invalid', message: 'profile reference must not be empty' };
+  return { kind: 'bare', value: ref };
+}
+
+/**
+ * Reading profiles: look one up by any identifier (following merges to the surviving
+ * profile), its identifiers, merge history, events and orders; list and search profiles.
+ *
+ * @example
+ * const profiles = createProfileService({ repository });
+ * const r = await profiles.resolve(workspaceId, 'user_id:17850');
+ */
+export function createProfileService(deps: { repository: ProfileRepository }) {
+  const { repository } = deps;
+
+  async function followMerges(workspaceId: string, profileId: string): Promise<ProfileRecord | null> {
+    let profile = await repository.getProfile(workspaceId, profileId);
+    // Merge pointers are kept one step deep (ingest repoints older merges), but follow a few to be safe.
+    for (let hops = 0; profile !== null && profile.mergedInto !== null && hops < 10; hops++) {
+      profile = await repository.getProfile(workspaceId, profile.mergedInto);
+    }
+    return profile;
+  }
+
+  async function resolve(workspaceId: string, ref: string): Promise<Result<ProfileRecord, ProfileLookupError>> {
+    const parsed = parseProfileRef(ref);
+    let profile: ProfileRecord | null = null;
+    if (parsed.kind === 'invalid') return err({ type: 'bad_reference', message: parsed.message });
+    if (parsed.kind === 'profile_id') profile = await followMerges(workspaceId, parsed.id);
+    else if (parsed.kind === 'identifier') {
+      const owner = await repository.findOwner(workspaceId, parsed.identifier);
+      profile = owner === null ? null : await followMerges(workspaceId, owner);
+    } else {
+      profile = await followMerges(workspaceId, parsed.value);
+      if (profile === null) {
+        const owner = await repository.findOwner(workspaceId, { type: 'user_id', value: parsed.value.trim() });
+        profile = owner === null ? null : await followMerges(workspaceId, owner);
+      }
+    }
+    return profile === null ? err({ type: 'profile_not_found', ref }) : ok(profile);
+  }
+
+  return {
+    resolve,
+
+    /** A profile with its identifiers, merge history, recent events and orders. */
+    async get(workspaceId: string, ref: string, options: { events?: number } = {}) {
+      const r = await resolve(workspaceId, ref);
+      if (!r.ok) return r;
+      const profile = r.value;
+      const [identifiers, merges, events, orders] = await Promise.all([
+        repository.identifiers(workspaceId, profile.id),
+        repository.merges(workspaceId, profile.id),
+        repository.events(workspaceId, profile.id, { limit: Math.min(options.events ?? 20, MAX_PAGE) }),
+        repository.orders(workspaceId, profile.id, 50),
+      ]);
+      return ok({ profile, identifiers, merges, events, orders });
+    },
+
+    /** A page of a profile's events, newest first, with the cursor of the next page. */
+    async events(workspaceId: string, ref: string, page: { limit?: number; cursor?: string | undefined; event?: string | undefined }) {
+      const r = await resolve(workspaceId, ref);
+      if (!r.ok) return r;
+      const limit = Math.min(Math.max(page.limit ?? 50, 1), MAX_PAGE);
+      const before = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      if (before === null) return err({ type: 'bad_reference' as const, message: 'cursor: not a cursor this API returned' });
+      const events = await repository.events(workspaceId, r.value.id, { limit: limit + 1, before: before === undefined ? undefined : { timestamp: before.n, messageId: before.s }, event: page.event });
+      const more = events.length > limit;
+      const items = events.slice(0, limit);
+      const last = items.at(-1);
+      return ok({ profileId: r.value.id, events: items, nextCursor: more && last !== undefined ? encodeCursor(last.timestamp, last.messageId) : null });
+    },
+
+    /** Live profiles, most recently seen first, optionally those with an identifier starting with `q`. */
+    async list(workspaceId: string, page: { limit?: number; cursor?: string | undefined; q?: string | undefined }) {
+      const limit = Math.min(Math.max(page.limit ?? 50, 1), MAX_PAGE);
+      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      if (after === null) return err({ type: 'bad_reference' as const, message: 'cursor: not a cursor this API returned' });
+      const q = page.q?.trim();
+      const rows = await repository.list(workspaceId, { limit: limit + 1, after: after === undefined ? undefined : { lastSeenAt: after.n, id: after.s }, q: q === '' ? undefined : q });
+      const more = rows.length > limit;
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return ok({ profiles: items, nextCursor: more && last !== undefined ? encodeCursor(last.lastSeenAt, last.id) : null });
+    },
+
+    count: (workspaceId: string) => repository.count(workspaceId),
+  };
+}
+
+export type ProfileService = ReturnType<typeof createProfileService>;
+export type { StoredEvent };
+
+function encodeCursor(n: number, s: string): string {
+  return Buffer.from(JSON.stringify([n, s])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { n: number; s: string } | null {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return { n: v[0], s: v[1] };
+  } catch {
+    // fall through: not ours
+  }
+  return null;
+}

@@ -1,0 +1,74 @@
+import './zod-openapi-setup.js';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { IngestService } from '../ingest/index.js';
+import type { ProfileService } from '../profiles/profile-service.js';
+import { describeIssues } from '../contracts/segment.js';
+import { ClientError } from '../shared/errors.js';
+import { createTokenBuckets } from '../shared/token-bucket.js';
+import type { WorkspaceService } from '../workspaces/index.js';
+import { registerAdminRoutes } from './admin-routes.js';
+import { errorBoundary } from './error-boundary.js';
+import { registerIngestRoutes } from './ingest-routes.js';
+import type { CatalogService } from '../catalog/catalog-service.js';
+import { registerCatalogRoutes } from './catalog-routes.js';
+import { registerPrivacyRoutes } from './privacy-routes.js';
+import type { AuditService } from '../privacy/audit-service.js';
+import type { ConsentService } from '../privacy/consent-service.js';
+import type { ExportService } from '../privacy/export-service.js';
+import type { ErasureService } from '../privacy/erasure-service.js';
+
+export interface AppDeps {
+  workspaces: WorkspaceService;
+  ingest: IngestService;
+  profiles: ProfileService;
+  catalog: CatalogService;
+  audit: AuditService;
+  consent: ConsentService;
+  exporter: ExportService;
+  erasure: ErasureService;
+  now: () => number;
+  rateLimits: { writePerSecond: number; writeBurst: number; adminPerSecond: number; adminBurst: number };
+  log: (message: string, error?: unknown) => void;
+  version: string;
+}
+
+/**
+ * Builds the HTTP application: ingest, admin and catalog routes, the generated OpenAPI
+ * document at `/openapi.json`, and `/healthz`. Tests call `app.request(...)` directly.
+ *
+ * @example
+ * const app = createApp(deps); const res = await app.request('/healthz');
+ */
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const app = new OpenAPIHono({
+    // Validation failures of admin routes become 400s naming the path and the rule.
+    defaultHook: (result) => {
+      if (!result.success) throw new ClientError('bad_request', describeIssues(result.error as never));
+    },
+  });
+  const limits = {
+    write: createTokenBuckets({ ratePerSecond: deps.rateLimits.writePerSecond, burst: deps.rateLimits.writeBurst }),
+    admin: createTokenBuckets({ ratePerSecond: deps.rateLimits.adminPerSecond, burst: deps.rateLimits.adminBurst }),
+  };
+  app.onError(errorBoundary(deps.log));
+  app.notFound((c) => c.json({ success: false, error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+
+  app.get('/healthz', (c) => c.json({ ok: true, version: deps.version }));
+  registerIngestRoutes(app, { ingest: deps.ingest, workspaces: deps.workspaces, limits, now: deps.now });
+  registerAdminRoutes(app, { workspaces: deps.workspaces, profiles: deps.profiles, audit: deps.audit, limits, now: deps.now });
+  registerPrivacyRoutes(app, { workspaces: deps.workspaces, consent: deps.consent, exporter: deps.exporter, erasure: deps.erasure, audit: deps.audit, limits, now: deps.now });
+  registerCatalogRoutes(app, { workspaces: deps.workspaces, catalog: deps.catalog, limits, now: deps.now });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'writeKey', { type: 'http', scheme: 'basic', description: 'HTTP Basic with the write key as user name and an empty password (Segment convention); or `writeKey` in the body' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', { type: 'http', scheme: 'bearer', description: 'An admin key as Bearer token (HTTP Basic with the key as user name also works)' });
+  app.get('/openapi.json', (c) => c.json(openApiDocument(app, deps.version)));
+  return app;
+}
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
+export function openApiDocument(app: OpenAPIHono, version: string) {
+  return app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: { title: 'Tailor API', version, description: 'Segment-compatible ingest, profiles, catalog and administration. See docs/api.md.' },
+  });
+}

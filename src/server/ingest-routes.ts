@@ -1,0 +1,108 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { z } from 'zod';
+import {
+  batchEnvelopeSchema, describeIssues, ingestResponseSchema, schemaByType, segmentTypes,
+} from '../contracts/segment.js';
+import { INGEST_LIMITS, type IngestResult, type IngestService } from '../ingest/index.js';
+import { ClientError } from '../shared/errors.js';
+import { safeParseJson } from '../shared/json.js';
+import { authenticate, keyFromHeader, type RateLimits } from './auth.js';
+import type { WorkspaceService } from '../workspaces/index.js';
+
+export interface IngestRouteDeps {
+  ingest: IngestService;
+  workspaces: WorkspaceService;
+  limits: RateLimits;
+  now: () => number;
+}
+
+/**
+ * The Segment-compatible ingest API: `/v1/{track,identify,page,screen,group,alias,batch}`,
+ * the short paths of analytics-next (`/v1/t`, `/v1/i`, …, `/v1/b`), any content type
+ * (analytics-next sends `text/plain` to avoid a CORS preflight), CORS for browsers.
+ */
+export function registerIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): void {
+  app.use('/v1/*', cors({ origin: '*', allowMethods: ['POST', 'GET', 'DELETE', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type', 'X-Retry-Count'], maxAge: 86400 }));
+
+  const tooLarge = (limit: number) => () => {
+    throw new ClientError('payload_too_large', `request body exceeds ${limit} bytes (${Math.round(limit / 1024)} KB); see the ingest limits in docs/api.md`);
+  };
+  const singleLimit = bodyLimit({ maxSize: INGEST_LIMITS.maxEventBytes, onError: tooLarge(INGEST_LIMITS.maxEventBytes) });
+  const batchLimit = bodyLimit({ maxSize: INGEST_LIMITS.maxBatchBytes, onError: tooLarge(INGEST_LIMITS.maxBatchBytes) });
+
+  async function readBody(text: string): Promise<Record<string, unknown>> {
+    const parsed = safeParseJson(text, { maxDepth: INGEST_LIMITS.maxJsonDepth });
+    if (!parsed.ok) throw new ClientError('bad_request', parsed.reason);
+    if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) throw new ClientError('bad_request', 'body must be a JSON object');
+    return parsed.value as Record<string, unknown>;
+  }
+
+  async function auth(header: string | undefined, body: Record<string, unknown>) {
+    const key = keyFromHeader(header) ?? (typeof body.writeKey === 'string' ? body.writeKey : null);
+    return authenticate(deps, key);
+  }
+
+  const respond = (result: IngestResult) => {
+    const body = { success: result.accepted + result.duplicates > 0 || result.rejected.length === 0, accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected };
+    return body;
+  };
+
+  for (const type of segmentTypes) {
+    const handler = async (c: Context) => {
+      const body = await readBody(await c.req.text());
+      const { workspace } = await auth(c.req.header('authorization'), body);
+      const result = await deps.ingest.ingest({ workspace, messages: [{ raw: body, type }] });
+      const out = respond(result);
+      if (!out.success) throw new ClientError('bad_request', result.rejected[0]!.reason, { details: out });
+      return c.json(out, 200);
+    };
+    app.post(`/v1/${type}`, singleLimit, handler);
+    // @segment/analytics-next posts each type to /v1/<first letter> (and batches to /v1/b).
+    app.post(`/v1/${type[0]!}`, singleLimit, handler);
+    app.openAPIRegistry.registerPath({
+      method: 'post', path: `/v1/${type}`, tags: ['ingest'], summary: `Segment ${type} call (also at /v1/${type[0]!})`,
+      security: [{ writeKey: [] }],
+      request: { body: { content: { 'application/json': { schema: schemaByType[type] } } } },
+      responses: { 200: { description: 'Committed (or a duplicate of a committed messageId)', content: { 'application/json': { schema: ingestResponseSchema } } }, ...errorResponses },
+    });
+  }
+
+  const batchHandler = async (c: Context) => {
+    const body = await readBody(await c.req.text());
+    const { workspace } = await auth(c.req.header('authorization'), body);
+    const envelope = batchEnvelopeSchema.safeParse(body);
+    if (!envelope.success) throw new ClientError('bad_request', describeIssues(envelope.error));
+    const e = envelope.data;
+    const result = await deps.ingest.ingest({
+      workspace,
+      messages: e.batch.map((raw) => ({ raw })),
+      defaults: { sentAt: e.sentAt, context: e.context, integrations: e.integrations },
+    });
+    const out = respond(result);
+    // A batch with some invalid events still answers 200 (so SDKs do not retry the good ones);
+    // the report lists each rejected event. Only a batch with nothing valid is a 400.
+    if (!out.success) throw new ClientError('bad_request', `no valid event in the batch; first: [${result.rejected[0]!.index}] ${result.rejected[0]!.reason}`, { details: out });
+    return c.json(out, 200);
+  };
+  app.post('/v1/batch', batchLimit, batchHandler);
+  app.post('/v1/b', batchLimit, batchHandler);
+  app.post('/v1/import', batchLimit, batchHandler);
+  app.openAPIRegistry.registerPath({
+    method: 'post', path: '/v1/batch', tags: ['ingest'], summary: 'Segment batch call (also at /v1/b and /v1/import)',
+    security: [{ writeKey: [] }],
+    request: { body: { content: { 'application/json': { schema: batchEnvelopeSchema } } } },
+    responses: { 200: { description: 'Valid events committed; rejected events listed with index, messageId and reason', content: { 'application/json': { schema: ingestResponseSchema } } }, ...errorResponses },
+  });
+}
+
+export const errorBodySchema = z.object({ success: z.literal(false), error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+
+export const errorResponses = {
+  400: { description: 'Malformed JSON or invalid body; the message names the path and the rule', content: { 'application/json': { schema: errorBodySchema } } },
+  401: { description: 'Missing, unknown or revoked key', content: { 'application/json': { schema: errorBodySchema } } },
+  413: { description: 'Body over the limit (32 KB per event, 500 KB per batch)', content: { 'application/json': { schema: errorBodySchema } } },
+  429: { description: 'Rate limit of the key exceeded; see Retry-After', content: { 'application/json': { schema: errorBodySchema } } },
+} as const;

@@ -1,0 +1,3 @@
+export * from './api-keys.js';
+export * from './workspace-repository.js';
+export * from './workspace-service.js';
