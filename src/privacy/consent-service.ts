@@ -1,0 +1,115 @@
+import type { Workspace } from '../workspaces/index.js';
+import type { ProfileService } from '../profiles/profile-service.js';
+import type { Clock } from '../shared/clock.js';
+import type { Ids } from '../shared/ids.js';
+import { err, ok, type Result } from '../shared/result.js';
+import type { AuditService } from './audit-service.js';
+import { consentRecordFrom, type ParsedConsentInput } from './consent-input.js';
+import { consentStateAt, type ConsentContext, type ConsentRecord, type ConsentState } from './consent-ledger.js';
+import { decide, type PersonPrivacy, type PolicyAction, type PolicyDecision } from './policy.js';
+import type { PrivacyRepository } from './privacy-repository.js';
+import { subscriptionStateAt, type Channel, type SubscriptionRecord, type SubscriptionSource } from './subscriptions.js';
+
+export type PrivacyError = { type: 'profile_not_found' } | { type: 'bad_request'; message: string };
+
+/** The consent context of a workspace: its jurisdiction, default overrides and notices. */
+export function consentContextOf(workspace: Pick<Workspace, 'jurisdiction' | 'settings'>): ConsentContext {
+  return { jurisdiction: workspace.jurisdiction, overrides: workspace.settings.privacy.defaults.overrides, notices: workspace.settings.privacy.notices };
+}
+
+/**
+ * Consent ledger, subscriptions, the personalization switch, and the one policy question
+ * every stage asks: "may I personalize / profile / send marketing on channel X to this
+ * person, and if not, why not" (P2, P3, P5, P16).
+ *
+ * @example
+ * const d = await privacy.decide(workspace, 'user_id:42', { action: 'personalize' });
+ * if (!d.value.allowed) console.log(d.value.reasons);
+ */
+export function createConsentService(deps: { repository: PrivacyRepository; profiles: ProfileService; audit: AuditService; clock: Clock; ids: Ids }) {
+  const { repository, profiles, audit, clock, ids } = deps;
+
+  async function resolve(workspace: Workspace, ref: string): Promise<Result<string, PrivacyError>> {
+    const r = await profiles.resolve(workspace.id, ref);
+    if (!r.ok) return err(r.error.type === 'profile_not_found' ? { type: 'profile_not_found' } : { type: 'bad_request', message: r.error.message });
+    return ok(r.value.id);
+  }
+
+  /** Everything the policy needs about a person, read now. */
+  async function personPrivacy(workspace: Workspace, profileId: string, at: number): Promise<PersonPrivacy & { records: ConsentRecord[]; subscriptionRecords: SubscriptionRecord[] }> {
+    const [records, subscriptionRecords, off] = await Promise.all([
+      repository.consentRecords(workspace.id, [profileId]),
+      repository.subscriptionRecords(workspace.id, [profileId]),
+      repository.personalizationOff(workspace.id, [profileId]),
+    ]);
+    const consents: ConsentState = consentStateAt({ records, workspace: consentContextOf(workspace), at });
+    return {
+      personalizationOff: off.has(profileId),
+      consents,
+      subscriptions: subscriptionStateAt({ records: subscriptionRecords, at }),
+      jurisdiction: workspace.jurisdiction,
+      records,
+      subscriptionRecords,
+    };
+  }
+
+  return {
+    personPrivacy,
+
+    /** The consent records and the state now, or at a past time (rebuilt from the ledger). */
+    async state(workspace: Workspace, ref: string, at?: number) {
+      const id = await resolve(workspace, ref);
+      if (!id.ok) return id;
+      const when = at ?? clock.now();
+      const p = await personPrivacy(workspace, id.value, when);
+      return ok({ profileId: id.value, at: when, personalizationOff: p.personalizationOff, consents: p.consents, subscriptions: p.subscriptions, records: p.records.filter((r) => r.recordedAt <= when), subscriptionRecords: p.subscriptionRecords.filter((r) => r.recordedAt <= when) });
+    },
+
+    /** Appends decisions to the ledger (never updates or deletes). */
+    async record(workspace: Workspace, ref: string, inputs: readonly ParsedConsentInput[], actor: string): Promise<Result<{ profileId: string; records: ConsentRecord[] }, PrivacyError>> {
+      const id = await resolve(workspace, ref);
+      if (!id.ok) return id;
+      const now = clock.now();
+      const records: ConsentRecord[] = [];
+      for (const input of inputs) {
+        const r = consentRecordFrom({ input, profileId: id.value, workspace: consentContextOf(workspace), now, id: ids.uuid() });
+        if (!r.ok) return err({ type: 'bad_request', message: r.error.type === 'recorded_in_future' ? 'recordedAt: must not be in the future' : `noticeVersion: a grant of ${input.purpose} must name the notice version` });
+        records.push(r.value);
+      }
+      await repository.insertConsentRecords(workspace.id, records);
+      await audit.record({ workspaceId: workspace.id, actor, action: 'consent.recorded', subject: id.value, details: { decisions: records.map((r) => ({ purpose: r.purpose, decision: r.decision, noticeVersion: r.noticeVersion, source: r.source })) } });
+      return ok({ profileId: id.value, records });
+    },
+
+    /** Subscribes or unsubscribes a channel (P16: separate from data-use consent). */
+    async subscribe(workspace: Workspace, ref: string, change: { channel: Channel; status: 'subscribed' | 'unsubscribed'; source: SubscriptionSource }, actor: string) {
+      const id = await resolve(workspace, ref);
+      if (!id.ok) return id;
+      const record: SubscriptionRecord = { id: ids.uuid(), profileId: id.value, channel: change.channel, status: change.status, source: change.source, recordedAt: clock.now() };
+      await repository.insertSubscriptionRecords(workspace.id, [record]);
+      await audit.record({ workspaceId: workspace.id, actor, action: 'subscription.changed', subject: id.value, details: { channel: change.channel, status: change.status, source: change.source } });
+      return ok(record);
+    },
+
+    /** The per-person off switch of personalization (P5); effective for the next decision. */
+    async setPersonalization(workspace: Workspace, ref: string, enabled: boolean, actor: string) {
+      const id = await resolve(workspace, ref);
+      if (!id.ok) return id;
+      await repository.setPersonalization(workspace.id, { profileId: id.value, off: !enabled, source: actor, at: clock.now() });
+      await audit.record({ workspaceId: workspace.id, actor, action: enabled ? 'personalization.enabled' : 'personalization.disabled', subject: id.value, details: {} });
+      return ok({ profileId: id.value, personalization: enabled });
+    },
+
+    /** The policy decision for an action on a person, with every reason. */
+    async decide(workspace: Workspace, ref: string, request: { action: PolicyAction; channel?: Channel | undefined }): Promise<Result<PolicyDecision & { profileId: string }, PrivacyError>> {
+      const id = await resolve(workspace, ref);
+      if (!id.ok) return id;
+      const now = clock.now();
+      const person = await personPrivacy(workspace, id.value, now);
+      const decision = decide({ action: request.action, channel: request.channel, person, workspace: workspace.settings.privacy.policy, now });
+      return ok({ ...decision, profileId: id.value });
+    },
+  };
+}
+
+export type ConsentService = ReturnType<typeof createConsentService>;
