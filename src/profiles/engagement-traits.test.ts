@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { computeEngagementTraits, engagementTraitValues } from './engagement-traits.js';
+import type { EventInput } from './inputs.js';
+import { canonicalLocale, isTimeZone, localHour } from './time-zones.js';
+
+const event = (overrides: Partial<EventInput> = {}): EventInput =>
+  ({ type: 'track', event: 'Email Opened', timestamp: Date.parse('2024-07-01T12:00:00Z'), properties: {}, context: {}, ...overrides });
+const at = (iso: string) => Date.parse(iso);
+
+describe('time zones', () => {
+  it('converts to local hours with the IANA rules, including DST', () => {
+    // Shanghai is UTC+8 all year; London is UTC+1 in summer, UTC+0 in winter; New York UTC−4 in
+    // summer; Kolkata UTC+5:30.
+    expect(localHour(at('2024-07-01T12:30:00Z'), 'Asia/Shanghai')).toBe(20);
+    expect(localHour(at('2024-07-01T12:30:00Z'), 'Europe/London')).toBe(13);
+    expect(localHour(at('2024-01-15T12:30:00Z'), 'Europe/London')).toBe(12);
+    expect(localHour(at('2024-07-01T02:00:00Z'), 'America/New_York')).toBe(22);
+    expect(localHour(at('2024-07-01T12:45:00Z'), 'Asia/Kolkata')).toBe(18);
+    expect(localHour(at('2024-07-01T16:00:00Z'), 'Asia/Shanghai')).toBe(0);
+    // UK clocks went forward at 01:00 UTC on 2024-03-31.
+    expect(localHour(at('2024-03-31T00:30:00Z'), 'Europe/London')).toBe(0);
+    expect(localHour(at('2024-03-31T01:30:00Z'), 'Europe/London')).toBe(2);
+  });
+
+  it('recognises zones and locales', () => {
+    expect(isTimeZone('Asia/Shanghai')).toBe(true);
+    expect(isTimeZone('Mars/Olympus')).toBe(false);
+    expect(isTimeZone(480)).toBe(false);
+    expect(() => localHour(0, 'Mars/Olympus')).toThrow(/unknown time zone/);
+    expect(canonicalLocale('zh-cn')).toBe('zh-CN');
+    expect(canonicalLocale('en_US')).toBeNull();
+    expect(canonicalLocale(42)).toBeNull();
+  });
+});
+
+describe('computeEngagementTraits', () => {
+  it('prefers the channel engaged with on the most days, not with the most events', () => {
+    const pages = Array.from({ length: 50 }, (_, i) => event({ type: 'page', event: null, timestamp: at('2024-07-01T10:00:00Z') + i * 60_000 }));
+    const opens = ['2024-06-01', '2024-06-08', '2024-06-15'].map((d) => event({ timestamp: at(`${d}T19:00:00Z`) }));
+    const t = computeEngagementTraits({ events: [...pages, ...opens] });
+    expect(t.channelDays).toEqual({ email: 3, sms: 0, push: 0, web: 1, app: 0 });
+    expect(t.preferredChannel).toBe('email');
+  });
+
+  it('breaks a tie in days by the most recent engagement', () => {
+    const t = computeEngagementTraits({ events: [
+      event({ event: 'Push Notification Tapped', timestamp: at('2024-07-02T08:00:00Z') }),
+      event({ type: 'screen', event: null, timestamp: at('2024-07-03T08:00:00Z') }),
+      event({ event: 'SMS Link Clicked', timestamp: at('2024-07-01T08:00:00Z') }),
+    ] });
+    expect(t.channelDays).toMatchObject({ push: 1, app: 1, sms: 1 });
+    expect(t.preferredChannel).toBe('app');
+  });
+
+  it('reads hours in each event\'s own zone, else the profile\'s latest zone', () => {
+    const t = computeEngagementTraits({ events: [
+      // 12:00Z in Shanghai → 20h, twice; an event without a zone uses the latest zone (Shanghai) → 20h.
+      event({ timestamp: at('2024-07-01T12:00:00Z'), context: { timezone: 'Asia/Shanghai', locale: 'zh-CN' } }),
+      event({ timestamp: at('2024-07-02T12:10:00Z'), context: { timezone: 'Asia/Shanghai' } }),
+      event({ timestamp: at('2024-07-03T12:20:00Z') }),
+      // In London that morning: 07:00Z → 08h BST.
+      event({ timestamp: at('2024-06-20T07:00:00Z'), context: { timezone: 'Europe/London', locale: 'en-GB' } }),
+      // An invalid zone is ignored.
+      event({ type: 'identify', event: null, timestamp: at('2024-07-04T00:00:00Z'), context: { timezone: 'Nowhere/Land', locale: 'not a locale' } }),
+    ] });
+    expect(t.hourHistogram[20]).toBe(3);
+    expect(t.hourHistogram[8]).toBe(1);
+    expect(t.preferredHour).toBe(20);
+    expect(t.hourBasis).toBe('local');
+    expect(t.timeZone).toBe('Asia/Shanghai');
+    expect(t.locale).toBe('zh-CN');
+    expect(engagementTraitValues(t)).toEqual({ preferred_channel: 'email', preferred_hour: 20, timezone: 'Asia/Shanghai', locale: 'zh-CN' });
+  });
+
+  it('falls back to UTC hours, settles hour ties on the earlier hour and ignores non-engagement events', () => {
+    const t = computeEngagementTraits({ events: [
+      event({ timestamp: at('2024-07-01T21:00:00Z') }),
+      event({ timestamp: at('2024-07-02T06:00:00Z') }),
+      event({ event: 'Email Delivered', timestamp: at('2024-07-03T03:00:00Z') }),
+    ] });
+    expect(t.hourBasis).toBe('utc');
+    expect(t.preferredHour).toBe(6);
+    expect(t.hourHistogram[3]).toBe(0);
+  });
+
+  it('is empty-safe and order-independent', () => {
+    expect(computeEngagementTraits({ events: [] })).toMatchObject({ preferredChannel: null, preferredHour: null, timeZone: null, locale: null });
+    const events = [
+      event({ timestamp: 1000, context: { timezone: 'Europe/Paris' } }),
+      event({ timestamp: 1000, context: { timezone: 'Asia/Tokyo' } }),
+    ];
+    // Equal timestamps: the larger value wins whatever the order.
+    expect(computeEngagementTraits({ events }).timeZone).toBe('Europe/Paris');
+    expect(computeEngagementTraits({ events: [...events].reverse() }).timeZone).toBe('Europe/Paris');
+  });
+});

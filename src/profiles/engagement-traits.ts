@@ -1,0 +1,120 @@
+import type { EventInput } from './inputs.js';
+import { utcDay } from './statistics.js';
+import { canonicalLocale, isTimeZone, localHour } from './time-zones.js';
+import type { CHANNELS, TraitValues } from './trait-registry.js';
+
+export type Channel = (typeof CHANNELS)[number];
+
+/** Ties between channels go to the one engaged with most recently, then to this order. */
+const CHANNEL_ORDER: readonly Channel[] = ['email', 'sms', 'push', 'web', 'app'];
+
+/**
+ * Which events are engagement on which channel. Every `page` event is a web visit and
+ * every `screen` event an app visit; the track events below are added to them. Email and
+ * push names follow the Segment Email and Mobile specs; the SMS names are Tailor's own
+ * (the Segment spec has none).
+ */
+export type ChannelEventNames = Readonly<Record<Channel, readonly string[]>>;
+
+export const DEFAULT_CHANNEL_EVENTS: ChannelEventNames = {
+  email: ['Email Opened', 'Email Link Clicked'],
+  sms: ['SMS Link Clicked', 'SMS Replied'],
+  push: ['Push Notification Tapped'],
+  web: [],
+  app: ['Application Opened'],
+};
+
+export interface EngagementTraits {
+  /** Channel with the most distinct UTC days of engagement; null without engagement. */
+  preferredChannel: Channel | null;
+  /** Distinct UTC days with at least one engagement, per channel. */
+  channelDays: Record<Channel, number>;
+  /** Hour of day (0–23) with the most engagement events; ties go to the earlier hour. */
+  preferredHour: number | null;
+  /** Whether the hours were read in local time (some event or the profile had a zone) or in UTC. */
+  hourBasis: 'local' | 'utc';
+  /** Engagement events per hour of day, index = hour. */
+  hourHistogram: number[];
+  /** IANA zone from the latest event whose `context.timezone` is valid. */
+  timeZone: string | null;
+  /** Canonical BCP 47 tag from the latest event whose `context.locale` is valid. */
+  locale: string | null;
+}
+
+function channelOf(event: EventInput, byName: ReadonlyMap<string, Channel>): Channel | null {
+  if (event.type === 'page') return 'web';
+  if (event.type === 'screen') return 'app';
+  if (event.type === 'track' && event.event !== null) return byName.get(event.event) ?? null;
+  return null;
+}
+
+/** The latest valid value of a context field; equal timestamps are settled by the larger value, so order does not matter. */
+function latestContextValue(events: readonly EventInput[], read: (context: EventInput['context']) => string | null): string | null {
+  let best: { t: number; v: string } | null = null;
+  for (const e of events) {
+    const v = read(e.context);
+    if (v === null || !Number.isFinite(e.timestamp)) continue;
+    if (best === null || e.timestamp > best.t || (e.timestamp === best.t && v > best.v)) best = { t: e.timestamp, v };
+  }
+  return best?.v ?? null;
+}
+
+/**
+ * Computes the engagement traits from a person's events (any order):
+ * - preferred channel: the channel with the most distinct days of engagement (opens,
+ *   clicks, visits). Days, not events, so a heavy page-viewing session does not outweigh
+ *   weeks of email opens;
+ * - preferred hour: the local hour of day of most engagement events, each event read in
+ *   its own `context.timezone` (where the person was), else in the profile's latest time
+ *   zone, else in UTC;
+ * - time zone and locale: from the latest event context carrying a valid one.
+ *
+ * @example
+ * computeEngagementTraits({ events });
+ * // { preferredChannel: 'email', preferredHour: 20, timeZone: 'Asia/Shanghai', locale: 'zh-CN', … }
+ */
+export function computeEngagementTraits(input: { events: readonly EventInput[]; channelEvents?: ChannelEventNames }): EngagementTraits {
+  const names = input.channelEvents ?? DEFAULT_CHANNEL_EVENTS;
+  const byName = new Map<string, Channel>();
+  for (const channel of CHANNEL_ORDER) for (const name of names[channel]) byName.set(name, channel);
+
+  const zoneOf = (context: EventInput['context']) => (isTimeZone(context.timezone) ? context.timezone : null);
+  const timeZone = latestContextValue(input.events, zoneOf);
+  const locale = latestContextValue(input.events, (c) => canonicalLocale(c.locale));
+
+  const days: Record<Channel, Set<number>> = { email: new Set(), sms: new Set(), push: new Set(), web: new Set(), app: new Set() };
+  const latest: Record<Channel, number> = { email: -Infinity, sms: -Infinity, push: -Infinity, web: -Infinity, app: -Infinity };
+  const hourHistogram = new Array<number>(24).fill(0);
+  for (const event of input.events) {
+    const channel = channelOf(event, byName);
+    if (channel === null || !Number.isFinite(event.timestamp)) continue;
+    days[channel].add(utcDay(event.timestamp));
+    latest[channel] = Math.max(latest[channel], event.timestamp);
+    const zone = zoneOf(event.context) ?? timeZone ?? 'UTC';
+    hourHistogram[localHour(event.timestamp, zone)]! += 1;
+  }
+
+  const channelDays = { email: days.email.size, sms: days.sms.size, push: days.push.size, web: days.web.size, app: days.app.size };
+  let preferredChannel: Channel | null = null;
+  for (const c of CHANNEL_ORDER) {
+    if (channelDays[c] === 0) continue;
+    if (preferredChannel === null || channelDays[c] > channelDays[preferredChannel]
+      || (channelDays[c] === channelDays[preferredChannel] && latest[c] > latest[preferredChannel])) preferredChannel = c;
+  }
+  let preferredHour: number | null = null;
+  hourHistogram.forEach((count, hour) => {
+    if (count > 0 && (preferredHour === null || count > hourHistogram[preferredHour]!)) preferredHour = hour;
+  });
+  // Any event with a valid zone makes `timeZone` non-null, and then no hour was read in UTC by default.
+  return { preferredChannel, channelDays, preferredHour, hourBasis: timeZone === null ? 'utc' : 'local', hourHistogram, timeZone, locale };
+}
+
+/**
+ * The engagement traits as declared trait values.
+ *
+ * @example
+ * engagementTraitValues(computeEngagementTraits({ events })); // { preferred_channel: 'email', preferred_hour: 20, timezone: 'Asia/Shanghai', locale: 'zh-CN' }
+ */
+export function engagementTraitValues(traits: EngagementTraits): TraitValues {
+  return { preferred_channel: traits.preferredChannel, preferred_hour: traits.preferredHour, timezone: traits.timeZone, locale: traits.locale };
+}

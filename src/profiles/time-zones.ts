@@ -1,0 +1,68 @@
+/**
+ * Time-zone and locale helpers on top of Intl (ECMA-402), which carries the IANA time-zone
+ * database in every Node build with full ICU (the default since Node 13).
+ */
+
+// Formatters are costly to build and immutable: one per zone, for the process's lifetime.
+// The cache holds only zone names seen in events, and a failed lookup is cached as null so
+// that a flood of one bad name costs one exception.
+const hourFormatters = new Map<string, Intl.DateTimeFormat | null>();
+const MAX_CACHED_ZONES = 1000;
+
+function hourFormatter(zone: string): Intl.DateTimeFormat | null {
+  const cached = hourFormatters.get(zone);
+  if (cached !== undefined) return cached;
+  let formatter: Intl.DateTimeFormat | null;
+  try {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' });
+  } catch {
+    formatter = null;
+  }
+  if (hourFormatters.size >= MAX_CACHED_ZONES) hourFormatters.clear();
+  hourFormatters.set(zone, formatter);
+  return formatter;
+}
+
+/**
+ * Whether a value is an IANA time-zone name Intl knows (`Europe/London`, `Asia/Shanghai`,
+ * `UTC`). Offsets and abbreviations such as "CST", which are ambiguous, are rejected unless
+ * Intl accepts them.
+ *
+ * @example
+ * isTimeZone('Asia/Shanghai'); // true
+ * isTimeZone('Mars/Olympus'); // false
+ */
+export function isTimeZone(value: unknown): value is string {
+  return typeof value === 'string' && value !== '' && value.length <= 64 && hourFormatter(value) !== null;
+}
+
+/**
+ * The hour of day (0–23) of a time in a time zone.
+ *
+ * @example
+ * localHour(Date.parse('2024-07-01T12:30:00Z'), 'Asia/Shanghai'); // 20
+ */
+export function localHour(ms: number, zone: string): number {
+  const formatter = hourFormatter(zone);
+  if (formatter === null) throw new Error(`localHour: unknown time zone "${zone}"`);
+  const part = formatter.formatToParts(ms).find((p) => p.type === 'hour');
+  if (part === undefined) throw new Error(`localHour: no hour for ${ms} in ${zone}`);
+  // Some ICU versions write midnight as "24" even with h23.
+  return Number(part.value) % 24;
+}
+
+/**
+ * The canonical form of a BCP 47 locale tag, or null when it is not one.
+ *
+ * @example
+ * canonicalLocale('zh-cn'); // 'zh-CN'
+ * canonicalLocale('not a locale'); // null
+ */
+export function canonicalLocale(value: unknown): string | null {
+  if (typeof value !== 'string' || value === '' || value.length > 64) return null;
+  try {
+    return Intl.getCanonicalLocales(value)[0] ?? null;
+  } catch {
+    return null;
+  }
+}
