@@ -1,0 +1,122 @@
+import { afterAll, expect, it } from 'vitest';
+import { describeEachEngine } from './support/engines.js';
+import { buildConfig } from '../src/config/config.js';
+import { createTailor } from '../src/main.js';
+import { fileSource } from '../src/cli/file-source.js';
+import { importCatalogFile, importEventsJsonl, importOrdersCsv } from '../src/cli/importers.js';
+import { ONLINE_RETAIL_MAPPING } from '../src/imports/order-rows.js';
+import { bundledDemoFile } from '../src/cli/main.js';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from './support/temp-dir.js';
+import { join } from 'node:path';
+
+// Expected values computed independently from data/online-retail-sample.csv.gz with a
+// standalone Python script (csv + gzip modules): rows with a customer id, price > 0,
+// quantity ≠ 0, negative quantities only on C-invoices, A-invoices excluded.
+const EXPECTED = { orders: 1710, returns: 300, customers: 445, catalogItems: 2867, net17850: 5288.63, orders17850: 34, returns17850: 1, net12680: 862.81 };
+
+describeEachEngine('order import (Online Retail excerpt)', (engine) => {
+  afterAll(() => engine.cleanup());
+  const catalogDir = tempDir('tailor-catalog-');
+  const eventsDir = tempDir('tailor-events-');
+
+  it('imports orders, returns, customers and catalog items, and reports what it skipped', async () => {
+    const store = await engine.open();
+    const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store });
+    try {
+      const { workspace } = await tailor.workspaces.createWorkspace({ name: 'retail', jurisdiction: 'UK', settings: { defaultCurrency: 'GBP' } });
+      const s = await importOrdersCsv({ tailor, workspace, source: await fileSource(bundledDemoFile()), mapping: ONLINE_RETAIL_MAPPING, sourceName: 'online-retail', guests: 'skip', catalog: true, restart: false, quiet: true });
+      expect(s.extra).toEqual({ orders: EXPECTED.orders, returns: EXPECTED.returns, customers: EXPECTED.customers });
+      expect(s.skipped.missing_customer_id!.count).toBe(1500);
+      expect(s.skipped.not_a_sale!.count).toBe(3);
+      expect(s.rejectedTotal).toBe(0);
+      expect(await tailor.profiles.count(workspace.id)).toBe(EXPECTED.customers);
+      expect(await tailor.catalog.count(workspace.id)).toBe(EXPECTED.catalogItems);
+
+      const rows = await store.db.selectFrom('orders').innerJoin('identities', (j) => j.onRef('identities.profile_id', '=', 'orders.profile_id').on('identities.type', '=', 'user_id'))
+        .select(['identities.value as customer', 'orders.kind', 'orders.revenue']).where('identities.value', 'in', ['17850', '12680']).execute();
+      const net = (c: string) => Math.round(rows.filter((r) => r.customer === c).reduce((a, r) => a + r.revenue, 0) * 100) / 100;
+      expect(net('17850')).toBe(EXPECTED.net17850);
+      expect(net('12680')).toBe(EXPECTED.net12680);
+      expect(rows.filter((r) => r.customer === '17850' && r.kind === 'order')).toHaveLength(EXPECTED.orders17850);
+      expect(rows.filter((r) => r.customer === '17850' && r.kind === 'return')).toHaveLength(EXPECTED.returns17850);
+
+      // Importing the same file again stores nothing twice.
+      const again = await importOrdersCsv({ tailor, workspace, source: await fileSource(bundledDemoFile()), mapping: ONLINE_RETAIL_MAPPING, sourceName: 'online-retail', guests: 'skip', catalog: false, restart: true, quiet: true });
+      expect(again.accepted).toBe(0);
+      expect(again.duplicates).toBe(EXPECTED.orders + EXPECTED.returns);
+    } finally {
+      await tailor.close();
+    }
+  }, 120_000);
+
+  it('resumes an interrupted import from its last checkpoint without losing or doubling orders', async () => {
+    const store = await engine.open();
+    const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store });
+    try {
+      const { workspace } = await tailor.workspaces.createWorkspace({ name: 'retail', jurisdiction: 'UK' });
+      const realIngest = tailor.ingest.ingest;
+      let calls = 0;
+      tailor.ingest.ingest = async (input) => {
+        if (++calls === 3) throw new Error('simulated crash');
+        return realIngest(input);
+      };
+      const args = { tailor, workspace, mapping: ONLINE_RETAIL_MAPPING, sourceName: 'online-retail', guests: 'skip' as const, catalog: false, restart: false, quiet: true };
+      await expect(importOrdersCsv({ ...args, source: await fileSource(bundledDemoFile()) })).rejects.toThrow('simulated crash');
+      tailor.ingest.ingest = realIngest;
+      const resumed = await importOrdersCsv({ ...args, source: await fileSource(bundledDemoFile()) });
+      expect(resumed.resumedFrom).toBeGreaterThan(0);
+      const counted = await store.db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(counted.n)).toBe(EXPECTED.orders + EXPECTED.returns);
+    } finally {
+      await tailor.close();
+    }
+  }, 120_000);
+
+  it('imports catalog items from CSV, reporting invalid rows by number', async () => {
+    const store = await engine.open();
+    const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store });
+    try {
+      const { workspace } = await tailor.workspaces.createWorkspace({ name: 'catalog', jurisdiction: 'EU' });
+      const dir = catalogDir;
+      const file = join(dir, 'items.csv');
+      writeFileSync(file, [
+        'id,name,category,brand,price,currency,tags,url,image,in_stock,created_at',
+        'mug-1,Mug,Home > Kitchen,Acme,4.5,gbp,gift|ceramic,https://x.io/m,,1,2024-01-01T00:00:00Z',
+        'bad-1,Bad,,,-3,,,,,,',
+        'tea-1,"Tea, green",Food > Drinks,,2,GBP,low sugar,,,no,',
+      ].join('\n'));
+      const s = await importCatalogFile({ tailor, workspace, source: await fileSource(file), format: 'csv', restart: false, quiet: true });
+      expect(s.accepted).toBe(2);
+      expect(s.rejected).toEqual([{ row: 2, reason: 'price: must not be negative' }]);
+      expect(await tailor.catalog.get(workspace.id, 'mug-1')).toMatchObject({ categoryPath: ['Home', 'Kitchen'], brand: 'Acme', currency: 'GBP', tags: ['gift', 'ceramic'], inStock: true, createdAt: Date.parse('2024-01-01T00:00:00Z') });
+      expect(await tailor.catalog.get(workspace.id, 'tea-1')).toMatchObject({ name: 'Tea, green', inStock: false, tags: ['low sugar'] });
+    } finally {
+      await tailor.close();
+    }
+  });
+
+  it('imports JSONL events, reporting bad lines by number', async () => {
+    const store = await engine.open();
+    const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store });
+    try {
+      const { workspace } = await tailor.workspaces.createWorkspace({ name: 'events', jurisdiction: 'EU' });
+      const dir = eventsDir;
+      const file = join(dir, 'events.jsonl');
+      writeFileSync(file, [
+        JSON.stringify({ type: 'identify', userId: 'a', traits: { email: 'a@x.io' } }),
+        '{not json',
+        JSON.stringify({ type: 'track', userId: 'a', event: 'Product Viewed' }),
+        '',
+        JSON.stringify({ type: 'track', userId: 'a' }),
+      ].join('\n'));
+      const s = await importEventsJsonl({ tailor, workspace, source: await fileSource(file), restart: false, quiet: true });
+      expect(s.accepted).toBe(2);
+      expect(s.rejected).toEqual([{ row: 2, reason: expect.stringContaining('malformed JSON') }, { row: 5, reason: expect.stringMatching(/^event: /) }]);
+      const again = await importEventsJsonl({ tailor, workspace, source: await fileSource(file), restart: true, quiet: true });
+      expect(again.duplicates).toBe(2);
+    } finally {
+      await tailor.close();
+    }
+  });
+});

@@ -1,0 +1,187 @@
+import { afterAll, expect, it } from 'vitest';
+import { ingestRepositorySql } from '../src/store/repositories/ingest-repository-sql.js';
+import { createIngestService, type IngestRepository } from '../src/ingest/index.js';
+import { describeEachEngine } from './support/engines.js';
+import { identifyMessage, orderCompleted, servicesFor, trackMessage } from './support/factories.js';
+
+describeEachEngine('ingest service', (engine) => {
+  afterAll(() => engine.cleanup());
+
+  it('stores a retried messageId once', async () => {
+    const store = await engine.open();
+    try {
+      const { ingest, workspace } = await servicesFor(store);
+      const m = trackMessage({ messageId: 'same' });
+      const first = await ingest.ingest({ workspace, messages: [{ raw: m }, { raw: m }] });
+      expect(first).toMatchObject({ accepted: 1, duplicates: 1, rejected: [] });
+      const second = await ingest.ingest({ workspace, messages: [{ raw: m }] });
+      expect(second).toMatchObject({ accepted: 0, duplicates: 1 });
+      const rows = await store.db.selectFrom('events').select('message_id').execute();
+      expect(rows).toEqual([{ message_id: 'same' }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('links anonymous browsing to the user who logs in, keeping all history on one profile', async () => {
+    const store = await engine.open();
+    try {
+      const { ingest, workspace } = await servicesFor(store);
+      await ingest.ingest({ workspace, messages: [
+        { raw: trackMessage({ userId: undefined, anonymousId: 'anon-1', event: 'Product Viewed' }) },
+        { raw: trackMessage({ userId: undefined, anonymousId: 'anon-1', event: 'Product Added' }) },
+      ] });
+      await ingest.ingest({ workspace, messages: [{ raw: trackMessage({ userId: 'u-42', event: 'Signed In' }) }] });
+      const before = await store.db.selectFrom('profiles').select('id').where('merged_into', 'is', null).execute();
+      expect(before).toHaveLength(2);
+
+      const r = await ingest.ingest({ workspace, messages: [{ raw: identifyMessage({ userId: 'u-42', anonymousId: 'anon-1', traits: { email: 'Ann@Example.com', firstName: 'Ann' } }) }] });
+      expect(r.merges).toBe(1);
+      const live = await store.db.selectFrom('profiles').selectAll().where('merged_into', 'is', null).execute();
+      expect(live).toHaveLength(1);
+      const profileId = live[0]!.id;
+      const events = await store.db.selectFrom('events').select(['event', 'profile_id']).execute();
+      expect(events).toHaveLength(4);
+      expect(new Set(events.map((e) => e.profile_id))).toEqual(new Set([profileId]));
+      const identities = await store.db.selectFrom('identities').select(['type', 'value', 'profile_id']).orderBy('type').execute();
+      expect(identities).toEqual([
+        { type: 'anonymous_id', value: 'anon-1', profile_id: profileId },
+        { type: 'email', value: 'ann@example.com', profile_id: profileId },
+        { type: 'user_id', value: 'u-42', profile_id: profileId },
+      ]);
+      const merges = await store.db.selectFrom('identity_merges').selectAll().execute();
+      expect(merges).toHaveLength(1);
+      expect(merges[0]).toMatchObject({ into_profile_id: profileId, reason: 'shared_identifier', identifier_type: 'anonymous_id', identifier_value: 'anon-1' });
+      const merged = await store.db.selectFrom('profiles').select(['id', 'merged_into']).where('merged_into', 'is not', null).execute();
+      expect(merged).toEqual([{ id: merges[0]!.from_profile_id, merged_into: profileId }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('never merges two user ids: records a conflict and attributes the event to the new user', async () => {
+    const store = await engine.open();
+    try {
+      const { ingest, workspace } = await servicesFor(store);
+      await ingest.ingest({ workspace, messages: [{ raw: identifyMessage({ userId: 'u1', anonymousId: 'shared-device' }) }] });
+      const r = await ingest.ingest({ workspace, messages: [{ raw: identifyMessage({ userId: 'u2', anonymousId: 'shared-device' }) }] });
+      expect(r).toMatchObject({ merges: 0, conflicts: 1 });
+      const conflicts = await store.db.selectFrom('identity_conflicts').selectAll().execute();
+      expect(conflicts[0]).toMatchObject({ identifier_type: 'anonymous_id', identifier_value: 'shared-device' });
+      const owners = await store.db.selectFrom('identities').select(['value', 'profile_id']).orderBy('value').execute();
+      expect(owners.find((o) => o.value === 'u1')!.profile_id).not.toBe(owners.find((o) => o.value === 'u2')!.profile_id);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('aliases a previous anonymous id to a user id', async () => {
+    const store = await engine.open();
+    try {
+      const { ingest, workspace } = await servicesFor(store);
+      await ingest.ingest({ workspace, messages: [{ raw: trackMessage({ userId: undefined, anonymousId: 'old-anon' }) }, { raw: trackMessage({ userId: 'new-user' }) }] });
+      const r = await ingest.ingest({ workspace, messages: [{ raw: { type: 'alias', previousId: 'old-anon', userId: 'new-user' } }] });
+      expect(r.merges).toBe(1);
+      const m = await store.db.selectFrom('identity_merges').select('reason').executeTakeFirstOrThrow();
+      expect(m.reason).toBe('alias');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('derives orders from Order Completed, then applies refunds and cancellations', async () => {
+    const store = await engine.open();
+    try {
+      const { ingest, workspace } = await servicesFor(store);
+      const r = await ingest.ingest({ workspace, messages: [
+        { raw: orderCompleted({ userId: 'buyer' }, { order_id: 'A1', revenue: 100 }) },
+        { raw: trackMessage({ userId: 'buyer', event: 'Order Refunded', properties: { order_id: 'A1', total: 40 } }) },
+        { raw: orderCompleted({ userId: 'buyer' }, { order_id: 'A2', revenue: 20 }) },
+        { raw: trackMessage({ userId: 'buyer', event: 'Order Cancelled', properties: { order_id: 'A2' } }) },
+        { raw: orderCompleted({ userId: 'buyer' }, { order_id: 'A3', products: [{ product_id: 'x', price: 'abc' }] }) },
+      ] });
+      expect(r.accepted).toBe(4);
+      expect(r.rejected).toEqual([{ index: 4, messageId: expect.any(String), reason: expect.stringMatching(/^properties\.products\[0\]\.price: /) }]);
+      const orders = await store.db.selectFrom('orders').select(['order_id', 'status', 'revenue', 'refunded_amount', 'currency']).orderBy('order_id').execute();
+      expect(orders).toEqual([
+        { order_id: 'A1', status: 'partially_refunded', revenue: 100, refunded_amount: 40, currency: 'GBP' },
+        { order_id: 'A2', status: 'cancelled', revenue: 20, refunded_amount: 0, currency: 'GBP' },
+      ]);
+      const items = await store.db.selectFrom('order_items').select(['order_id', 'item_id', 'quantity', 'price']).where('order_id', '=', 'A1').execute();
+      expect(items).toEqual([{ order_id: 'A1', item_id: 'sku-1', quantity: 3, price: 10 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps traits from identify and first/last seen across events', async () => {
+    const store = await engine.open();
+    try {
+      const { ingest, workspace } = await servicesFor(store);
+      await ingest.ingest({ workspace, messages: [
+        { raw: identifyMessage({ userId: 'u', traits: { plan: 'free', city: 'Leeds' }, timestamp: '2024-01-05T00:00:00Z' }) },
+        { raw: trackMessage({ userId: 'u', timestamp: '2024-01-01T00:00:00Z' }) },
+      ] });
+      await ingest.ingest({ workspace, messages: [{ raw: identifyMessage({ userId: 'u', traits: { plan: 'pro' }, timestamp: '2024-02-01T00:00:00Z' }) }] });
+      const p = await store.db.selectFrom('profiles').selectAll().executeTakeFirstOrThrow();
+      expect(typeof p.traits === 'string' ? JSON.parse(p.traits) : p.traits).toEqual({ plan: 'pro', city: 'Leeds' });
+      expect(p.first_seen_at).toBe(Date.parse('2024-01-01T00:00:00Z'));
+      expect(p.last_seen_at).toBe(Date.parse('2024-02-01T00:00:00Z'));
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describeEachEngine('ingest group commit', (engine) => {
+  afterAll(() => engine.cleanup());
+
+  it('commits concurrent batches together and accounts each request on its own', async () => {
+    const store = await engine.open();
+    try {
+      const { ingest, workspace } = await servicesFor(store);
+      const shared = trackMessage({ messageId: 'shared-1' });
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => ingest.ingest({ workspace, messages: [
+        { raw: trackMessage({ messageId: `own-${i}`, userId: `u${i}` }) },
+        { raw: shared },
+      ] })));
+      expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(9);
+      expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(7);
+      results.forEach((r, i) => expect(r.profiles.has(`own-${i}`)).toBe(true));
+      const rows = await store.db.selectFrom('events').select('message_id').execute();
+      expect(rows).toHaveLength(9);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('isolates a failing batch: the others in its group still commit', async () => {
+    const store = await engine.open();
+    try {
+      const { workspace, clock, ids } = await servicesFor(store);
+      const real = ingestRepositorySql(store);
+      // A repository that fails any transaction holding the poisoned message (a stand-in for a storage error).
+      const repository: IngestRepository = {
+        withIdentityLock: (ws, fn) => real.withIdentityLock(ws, (uow) => fn({
+          ...uow,
+          insertEvents: async (rows) => {
+            if (rows.some((r) => r.event.messageId === 'poison')) throw new Error('storage refused');
+            return uow.insertEvents(rows);
+          },
+        })),
+      };
+      const ingest = createIngestService({ repository, clock, ids });
+      const outcomes = await Promise.allSettled([
+        ingest.ingest({ workspace, messages: [{ raw: trackMessage({ messageId: 'a' }) }] }),
+        ingest.ingest({ workspace, messages: [{ raw: trackMessage({ messageId: 'poison' }) }] }),
+        ingest.ingest({ workspace, messages: [{ raw: trackMessage({ messageId: 'b' }) }] }),
+        ingest.ingest({ workspace, messages: [{ raw: trackMessage({ messageId: 'c' }) }] }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      const rows = await store.db.selectFrom('events').select('message_id').orderBy('message_id').execute();
+      expect(rows.map((r) => r.message_id)).toEqual(['a', 'b', 'c']);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { Analytics } from '@segment/analytics-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startServerProcess } from './support/server-process.js';
+import { tempDir } from './support/temp-dir.js';
+
+// The real Segment Node SDK, pointed at a running Tailor server with its `host` option.
+describe('@segment/analytics-node against a running server', () => {
+  const db = join(tempDir('tailor-sdk-'), 'sdk.db');
+  let server: Awaited<ReturnType<typeof startServerProcess>>;
+  let keys: { writeKey: string; adminKey: string };
+
+  beforeAll(async () => {
+    keys = JSON.parse(await runCli(['--db', db, '--json', 'init', '--name', 'SDK shop'])) as typeof keys;
+    server = await startServerProcess(['--db', db]);
+  });
+  afterAll(async () => { await server?.stop(); });
+
+  it('stores what the SDK sends and attributes it to the right profile', async () => {
+    const analytics = new Analytics({ writeKey: keys.writeKey, host: server.url, flushAt: 5, flushInterval: 200, maxRetries: 1 });
+    const errors: unknown[] = [];
+    analytics.on('error', (e) => errors.push(e));
+    analytics.track({ anonymousId: 'browser-1', event: 'Product Viewed', properties: { product_id: '85123A' } });
+    analytics.track({ anonymousId: 'browser-1', event: 'Product Added', properties: { product_id: '85123A', quantity: 2 } });
+    analytics.identify({ userId: 'sdk-user', anonymousId: 'browser-1', traits: { email: 'sdk@example.com', name: 'Ada' } });
+    analytics.track({ userId: 'sdk-user', event: 'Order Completed', properties: { order_id: 'sdk-o1', revenue: 12.5, currency: 'GBP', products: [{ product_id: '85123A', price: 6.25, quantity: 2 }] } });
+    analytics.page({ userId: 'other-user', name: 'Home' });
+    await analytics.closeAndFlush({ timeout: 10_000 });
+    expect(errors).toEqual([]);
+
+    const res = await fetch(`${server.url}/v1/profiles/email:sdk@example.com?events=10`, { headers: { authorization: `Bearer ${keys.adminKey}` } });
+    expect(res.status).toBe(200);
+    const body = await res.json() as { identifiers: Array<{ type: string; value: string }>; events: Array<{ event: string | null; type: string }>; orders: Array<{ orderId: string; revenue: number }>; profile: { traits: Record<string, unknown> } };
+    expect(body.identifiers.map((i) => `${i.type}:${i.value}`).sort()).toEqual(['anonymous_id:browser-1', 'email:sdk@example.com', 'user_id:sdk-user']);
+    expect(body.events.map((e) => e.event ?? e.type).sort()).toEqual(['Order Completed', 'Product Added', 'Product Viewed', 'identify']);
+    expect(body.orders).toEqual([expect.objectContaining({ orderId: 'sdk-o1', revenue: 12.5 })]);
+    expect(body.profile.traits).toMatchObject({ name: 'Ada' });
+    const other = await fetch(`${server.url}/v1/profiles/user_id:other-user`, { headers: { authorization: `Bearer ${keys.adminKey}` } });
+    expect(((await other.json()) as { events: unknown[] }).events).toHaveLength(1);
+  });
+
+  it('reports an unknown write key to the SDK as an error, not silently', async () => {
+    const analytics = new Analytics({ writeKey: 'tw_not-a-real-key', host: server.url, flushAt: 1, maxRetries: 0 });
+    const errors: Array<{ code?: string; reason?: unknown }> = [];
+    analytics.on('error', (e) => errors.push(e as { code?: string }));
+    analytics.track({ userId: 'x', event: 'Nope' });
+    await analytics.closeAndFlush({ timeout: 5_000 });
+    expect(errors.length).toBeGreaterThan(0);
+  });
+});
