@@ -6,7 +6,7 @@ import { createApp } from './server/app.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { cryptoIds, type Ids } from './shared/ids.js';
 import { catalogRepositorySql } from './store/repositories/catalog-repository-sql.js';
-import { ingestRepositorySql } from './store/repositories/ingest-repository-sql.js';
+import { ingestRepositorySql, type IngestParticipant } from './store/repositories/ingest-repository-sql.js';
 import { profileRepositorySql } from './store/repositories/profile-repository-sql.js';
 import { workspaceRepositorySql } from './store/repositories/workspace-repository-sql.js';
 import { openStore, type Store, type StoreConfig } from './store/store.js';
@@ -40,7 +40,9 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   const log = options.log ?? ((m: string, e?: unknown) => console.error(m, e ?? ''));
   const store = options.store ?? (await openStore(storeConfigOf(config)));
   const workspaces = createWorkspaceService({ repository: workspaceRepositorySql(store.db), clock, ids });
-  const ingest = createIngestService({ repository: ingestRepositorySql(store), clock, ids });
+  // Derived state maintained inside each ingest transaction (computed traits, segments).
+  const participants: IngestParticipant[] = [];
+  const ingest = createIngestService({ repository: ingestRepositorySql(store, participants), clock, ids });
   const profileRepository = profileRepositorySql(store.db);
   const profiles = createProfileService({ repository: profileRepository });
   const catalog = createCatalogService({ repository: catalogRepositorySql(store.db, store.features.maxParameters), clock });

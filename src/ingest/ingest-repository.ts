@@ -56,6 +56,22 @@ export interface IngestUnitOfWork {
   findSuppressed(hashes: readonly string[]): Promise<Set<string>>;
   consentRecords(profileIds: readonly string[]): Promise<ConsentRecord[]>;
   insertConsentRecords(records: readonly ConsentRecord[]): Promise<void>;
+  /**
+   * Hands the batch, as written, to the transaction participants registered with the
+   * repository (real-time computed traits, segment membership…), in the same transaction,
+   * so that what they derive commits or rolls back with the events.
+   */
+  afterBatch(batch: CommittedBatch): Promise<void>;
+}
+
+/** What one ingest transaction wrote: events with their (canonical) profile, and merges in order. */
+export interface CommittedBatch {
+  workspaceId: string;
+  events: ReadonlyArray<{ event: NormalizedEvent; profileId: string }>;
+  merges: ReadonlyArray<{ from: string; into: string }>;
+  /** Orders written or changed by this batch (ids), so participants can reload them. */
+  orderIds: readonly string[];
+  now: number;
 }
 
 export interface IngestRepository {

@@ -303,6 +303,8 @@ export function createIngestService(deps: { repository: IngestRepository; clock:
 
     await applyOrderChanges(uow, batch.map((b, i) => ({ ...b, profileId: committed[i]!.profileId })), args.source, now);
     await recordIdentifyConsent(uow, committed, args.workspace, now);
+    const orderIds = [...new Set(batch.flatMap(({ order }) => (order === null ? [] : [order.orderId])))];
+    await uow.afterBatch({ workspaceId: args.workspace.id, events: committed, merges: mergeRecords.map(({ from, into }) => ({ from, into })), orderIds, now });
     return committed;
   }
 

@@ -28,6 +28,7 @@ export interface Database {
   suppressions: SuppressionsTable;
   erasure_reports: ErasureReportsTable;
   workspace_secrets: WorkspaceSecretsTable;
+  models: ModelsTable;
 }
 
 /** A JSON column: written as a string, read back as a string (SQLite) or a value (PostgreSQL). */
@@ -244,4 +245,22 @@ export interface WorkspaceSecretsTable {
   name: string;
   value: string;
   created_at: Millis;
+}
+
+/** A trained model version (migration 0004). */
+export interface ModelsTable {
+  workspace_id: string;
+  id: string;
+  /** What it is: `bgnbd-gamma-gamma`, `recommender`… */
+  kind: string;
+  /** 1, 2, … per workspace and kind. */
+  version: number;
+  status: 'active' | 'retired';
+  created_at: Millis;
+  /** The window of data it was trained on (epoch ms), when it has one. */
+  data_from: Millis | null;
+  data_to: Millis | null;
+  params: Json;
+  stats: Json;
+  artifact: string | null;
 }

@@ -6,6 +6,7 @@ import { openPostgres, postgresFeatures } from './dialects/postgres.js';
 import { foundation } from './migrations/0001-foundation.js';
 import { mergePointerIndex } from './migrations/0002-merge-pointer-index.js';
 import { privacy } from './migrations/0003-privacy.js';
+import { models } from './migrations/0004-models.js';
 
 /** An open store: the Kysely database, what its engine can do, and how to close it. */
 export interface Store {
@@ -26,6 +27,7 @@ function migrationsFor(features: DialectFeatures): Record<string, Migration> {
     '0001-foundation': foundation(features),
     '0002-merge-pointer-index': mergePointerIndex(),
     '0003-privacy': privacy(features),
+    '0004-models': models(features),
   };
 }
 

@@ -1,24 +1,34 @@
 import type { Kysely } from 'kysely';
-import type { IngestRepository, IngestUnitOfWork, OrderRow, ProfileState } from '../../ingest/index.js';
+import type { CommittedBatch, IngestRepository, IngestUnitOfWork, OrderRow, ProfileState } from '../../ingest/index.js';
 import { readJson } from '../../shared/json.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
 import { chunkRows } from './chunk.js';
 import { insertConsent, readConsent } from './privacy-repository-sql.js';
 
+/**
+ * Code that derives state from each ingested batch inside the ingest transaction
+ * (computed traits, segment membership). Registered once, in the composition root.
+ */
+export type IngestParticipant = (tx: Kysely<Database>, batch: CommittedBatch) => Promise<void>;
+
 /** IngestRepository on Kysely: each method is one or a few multi-row statements. */
-export function ingestRepositorySql(store: Store): IngestRepository {
+export function ingestRepositorySql(store: Store, participants: readonly IngestParticipant[] = []): IngestRepository {
   return {
     withIdentityLock: (workspaceId, fn) =>
       store.inTransaction(async (tx) => {
         await store.features.lock(tx, `identity:${workspaceId}`);
-        return fn(unitOfWork(tx, workspaceId, store.features.maxParameters));
+        return fn(unitOfWork(tx, workspaceId, store.features.maxParameters, participants));
       }),
   };
 }
 
-function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number): IngestUnitOfWork {
+function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, participants: readonly IngestParticipant[]): IngestUnitOfWork {
   return {
+    async afterBatch(batch) {
+      for (const participant of participants) await participant(tx, batch);
+    },
+
     async existingMessageIds(messageIds) {
       const found = new Set<string>();
       for (const chunk of chunkRows(messageIds, 1, maxParameters - 1)) {
