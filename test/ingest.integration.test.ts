@@ -184,4 +184,31 @@ describeEachEngine('ingest group commit', (engine) => {
       await store.close();
     }
   });
+
+  it('gathers batches that arrive while the event loop turns into one transaction', async () => {
+    const store = await engine.open();
+    try {
+      const { workspace, clock, ids } = await servicesFor(store);
+      const real = ingestRepositorySql(store);
+      const groups: number[] = [];
+      const repository: IngestRepository = {
+        withIdentityLock: (ws, fn) => real.withIdentityLock(ws, (uow) => fn({
+          ...uow,
+          insertEvents: async (rows) => { groups.push(rows.length); return uow.insertEvents(rows); },
+        })),
+      };
+      const ingest = createIngestService({ repository, clock, ids });
+      // Five requests arriving in five separate turns of the event loop, as HTTP requests do.
+      const sent = Array.from({ length: 5 }, (_, i) => new Promise((resolve) => setImmediate(() => {
+        resolve(ingest.ingest({ workspace, messages: [{ raw: trackMessage({ messageId: `turn-${i}` }) }] }));
+      })));
+      await Promise.all(sent);
+      expect(groups).toEqual([5]);
+      // A lone request is not held back: it commits on its own.
+      await ingest.ingest({ workspace, messages: [{ raw: trackMessage({ messageId: 'alone' }) }] });
+      expect(groups).toEqual([5, 1]);
+    } finally {
+      await store.close();
+    }
+  });
 });

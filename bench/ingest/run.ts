@@ -6,6 +6,8 @@
  *  - p99 of a single `track` call at 200 requests/s (< 10 ms);
  *  - importing the whole Online Retail file (< 60 s, < 500 MB RSS).
  * Usage: npm run bench -- ingest [--events N] [--skip-postgres] [--skip-import] [--only latency|import]
+ * Set TAILOR_BENCH_PROFILE_DIR to write a V8 CPU profile of each server process there, and
+ * TAILOR_BENCH_NODE_ARGS to pass more Node options to the servers (space-separated).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +45,10 @@ function cli(argv: string[], env: Record<string, string> = {}): Promise<string> 
 }
 
 async function startServer(argv: string[], env: Record<string, string>, command: string[] = [BIN, ...argv, '--json', 'serve', '--port', '0']) {
+  const profileDir = process.env.TAILOR_BENCH_PROFILE_DIR;
+  if (profileDir !== undefined) command = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...command];
+  const nodeArgs = process.env.TAILOR_BENCH_NODE_ARGS;
+  if (nodeArgs !== undefined) command = [...nodeArgs.split(' ').filter((a) => a !== ''), ...command];
   const child = spawn(process.execPath, command, { env: { ...process.env, ...BENCH_ENV, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

@@ -115,11 +115,29 @@ export function createIngestService(deps: { repository: IngestRepository; clock:
   const queue: Pending[] = [];
   let draining = false;
   const MAX_GROUP_EVENTS = 5_000;
+  const MAX_GATHER_TURNS = 4;
+
+  /**
+   * SQLite runs statements synchronously, so while a transaction runs no other request is
+   * read. Before starting one, give the event loop a few turns to read the requests that
+   * arrived meanwhile, for as long as each turn brings more (at most 4 turns): under load a
+   * group then holds every batch in flight and one commit serves them all (a commit costs
+   * as much as inserting hundreds of rows); a lone request waits one turn (microseconds).
+   */
+  async function gather(): Promise<void> {
+    for (let turn = 0; turn < MAX_GATHER_TURNS; turn++) {
+      const before = queue.length;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (queue.length === before || queueEvents() >= MAX_GROUP_EVENTS) return;
+    }
+  }
+  const queueEvents = () => queue.reduce((n, p) => n + p.valid.length, 0);
 
   async function drain(): Promise<void> {
     draining = true;
     try {
       while (queue.length > 0) {
+        await gather();
         const first = queue[0]!;
         const group: Pending[] = [];
         let size = 0;

@@ -47,7 +47,10 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     const opened = openSqlite(config);
     db = opened.db;
     features = sqliteFeatures;
-    closeDriver = async () => { await db.destroy(); };
+    closeDriver = async () => {
+      await opened.checkpointer?.stop();
+      await db.destroy();
+    };
   } else {
     const opened = await openPostgres(config);
     db = opened.db;

@@ -3,7 +3,7 @@ import type { CommittedBatch, IngestRepository, IngestUnitOfWork, OrderRow, Prof
 import { readJson } from '../../shared/json.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
-import { chunkRows } from './chunk.js';
+import { chunkRows, chunkRowsInShapes } from './chunk.js';
 import { insertConsent, readConsent } from './privacy-repository-sql.js';
 
 /**
@@ -31,7 +31,7 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
 
     async existingMessageIds(messageIds) {
       const found = new Set<string>();
-      for (const chunk of chunkRows(messageIds, 1, maxParameters - 1)) {
+      for (const chunk of chunkRowsInShapes(messageIds, 1, maxParameters - 1)) {
         const rows = await tx.selectFrom('events').select('message_id').where('workspace_id', '=', ws).where('message_id', 'in', chunk).execute();
         for (const r of rows) found.add(r.message_id);
       }
@@ -49,13 +49,13 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
       }
       const owners = new Set<string>();
       for (const [type, values] of byType) {
-        for (const chunk of chunkRows([...values], 1, maxParameters - 2)) {
+        for (const chunk of chunkRowsInShapes([...values], 1, maxParameters - 2)) {
           const rows = await tx.selectFrom('identities').select('profile_id').where('workspace_id', '=', ws).where('type', '=', type).where('value', 'in', chunk).execute();
           for (const r of rows) owners.add(r.profile_id);
         }
       }
       const out: Array<{ type: string; value: string; profileId: string }> = [];
-      for (const chunk of chunkRows([...owners], 1, maxParameters - 1)) {
+      for (const chunk of chunkRowsInShapes([...owners], 1, maxParameters - 1)) {
         const rows = await tx.selectFrom('identities').select(['type', 'value', 'profile_id']).where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
         for (const r of rows) out.push({ type: r.type, value: r.value, profileId: r.profile_id });
       }
@@ -64,7 +64,7 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
 
     async loadProfiles(profileIds) {
       const out: ProfileState[] = [];
-      for (const chunk of chunkRows(profileIds, 1, maxParameters - 1)) {
+      for (const chunk of chunkRowsInShapes(profileIds, 1, maxParameters - 1)) {
         const rows = await tx.selectFrom('profiles').select(['id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at']).where('workspace_id', '=', ws).where('id', 'in', chunk).execute();
         for (const r of rows) out.push({ id: r.id, traits: readJson(r.traits, {}), firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, createdAt: r.created_at });
       }
@@ -72,7 +72,7 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
     },
 
     async upsertProfiles(profiles, now) {
-      for (const chunk of chunkRows(profiles, 8, maxParameters)) {
+      for (const chunk of chunkRowsInShapes(profiles, 8, maxParameters)) {
         await tx.insertInto('profiles')
           .values(chunk.map((p) => ({
             workspace_id: ws, id: p.id, traits: JSON.stringify(p.traits), first_seen_at: p.firstSeenAt, last_seen_at: p.lastSeenAt,
@@ -103,7 +103,7 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
     },
 
     async insertIdentities(rows) {
-      for (const chunk of chunkRows(rows, 6, maxParameters)) {
+      for (const chunk of chunkRowsInShapes(rows, 6, maxParameters)) {
         await tx.insertInto('identities')
           .values(chunk.map((r) => ({ workspace_id: ws, type: r.identifier.type, value: r.identifier.value, profile_id: r.profileId, first_seen_at: r.at, source_message_id: r.messageId })))
           .execute();
@@ -122,7 +122,7 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
     },
 
     async insertEvents(rows) {
-      for (const chunk of chunkRows(rows, 19, maxParameters)) {
+      for (const chunk of chunkRowsInShapes(rows, 19, maxParameters)) {
         await tx.insertInto('events')
           .values(chunk.map(({ event: e, profileId }) => ({
             workspace_id: ws, message_id: e.messageId, type: e.type, event: e.event, name: e.name, profile_id: profileId,
