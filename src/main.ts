@@ -16,6 +16,8 @@ import { createAuditService } from './privacy/audit-service.js';
 import { createConsentService } from './privacy/consent-service.js';
 import { createExportService } from './privacy/export-service.js';
 import { createErasureService } from './privacy/erasure-service.js';
+import { createComputeService } from './profiles/compute-service.js';
+import { computedTraitParticipant, computedTraitRepositorySql } from './store/repositories/computed-trait-repository-sql.js';
 
 export const VERSION = '0.1.0';
 
@@ -41,8 +43,12 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   const store = options.store ?? (await openStore(storeConfigOf(config)));
   const workspaces = createWorkspaceService({ repository: workspaceRepositorySql(store.db), clock, ids });
   // Derived state maintained inside each ingest transaction (computed traits, segments).
-  const participants: IngestParticipant[] = [];
-  const ingest = createIngestService({ repository: ingestRepositorySql(store, participants), clock, ids });
+  const participants: IngestParticipant[] = [computedTraitParticipant(store)];
+  const ingest = createIngestService({
+    repository: ingestRepositorySql(store, participants), clock, ids,
+    onDroppedTraits: (workspaceId, names) => log(`workspace ${workspaceId}: identify traits not stored (undeclared, policy "drop"): ${names.join(', ')}`),
+  });
+  const compute = createComputeService({ repository: computedTraitRepositorySql(store), clock });
   const profileRepository = profileRepositorySql(store.db);
   const profiles = createProfileService({ repository: profileRepository });
   const catalog = createCatalogService({ repository: catalogRepositorySql(store.db, store.features.maxParameters), clock });
@@ -51,8 +57,8 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   const consent = createConsentService({ repository: privacyRepository, profiles, audit, clock, ids });
   const exporter = createExportService({ profiles, profileRepository, consent, audit, mergedInto: privacyRepository.mergedInto, clock });
   const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids });
-  const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
-  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, app, close: () => store.close() };
+  const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
+  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, app, close: () => store.close() };
 }
 
 export type Tailor = Awaited<ReturnType<typeof createTailor>>;

@@ -89,7 +89,7 @@ describeEachEngine('privacy', (engine) => {
       await post('/v1/batch', { batch: [trackMessage({ userId: undefined, anonymousId: 'erase-anon', event: 'Product Viewed' })] }, w);
       await post('/v1/batch', { batch: [trackMessage({ userId: 'erase-me', event: 'Signed In' })] }, w);
       await post('/v1/batch', { batch: [
-        identifyMessage({ userId: 'erase-me', anonymousId: 'erase-anon', traits: { email: 'Erase@Me.io', phone: '+44 20 7946 0999', name: 'Eve' } }),
+        identifyMessage({ userId: 'erase-me', anonymousId: 'erase-anon', traits: { email: 'Erase@Me.io', phone: '+44 20 7946 0999', name: 'Eveline Q. Erased' } }),
         orderCompleted({ userId: 'erase-me' }, { order_id: 'ERASE-O1' }),
         trackMessage({ userId: 'erase-me', event: 'Order Refunded', properties: { order_id: 'ERASE-O1', total: 5 } }),
       ] }, w);
@@ -107,14 +107,14 @@ describeEachEngine('privacy', (engine) => {
       expect(res.status).toBe(200);
       const report = await res.json() as { profileId: string; mergedProfiles: number; identifiersSuppressed: number; tables: Record<string, number> };
       expect(report).toMatchObject({ profileId: profile.id, mergedProfiles: 1, identifiersSuppressed: 4 });
-      for (const t of ['events', 'identities', 'orders', 'order_items', 'consent_records', 'subscription_records', 'privacy_switches', 'identity_merges', 'identity_conflicts', 'profiles']) {
+      for (const t of ['events', 'identities', 'orders', 'order_items', 'consent_records', 'subscription_records', 'privacy_switches', 'identity_merges', 'identity_conflicts', 'profiles', 'computed_traits']) {
         expect(report.tables[t], t).toBeGreaterThan(0);
       }
 
       // The generic check: no row of this workspace, in any table and any column, holds the
       // person's identifiers or profile ids — except the audit log and the erasure report,
       // which keep the profile id (never an identifier) as the record of what was done.
-      const needles = ['erase-me', 'erase-anon', 'erase@me.io', '+442079460999', 'Eve', 'ERASE-O1', profile.id, merged[0]!.id];
+      const needles = ['erase-me', 'erase-anon', 'erase@me.io', '+442079460999', 'Eveline Q. Erased', 'ERASE-O1', profile.id, merged[0]!.id];
       const keepsProfileId = new Set(['audit_log', 'erasure_reports']);
       const db = store.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
       for (const table of await store.features.listTables(store.db)) {

@@ -1,5 +1,6 @@
 import { ONLINE_RETAIL_MAPPING } from '../imports/order-rows.js';
-import { createTailor } from '../main.js';
+import { createTailor, type Tailor } from '../main.js';
+import { privacySettingsSchema } from '../contracts/workspace.js';
 import { loadConfig, output, type GlobalOptions } from './context.js';
 import { fileSource } from './file-source.js';
 import { formatSummary, importOrdersCsv } from './importers.js';
@@ -14,6 +15,49 @@ const EXAMPLE_CUSTOMER = '17850';
  * lines — prints what it built, and serves it. Re-running reuses the database (imports are
  * idempotent) and issues a fresh key pair, since stored keys are only hashes.
  */
+/**
+ * The demo workspace: UK law, pounds, and profiling and personalization on by default on the
+ * basis of legitimate interests — a choice the data set's historical wholesale customers
+ * make plausible and a real brand must make (and document) itself; without it the UK's
+ * opt-in default would leave every computed interest trait empty (PRIVACY.md P3, P5).
+ */
+const DEMO_SETTINGS = {
+  defaultCurrency: 'GBP',
+  privacy: privacySettingsSchema.parse({
+    defaults: {
+      overrides: (['profiling', 'personalization'] as const).map((purpose) => ({
+        purpose, default: 'on' as const, legalBasis: 'legitimate_interests' as const,
+        note: 'Demo data set: historical business customers of a wholesaler; analytics of their own purchases.',
+      })),
+    },
+  }),
+};
+
+/** How many people hold each RFM segment (computed traits). */
+async function rfmSegmentCounts(tailor: Tailor, workspaceId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  let after: string | null = null;
+  for (;;) {
+    const page = await tailor.profiles.list(workspaceId, { limit: 200, ...(after === null ? {} : { cursor: after }) });
+    if (!page.ok) break;
+    for (const p of page.value.profiles) {
+      const got = await tailor.profiles.get(workspaceId, p.id, { events: 0 });
+      const segment = got.ok ? got.value.computedTraits?.['rfm_segment'] : undefined;
+      if (typeof segment === 'string') counts[segment] = (counts[segment] ?? 0) + 1;
+    }
+    if (page.value.nextCursor === null) break;
+    after = page.value.nextCursor;
+  }
+  return counts;
+}
+
+/** A bar per segment, largest first. */
+function rfmChart(counts: Record<string, number>): string[] {
+  const rows = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  const max = Math.max(1, ...rows.map(([, n]) => n));
+  return rows.map(([name, n]) => `  ${name.padEnd(18)} ${'█'.repeat(Math.max(1, Math.round((n / max) * 40)))} ${n}`);
+}
+
 export async function runDemo(args: { globals: GlobalOptions; dataFile: string; demoDb: string; port: number; host: string; serve: boolean }): Promise<void> {
   const config = loadConfig({ ...args.globals, db: args.globals.db ?? args.demoDb }, { server: { host: args.host, port: args.port } });
   const tailor = await createTailor(config);
@@ -23,7 +67,7 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
     let workspace;
     let keys: { write: string; admin: string };
     if (existing === undefined) {
-      const created = await tailor.workspaces.createWorkspace({ name: DEMO_WORKSPACE, jurisdiction: 'UK', settings: { defaultCurrency: 'GBP' } });
+      const created = await tailor.workspaces.createWorkspace({ name: DEMO_WORKSPACE, jurisdiction: 'UK', settings: DEMO_SETTINGS });
       workspace = created.workspace;
       keys = { write: created.keys.write, admin: created.keys.admin };
     } else {
@@ -38,6 +82,8 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
       tailor, workspace, source: await fileSource(args.dataFile), mapping: ONLINE_RETAIL_MAPPING, sourceName: 'online-retail',
       guests: 'skip', catalog: true, restart: true, quiet,
     });
+    const computed = await tailor.compute.computeWorkspace(workspace);
+    const segments = await rfmSegmentCounts(tailor, workspace.id);
     const profiles = await tailor.profiles.count(workspace.id);
     const items = await tailor.catalog.count(workspace.id);
     const example = await tailor.profiles.get(workspace.id, `user_id:${EXAMPLE_CUSTOMER}`, { events: 3 });
@@ -54,6 +100,7 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
       database: config.database.url === undefined ? config.database.sqlitePath : 'postgres',
       workspaceId: workspace.id, writeKey: keys.write, adminKey: keys.admin,
       built: { profiles, catalogItems: items, orders: summary.extra.orders ?? 0, returns: summary.extra.returns ?? 0 },
+      computedTraits: { profiles: computed.profiles, rfmPopulation: computed.rfmPopulation, seconds: computed.durationMs / 1000, rfmSegments: segments },
       import: summary,
       urls: {
         health: `${url}/healthz`,
@@ -68,6 +115,8 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
       '',
       `Built in ${result.database}: ${profiles.toLocaleString('en')} profiles, ${items.toLocaleString('en')} catalog items, ${(summary.extra.orders ?? 0).toLocaleString('en')} orders and ${(summary.extra.returns ?? 0).toLocaleString('en')} returns.`,
       `Customer ${EXAMPLE_CUSTOMER} has ${exampleOrders} of the orders shown on their profile (most recent 50).`,
+      `Computed traits of ${computed.profiles} profiles in ${(computed.durationMs / 1000).toFixed(1)} s; customers per RFM segment:`,
+      ...rfmChart(segments),
       '',
       `Workspace ${workspace.id}`,
       `  write key: ${keys.write}`,

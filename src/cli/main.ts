@@ -10,6 +10,8 @@ import { output, pickWorkspace, withTailor, type GlobalOptions, loadConfig } fro
 import { fileSource } from './file-source.js';
 import { formatSummary, importCatalogFile, importEventsJsonl, importOrdersCsv } from './importers.js';
 import { closeOnSignals, startServer } from './serve.js';
+import { startScheduler } from './scheduler.js';
+import { createProgress } from './progress.js';
 import { createTailor } from '../main.js';
 import { runDemo } from './demo.js';
 import { openStore } from '../store/store.js';
@@ -75,7 +77,8 @@ export function buildProgram(): Command {
       const config = loadConfig(globals(), { server: { host: o.host, port: o.port } });
       const tailor = await createTailor(config);
       const server = await startServer(tailor, config.server);
-      closeOnSignals(server.close);
+      const scheduler = startScheduler(tailor, (m) => console.error(m));
+      closeOnSignals(async () => { scheduler.stop(); await server.close(); });
       output(globals(), { url: server.url, database: tailor.store.features.name }, () => `Tailor ${VERSION} listening on ${server.url} (${tailor.store.features.name}); OpenAPI at ${server.url}/openapi.json`);
     });
 
@@ -117,6 +120,35 @@ export function buildProgram(): Command {
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const s = await importCatalogFile({ tailor, workspace, source: await fileSource(file), format, restart: o.restart === true, quiet: globals().quiet === true || globals().json === true });
         output(globals(), s, () => formatSummary(s));
+      });
+    });
+
+  program.command('compute')
+    .description('recompute every computed trait (commerce, RFM, lifecycle, engagement…) of every profile of the workspace')
+    .action(async () => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const total = await tailor.profiles.count(workspace.id);
+        const quiet = globals().quiet === true || globals().json === true;
+        let bar = createProgress({ label: 'population', total, quiet });
+        let phase = 'population';
+        const summary = await tailor.compute.computeWorkspace(workspace, {
+          onProgress: (p) => {
+            if (p.phase !== phase) {
+              bar.stop();
+              phase = p.phase;
+              bar = createProgress({ label: 'traits    ', total, quiet });
+            }
+            bar.update(p.done, { rows: p.done });
+          },
+        });
+        bar.stop();
+        output(globals(), summary, () => [
+          `Computed traits of ${summary.profiles} profiles in ${(summary.durationMs / 1000).toFixed(1)} s.`,
+          `  RFM population (people with a counted order, profiling allowed): ${summary.rfmPopulation}`,
+          `  profiling refused by policy (only non-profiling traits kept): ${summary.profilingSkipped}`,
+          `  population median purchase interval: ${summary.populationMedianIntervalDays === null ? 'n/a' : `${summary.populationMedianIntervalDays} days`}`,
+        ].join('\n'));
       });
     });
 

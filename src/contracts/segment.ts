@@ -117,6 +117,8 @@ export const ingestResponseSchema = z.object({
   accepted: z.number().int(),
   duplicates: z.number().int(),
   rejected: z.array(z.object({ index: z.number().int(), messageId: z.string().nullable(), reason: z.string() })),
+  /** Identify traits not stored under the workspace's undeclared-trait policy; present only when some were dropped. */
+  droppedTraits: z.array(z.string()).optional(),
 });
 export type IngestResponse = z.infer<typeof ingestResponseSchema>;
 

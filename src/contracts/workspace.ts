@@ -24,13 +24,50 @@ export type PrivacySettings = z.infer<typeof privacySettingsSchema>;
 export const jurisdictionSchema = z.enum(['CN', 'EU', 'UK', 'US', 'OTHER']);
 export type Jurisdiction = z.infer<typeof jurisdictionSchema>;
 
+/** A trait the workspace declares for `identify` traits beyond Tailor's registry (data minimization). */
+export const declaredTraitSchema = z.object({
+  name: z.string().trim().min(1).max(128),
+  type: z.enum(['string', 'number', 'boolean', 'date', 'string[]', 'object']).default('string'),
+  category: z.enum(['basic', 'behavioural', 'sensitive']).default('basic'),
+  description: z.string().max(500).default(''),
+});
+export type DeclaredTrait = z.infer<typeof declaredTraitSchema>;
+
+/** How traits are kept (README "Computed traits"). */
+export const traitSettingsSchema = z.object({
+  /**
+   * What happens to an `identify` trait that is neither a standard Segment trait nor
+   * declared below: `accept` stores it, `drop` does not (it is counted in the ingest
+   * response and logged by name).
+   */
+  undeclared: z.enum(['accept', 'drop']).default('accept'),
+  /** The workspace's own traits (at most 500). */
+  declared: z.array(declaredTraitSchema).max(500).default([]),
+  /** Minutes between scheduled recomputes of computed traits in `tailor serve`; 0 turns it off. */
+  recomputeEveryMinutes: z.number().int().min(0).max(10_080).default(60),
+});
+export type TraitSettings = z.infer<typeof traitSettingsSchema>;
+
 /** A workspace's settings, stored as JSON and validated whenever read or written. */
 export const workspaceSettingsSchema = z.object({
   identity: identitySettingsSchema.default(identitySettingsSchema.parse({})),
   defaultCurrency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as "USD"').default('USD'),
   privacy: privacySettingsSchema.default(privacySettingsSchema.parse({})),
+  traits: traitSettingsSchema.default(traitSettingsSchema.parse({})),
 });
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
+
+/**
+ * A change of settings (PATCH /v1/workspace): each section given replaces the stored one
+ * (filled with that section's defaults); sections not given are left as they are.
+ */
+export const workspaceSettingsPatchSchema = z.object({
+  identity: identitySettingsSchema.optional(),
+  defaultCurrency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as "USD"').optional(),
+  privacy: privacySettingsSchema.optional(),
+  traits: traitSettingsSchema.optional(),
+}).strict();
+export type WorkspaceSettingsPatch = z.infer<typeof workspaceSettingsPatchSchema>;
 
 export const createWorkspaceSchema = z.object({
   name: z.string().trim().min(1).max(200),

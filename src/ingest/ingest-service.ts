@@ -10,6 +10,7 @@ import { consentRecordFrom } from '../privacy/consent-input.js';
 import { consentStateAt, type ConsentRecord } from '../privacy/consent-ledger.js';
 import { consentFromIdentify } from '../privacy/identify-consent.js';
 import { suppressionHash } from '../privacy/suppression.js';
+import { filterIdentifyTraits } from '../profiles/trait-policy.js';
 import type { Jurisdiction } from '../contracts/workspace.js';
 import type { Ids } from '../shared/ids.js';
 import type { IngestRepository, IngestUnitOfWork, OrderRow, ProfileState } from './ingest-repository.js';
@@ -33,6 +34,8 @@ export interface IngestResult {
   profiles: Map<string, string>;
   merges: number;
   conflicts: number;
+  /** Names of `identify` traits not stored under the workspace's undeclared-trait policy (`traits.undeclared: drop`). */
+  droppedTraits: string[];
 }
 
 interface Pending {
@@ -56,7 +59,13 @@ export type IngestListener = (committed: { workspaceId: string; events: Readonly
  * const ingest = createIngestService({ repository, clock, ids });
  * await ingest.ingest({ workspace, messages: [{ raw: { userId: 'u1', event: 'Signed Up' }, type: 'track' }] });
  */
-export function createIngestService(deps: { repository: IngestRepository; clock: Clock; ids: Ids }) {
+export function createIngestService(deps: {
+  repository: IngestRepository;
+  clock: Clock;
+  ids: Ids;
+  /** Told about identify traits dropped by the undeclared-trait policy (the server logs them). */
+  onDroppedTraits?: (workspaceId: string, names: readonly string[]) => void;
+}) {
   const { repository, clock, ids } = deps;
   const listeners: IngestListener[] = [];
   const rulesCache = new WeakMap<object, IdentityRules>();
@@ -97,7 +106,7 @@ export function createIngestService(deps: { repository: IngestRepository; clock:
       valid.push({ event, order, index });
     });
 
-    const result: IngestResult = { accepted: 0, duplicates, rejected, profiles: new Map(), merges: 0, conflicts: 0 };
+    const result: IngestResult = { accepted: 0, duplicates, rejected, profiles: new Map(), merges: 0, conflicts: 0, droppedTraits: [] };
     if (valid.length === 0) return result;
     return new Promise<IngestResult>((resolve, reject) => {
       queue.push({ workspace: input.workspace, source: input.source ?? 'api', valid, result, resolve, reject });
@@ -214,11 +223,20 @@ export function createIngestService(deps: { repository: IngestRepository; clock:
       const done = await commitBatch({ uow, batch: keptBatch, rules, workspace, source });
       return done.map((c, i) => ({ ...c, owner: keptOwner[i]! }));
     });
+    const dropped = new Set<string>();
     for (const c of committed) {
       c.owner.result.accepted++;
       c.owner.result.profiles.set(c.event.messageId, c.profileId);
       c.owner.result.merges += c.merges;
       c.owner.result.conflicts += c.conflicts;
+      for (const name of c.droppedTraits) {
+        dropped.add(name);
+        if (!c.owner.result.droppedTraits.includes(name)) c.owner.result.droppedTraits.push(name);
+      }
+    }
+    if (dropped.size > 0) {
+      for (const p of group) p.result.droppedTraits.sort();
+      deps.onDroppedTraits?.(workspace.id, [...dropped].sort());
     }
     const events = committed.map(({ event, profileId }) => ({ event, profileId }));
     for (const listener of listeners) await listener({ workspaceId: workspace.id, events });
@@ -231,7 +249,7 @@ export function createIngestService(deps: { repository: IngestRepository; clock:
     rules: IdentityRules;
     workspace: Pending['workspace'];
     source: string;
-  }): Promise<Array<{ event: NormalizedEvent; profileId: string; merges: number; conflicts: number }>> {
+  }): Promise<Array<{ event: NormalizedEvent; profileId: string; merges: number; conflicts: number; droppedTraits: string[] }>> {
     const { uow, batch, rules } = args;
     const now = clock.now();
 
@@ -274,6 +292,8 @@ export function createIngestService(deps: { repository: IngestRepository; clock:
     };
 
     const mergeRecords: Array<Parameters<IngestUnitOfWork['mergeProfile']>[0]> = [];
+    const droppedTraits = new Set<string>();
+    const identifierTraits = rules.customTypes.flatMap((c) => (c.trait === undefined ? [] : [c.trait]));
     batch.forEach(({ event }, i) => {
       const r = resolutions[i]!;
       for (const m of r.merges) {
@@ -292,7 +312,9 @@ export function createIngestService(deps: { repository: IngestRepository; clock:
       if (event.type === 'identify') {
         // Consent sent as a trait goes to the consent ledger, not into the profile's traits.
         const { consent: _consent, ...traits } = event.traits;
-        s.traits = { ...s.traits, ...traits };
+        const { kept, dropped } = filterIdentifyTraits({ traits, settings: args.workspace.settings.traits, identifierTraits });
+        s.traits = { ...s.traits, ...kept };
+        for (const name of dropped) droppedTraits.add(name);
       }
     });
 
@@ -316,6 +338,7 @@ export function createIngestService(deps: { repository: IngestRepository; clock:
 
     const committed = batch.map(({ event }, i) => ({
       event, profileId: graph.canonical(resolutions[i]!.profileId), merges: resolutions[i]!.merges.length, conflicts: resolutions[i]!.conflicts.length,
+      droppedTraits: event.type === 'identify' ? Object.keys(event.traits).filter((name) => droppedTraits.has(name)) : [],
     }));
     await uow.insertEvents(committed);
 

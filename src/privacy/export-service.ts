@@ -8,6 +8,7 @@ import type { ConsentService, PrivacyError } from './consent-service.js';
 import { EXPORT_SCHEMA_VERSION, exportDocumentSchema, type ExportDocument } from './export-schema.js';
 import { PURPOSES } from './purposes.js';
 import { CHANNELS } from './subscriptions.js';
+import { isTraitName, TRAITS } from '../profiles/trait-registry.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const EVENT_PAGE = 1000;
@@ -27,12 +28,13 @@ export function createExportService(deps: { profiles: ProfileService; profileRep
       if (!found.ok) return err(found.error.type === 'profile_not_found' ? { type: 'profile_not_found' } : { type: 'bad_request', message: found.error.message });
       const profile = found.value;
       const now = clock.now();
-      const [identifiers, orders, merged, person, auditEntries] = await Promise.all([
+      const [identifiers, orders, merged, person, auditEntries, computed] = await Promise.all([
         profileRepository.identifiers(workspace.id, profile.id),
         profileRepository.orders(workspace.id, profile.id, 1_000_000),
         deps.mergedInto(workspace.id, profile.id),
         consent.personPrivacy(workspace, profile.id, now),
         audit.entries(workspace.id, { subject: profile.id, limit: 1000 }),
+        profileRepository.computedTraits(workspace.id, profile.id),
       ]);
       const events: StoredEvent[] = [];
       let before: { timestamp: number; messageId: string } | undefined;
@@ -68,8 +70,12 @@ export function createExportService(deps: { profiles: ProfileService; profileRep
           records: person.subscriptionRecords.map((r) => ({ id: r.id, channel: r.channel, status: r.status, source: r.source, recordedAt: iso(r.recordedAt) })),
           current: CHANNELS.map((c) => ({ channel: c, status: person.subscriptions.channels[c].status })),
         },
-        // Computed traits, segments, predictions and messages join here as those stages land.
-        computedTraits: [],
+        // Segments, predictions and messages join here as those stages land.
+        computedTraits: computed === null ? [] : Object.entries(computed.traits).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({
+          name, value, computedAt: iso(computed.computedAt ?? computed.updatedAt),
+          // The rule is the trait's definition in the registry (GET /v1/traits), by its source.
+          origin: { kind: 'rule', ref: isTraitName(name) ? `trait-registry:${name} (${TRAITS[name].source})` : `trait:${name}` },
+        })),
         segments: [],
         predictions: [],
         messages: [],

@@ -74,13 +74,15 @@ export function createProfileService(deps: { repository: ProfileRepository }) {
       const r = await resolve(workspaceId, ref);
       if (!r.ok) return r;
       const profile = r.value;
-      const [identifiers, merges, events, orders] = await Promise.all([
+      const [identifiers, merges, events, orders, computed] = await Promise.all([
         repository.identifiers(workspaceId, profile.id),
         repository.merges(workspaceId, profile.id),
         repository.events(workspaceId, profile.id, { limit: Math.min(options.events ?? 20, MAX_PAGE) }),
         repository.orders(workspaceId, profile.id, 50),
+        repository.computedTraits(workspaceId, profile.id),
       ]);
-      return ok({ profile, identifiers, merges, events, orders });
+      const computedTraits: Record<string, unknown> | null = computed === null ? null : { ...computed.traits, computedAt: computed.computedAt, updatedAt: computed.updatedAt };
+      return ok({ profile, identifiers, merges, events, orders, computedTraits });
     },
 
     /** A page of a profile's events, newest first, with the cursor of the next page. */

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { createKeySchema, workspaceSettingsSchema } from '../contracts/workspace.js';
+import { createKeySchema, workspaceSettingsPatchSchema } from '../contracts/workspace.js';
 import type { ProfileService } from '../profiles/profile-service.js';
 import { ClientError } from '../shared/errors.js';
 import type { WorkspaceService } from '../workspaces/index.js';
@@ -42,8 +42,8 @@ export function registerAdminRoutes(app: OpenAPIHono, deps: AdminRouteDeps): voi
   });
 
   app.openapi(createRoute({
-    method: 'patch', path: '/v1/workspace', tags: ['workspace'], security, summary: 'Change workspace settings (identity limits, custom identifier types, default currency); given sections replace the stored ones',
-    request: { body: { content: { 'application/json': { schema: z.object({ settings: workspaceSettingsSchema.partial() }).strict() } }, required: true } },
+    method: 'patch', path: '/v1/workspace', tags: ['workspace'], security, summary: 'Change workspace settings (identity, defaultCurrency, privacy, traits); each section given replaces the stored one, the others stay',
+    request: { body: { content: { 'application/json': { schema: z.object({ settings: workspaceSettingsPatchSchema }).strict() } }, required: true } },
     responses: json(z.object({ id: z.string(), name: z.string(), jurisdiction: z.string(), settings: z.unknown(), createdAt: z.number() }), 'The workspace after the change'),
   }), async (c) => {
     const { workspace, keyId } = await requireAdmin(deps, c);
@@ -101,7 +101,10 @@ export function registerAdminRoutes(app: OpenAPIHono, deps: AdminRouteDeps): voi
   app.openapi(createRoute({
     method: 'get', path: '/v1/profiles/{ref}', tags: ['profiles'], security, summary: 'A profile by any identifier, with identifiers, merges, recent events and orders',
     request: { params: refParam, query: z.object({ events: z.coerce.number().int().min(0).max(200).optional() }) },
-    responses: json(z.object({ profile: profileSchema, identifiers: z.array(identifierSchema), merges: z.array(z.unknown()), events: z.array(eventSchema), orders: z.array(z.unknown()) }), 'The profile'),
+    responses: json(z.object({
+      profile: profileSchema, identifiers: z.array(identifierSchema), merges: z.array(z.unknown()), events: z.array(eventSchema), orders: z.array(z.unknown()),
+      computedTraits: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'Computed trait values by registry name (GET /v1/traits), with `computedAt` (last full recompute, epoch ms, null when only ingest has updated them) and `updatedAt`; null before any' }),
+    }), 'The profile'),
   }), async (c) => {
     const { workspace, keyId } = await requireAdmin(deps, c);
     const r = await deps.profiles.get(workspace.id, c.req.valid('param').ref, { events: c.req.valid('query').events ?? 20 });

@@ -16,6 +16,8 @@ import type { AuditService } from '../privacy/audit-service.js';
 import type { ConsentService } from '../privacy/consent-service.js';
 import type { ExportService } from '../privacy/export-service.js';
 import type { ErasureService } from '../privacy/erasure-service.js';
+import type { ComputeService } from '../profiles/compute-service.js';
+import { registerComputedTraitRoutes } from './computed-trait-routes.js';
 
 export interface AppDeps {
   workspaces: WorkspaceService;
@@ -26,6 +28,7 @@ export interface AppDeps {
   consent: ConsentService;
   exporter: ExportService;
   erasure: ErasureService;
+  compute: ComputeService;
   now: () => number;
   rateLimits: { writePerSecond: number; writeBurst: number; adminPerSecond: number; adminBurst: number };
   log: (message: string, error?: unknown) => void;
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerAdminRoutes(app, { workspaces: deps.workspaces, profiles: deps.profiles, audit: deps.audit, limits, now: deps.now });
   registerPrivacyRoutes(app, { workspaces: deps.workspaces, consent: deps.consent, exporter: deps.exporter, erasure: deps.erasure, audit: deps.audit, limits, now: deps.now });
   registerCatalogRoutes(app, { workspaces: deps.workspaces, catalog: deps.catalog, limits, now: deps.now });
+  registerComputedTraitRoutes(app, { workspaces: deps.workspaces, compute: deps.compute, audit: deps.audit, limits, now: deps.now });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'writeKey', { type: 'http', scheme: 'basic', description: 'HTTP Basic with the write key as user name and an empty password (Segment convention); or `writeKey` in the body' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', { type: 'http', scheme: 'bearer', description: 'An admin key as Bearer token (HTTP Basic with the key as user name also works)' });

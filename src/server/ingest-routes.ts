@@ -46,7 +46,10 @@ export function registerIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): v
   }
 
   const respond = (result: IngestResult) => {
-    const body = { success: result.accepted + result.duplicates > 0 || result.rejected.length === 0, accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected };
+    const body = {
+      success: result.accepted + result.duplicates > 0 || result.rejected.length === 0, accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected,
+      ...(result.droppedTraits.length > 0 ? { droppedTraits: result.droppedTraits } : {}),
+    };
     return body;
   };
 

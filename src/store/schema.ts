@@ -29,6 +29,7 @@ export interface Database {
   erasure_reports: ErasureReportsTable;
   workspace_secrets: WorkspaceSecretsTable;
   models: ModelsTable;
+  computed_traits: ComputedTraitsTable;
 }
 
 /** A JSON column: written as a string, read back as a string (SQLite) or a value (PostgreSQL). */
@@ -263,4 +264,17 @@ export interface ModelsTable {
   params: Json;
   stats: Json;
   artifact: string | null;
+}
+
+/** Computed traits of a profile (migration 0005). */
+export interface ComputedTraitsTable {
+  workspace_id: string;
+  profile_id: string;
+  /** Trait values keyed by registry name (src/profiles/trait-registry.ts). */
+  traits: Json;
+  /** Incremental fold state (src/profiles/trait-state.ts). */
+  state: Json;
+  /** Last full recompute; null when only ingest has touched the row. */
+  computed_at: Millis | null;
+  updated_at: Millis;
 }

@@ -7,6 +7,7 @@ import { foundation } from './migrations/0001-foundation.js';
 import { mergePointerIndex } from './migrations/0002-merge-pointer-index.js';
 import { privacy } from './migrations/0003-privacy.js';
 import { models } from './migrations/0004-models.js';
+import { computedTraits } from './migrations/0005-computed-traits.js';
 
 /** An open store: the Kysely database, what its engine can do, and how to close it. */
 export interface Store {
@@ -28,6 +29,7 @@ function migrationsFor(features: DialectFeatures): Record<string, Migration> {
     '0002-merge-pointer-index': mergePointerIndex(),
     '0003-privacy': privacy(features),
     '0004-models': models(features),
+    '0005-computed-traits': computedTraits(features),
   };
 }
 

@@ -15,6 +15,10 @@ const PREFIX_END = '\u{10FFFF}';
 export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
   const profileColumns = ['id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at', 'updated_at', 'merged_into'] as const;
   return {
+    async computedTraits(ws, profileId) {
+      const r = await db.selectFrom('computed_traits').select(['traits', 'computed_at', 'updated_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst();
+      return r === undefined ? null : { traits: readJson<Record<string, unknown>>(r.traits, {}), computedAt: r.computed_at, updatedAt: r.updated_at };
+    },
     async getProfile(ws, id) {
       const r = await db.selectFrom('profiles').select(profileColumns).where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
       return r === undefined ? null : toProfile(r);

@@ -1,0 +1,224 @@
+import type { Clock } from '../shared/clock.js';
+import type { Workspace } from '../workspaces/workspace-repository.js';
+import type { ConsentRecord } from '../privacy/consent-ledger.js';
+import { consentStateAt } from '../privacy/consent-ledger.js';
+import { decide } from '../privacy/policy.js';
+import { subscriptionStateAt } from '../privacy/subscriptions.js';
+import { computeCommerceTraits, commerceTraitValues } from './commerce-traits.js';
+import type { ComputedTraitRepository, ComputedTraitsRecord } from './computed-trait-repository.js';
+import { computeEngagementTraits, engagementTraitValues } from './engagement-traits.js';
+import type { CategoryPriceDistribution, EventInput, OrderInput } from './inputs.js';
+import { DEFAULT_JOURNEY_EVENTS, journeyStage, lifecycleStage, lifecycleTraitValues, populationMedianInterval } from './lifecycle.js';
+import { rfmTraitValues, scoreRfm, type RfmScore } from './rfm.js';
+import { TRAITS, withoutProfilingTraits, type TraitValues } from './trait-registry.js';
+import { emptyTraitState, foldTraitState, incrementalTraitValues, type IncrementalTraitState } from './trait-state.js';
+
+/** Profiles read and written per step of the recompute job. */
+export const COMPUTE_PAGE_SIZE = 1_000;
+
+export interface ComputeProgress {
+  phase: 'population' | 'traits';
+  done: number;
+}
+
+export interface ComputeSummary {
+  workspaceId: string;
+  profiles: number;
+  /** Profiles with at least one counted order: the RFM population. */
+  rfmPopulation: number;
+  /** Profiles whose profiling is refused by the policy (P5): only their non-profiling traits were written. */
+  profilingSkipped: number;
+  /** Profiles whose incremental state was rebuilt from their events (none stored yet). */
+  statesRebuilt: number;
+  populationMedianIntervalDays: number | null;
+  startedAt: number;
+  durationMs: number;
+}
+
+/**
+ * One person's traits from their orders, events and incremental state, given the workspace
+ * figures (RFM score, population median interval). Pure.
+ *
+ * @example
+ * personTraits({ orders, events, state, now, rfm, populationMedianIntervalDays: 40, priceDistributions: [], profilingAllowed: true, currency: 'GBP' });
+ */
+export function personTraits(input: {
+  orders: readonly OrderInput[];
+  events: readonly EventInput[];
+  state: IncrementalTraitState;
+  now: number;
+  rfm: RfmScore | null;
+  populationMedianIntervalDays: number | null;
+  priceDistributions: readonly CategoryPriceDistribution[];
+  profilingAllowed: boolean;
+}): TraitValues {
+  const commerce = computeCommerceTraits({ orders: input.orders, now: input.now, priceDistributions: input.priceDistributions });
+  const lifecycle = lifecycleStage({
+    ordersCount: commerce.ordersCount, lastOrderAt: commerce.lastOrderAt, medianInterpurchaseDays: commerce.medianInterpurchaseDays,
+    populationMedianIntervalDays: input.populationMedianIntervalDays, now: input.now,
+  });
+  const values: TraitValues = {
+    ...incrementalTraitValues(input.state),
+    ...commerceTraitValues(commerce),
+    ...engagementTraitValues(computeEngagementTraits({ events: input.events })),
+    ...lifecycleTraitValues({ lifecycle, journey: journeyStage({ ordersCount: commerce.ordersCount, signals: input.state.journey }) }),
+    ...(input.rfm === null ? { rfm_recency_score: null, rfm_frequency_score: null, rfm_monetary_score: null, rfm_cell: null, rfm_segment: null } : rfmTraitValues(input.rfm)),
+  };
+  return input.profilingAllowed ? values : withoutProfilingTraits(values);
+}
+
+/**
+ * The recompute job (`tailor compute`): every trait of every live profile of a workspace,
+ * in two passes over the profiles in pages of `COMPUTE_PAGE_SIZE` —
+ * 1. orders only: commerce figures of each person the policy lets us profile, giving the RFM
+ *    population (monetary = net revenue in the workspace's default currency) and the
+ *    population median purchase interval;
+ * 2. orders, events and stored incremental state: every trait, written in one upsert per page.
+ * Persons whose profiling the policy refuses (P5: personalization switched off, no
+ * `profiling` purpose, unguarded minor) are left out of the RFM population and get only
+ * their non-profiling traits; earlier profiling values are overwritten away. A profile with
+ * no stored incremental state (data imported before traits existed) has it rebuilt from
+ * its events. Memory: one page of data plus one RFM score per scored person.
+ *
+ * @example
+ * const job = createComputeService({ repository, clock });
+ * const summary = await job.computeWorkspace(workspace, { onProgress: (p) => bar.update(p.done) });
+ */
+export function createComputeService(deps: { repository: ComputedTraitRepository; clock: Clock }) {
+  const { repository, clock } = deps;
+  const npsEvents = [DEFAULT_JOURNEY_EVENTS.npsEvent];
+
+  async function* pages(workspaceId: string): AsyncGenerator<string[]> {
+    let after: string | null = null;
+    for (;;) {
+      const ids = await repository.profilePage(workspaceId, after, COMPUTE_PAGE_SIZE);
+      if (ids.length === 0) return;
+      yield ids;
+      after = ids[ids.length - 1]!;
+    }
+  }
+
+  function profilingAllowed(workspace: Workspace, ids: readonly string[], privacy: { consents: ConsentRecord[]; personalizationOff: Set<string> }, now: number): Set<string> {
+    const byProfile = new Map<string, ConsentRecord[]>();
+    for (const r of privacy.consents) {
+      const list = byProfile.get(r.profileId);
+      if (list === undefined) byProfile.set(r.profileId, [r]);
+      else list.push(r);
+    }
+    const context = { jurisdiction: workspace.jurisdiction, overrides: workspace.settings.privacy.defaults.overrides, notices: workspace.settings.privacy.notices };
+    const subscriptions = subscriptionStateAt({ records: [], at: now });
+    const allowed = new Set<string>();
+    for (const id of ids) {
+      const decision = decide({
+        action: 'profile',
+        person: { personalizationOff: privacy.personalizationOff.has(id), consents: consentStateAt({ records: byProfile.get(id) ?? [], workspace: context, at: now }), subscriptions, jurisdiction: workspace.jurisdiction },
+        workspace: workspace.settings.privacy.policy,
+        now,
+      });
+      if (decision.allowed) allowed.add(id);
+    }
+    return allowed;
+  }
+
+  const running = new Map<string, Promise<ComputeSummary>>();
+  const last = new Map<string, { summary: ComputeSummary } | { error: string; at: number }>();
+
+  const service = {
+    personTraits,
+
+    /**
+     * Starts a recompute unless one runs for the workspace already (single flight per
+     * process); resolves with its summary. Used by the API and the scheduler.
+     */
+    start(workspace: Workspace): { started: boolean; done: Promise<ComputeSummary> } {
+      const current = running.get(workspace.id);
+      if (current !== undefined) return { started: false, done: current };
+      const done = service.computeWorkspace(workspace)
+        .then((summary) => { last.set(workspace.id, { summary }); return summary; },
+          (error: unknown) => { last.set(workspace.id, { error: error instanceof Error ? error.message : String(error), at: clock.now() }); throw error; })
+        .finally(() => running.delete(workspace.id));
+      running.set(workspace.id, done);
+      return { started: true, done };
+    },
+
+    /** Whether a recompute runs now, and how the last one ended. */
+    status(workspaceId: string) {
+      return { running: running.has(workspaceId), last: last.get(workspaceId) ?? null };
+    },
+
+    /** Recomputes every trait of every live profile of the workspace. */
+    async computeWorkspace(workspace: Workspace, options: { onProgress?: (p: ComputeProgress) => void } = {}): Promise<ComputeSummary> {
+      const startedAt = clock.now();
+      const now = startedAt;
+      const currency = workspace.settings.defaultCurrency;
+
+      // Pass 1: the population figures.
+      const population: Array<{ profileId: string; lastOrderAt: number | null; ordersCount: number; revenue: number }> = [];
+      const medians: Array<number | null> = [];
+      let done = 0;
+      for await (const ids of pages(workspace.id)) {
+        const [orders, privacy] = await Promise.all([repository.ordersOf(workspace.id, ids), repository.privacyOf(workspace.id, ids)]);
+        const allowed = profilingAllowed(workspace, ids, privacy, now);
+        for (const id of ids) {
+          const own = orders.get(id);
+          if (own === undefined || !allowed.has(id)) continue;
+          const c = computeCommerceTraits({ orders: own, now });
+          if (c.ordersCount === 0) continue;
+          // In cents-exact units, so that equal spend ties whatever order the sum was taken in.
+          population.push({ profileId: id, lastOrderAt: c.lastOrderAt, ordersCount: c.ordersCount, revenue: Math.round((c.revenueTotal[currency] ?? 0) * 100) / 100 });
+          medians.push(c.medianInterpurchaseDays);
+        }
+        done += ids.length;
+        options.onProgress?.({ phase: 'population', done });
+      }
+      const populationMedianIntervalDays = populationMedianInterval(medians);
+      const rfm = new Map<string, RfmScore>();
+      for (const s of scoreRfm({ population, now }).scored) rfm.set(s.profileId, s);
+
+      // Pass 2: every trait, one write per page.
+      const priceDistributions = await repository.priceDistributions(workspace.id);
+      let profiles = 0;
+      let profilingSkipped = 0;
+      let statesRebuilt = 0;
+      for await (const ids of pages(workspace.id)) {
+        const [orders, events, stored, privacy] = await Promise.all([
+          repository.ordersOf(workspace.id, ids),
+          repository.eventsOf(workspace.id, ids, npsEvents),
+          repository.read(workspace.id, ids),
+          repository.privacyOf(workspace.id, ids),
+        ]);
+        const allowed = profilingAllowed(workspace, ids, privacy, now);
+        const rows: ComputedTraitsRecord[] = [];
+        for (const id of ids) {
+          const own = events.get(id) ?? [];
+          let state = stored.get(id)?.state;
+          if (state === undefined || (state.activity.lastSeen === null && own.length > 0)) {
+            state = foldTraitState(emptyTraitState(), [...own].sort((a, b) => a.timestamp - b.timestamp));
+            statesRebuilt++;
+          }
+          const ok = allowed.has(id);
+          if (!ok) profilingSkipped++;
+          const traits = personTraits({
+            orders: orders.get(id) ?? [], events: own, state, now, rfm: rfm.get(id) ?? null, populationMedianIntervalDays, priceDistributions, profilingAllowed: ok,
+          });
+          rows.push({ profileId: id, traits, state, computedAt: now, updatedAt: now });
+        }
+        await repository.write(workspace.id, rows);
+        profiles += ids.length;
+        options.onProgress?.({ phase: 'traits', done: profiles });
+      }
+      return {
+        workspaceId: workspace.id, profiles, rfmPopulation: rfm.size, profilingSkipped, statesRebuilt, populationMedianIntervalDays,
+        startedAt, durationMs: clock.now() - startedAt,
+      };
+    },
+
+    /** The trait registry as the API lists it. */
+    registry() {
+      return Object.entries(TRAITS).map(([name, t]) => ({ name, ...t }));
+    },
+  };
+  return service;
+}
+
+export type ComputeService = ReturnType<typeof createComputeService>;

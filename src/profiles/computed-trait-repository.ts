@@ -1,0 +1,35 @@
+import type { ConsentRecord } from '../privacy/consent-ledger.js';
+import type { CategoryPriceDistribution, EventInput, OrderInput } from './inputs.js';
+import type { IncrementalTraitState } from './trait-state.js';
+import type { TraitValues } from './trait-registry.js';
+
+/** A profile's stored computed traits. */
+export interface ComputedTraitsRecord {
+  profileId: string;
+  traits: TraitValues;
+  state: IncrementalTraitState;
+  /** Last full recompute (null: only ingest has written the row). */
+  computedAt: number | null;
+  updatedAt: number;
+}
+
+/** The storage the recompute job and the readers of computed traits need. */
+export interface ComputedTraitRepository {
+  /** Live (not merged) profile ids after `after` in id order, at most `limit`. */
+  profilePage(workspaceId: string, after: string | null, limit: number): Promise<string[]>;
+  /** Every order and return of these profiles, with lines (brand from the catalog). */
+  ordersOf(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, OrderInput[]>>;
+  /**
+   * The events of these profiles as the trait functions read them. `properties` is read only
+   * for the events named in `withProperties` (the NPS survey), `{}` otherwise.
+   */
+  eventsOf(workspaceId: string, profileIds: readonly string[], withProperties: readonly string[]): Promise<Map<string, EventInput[]>>;
+  /** What the policy needs to decide `profile` for each of these profiles. */
+  privacyOf(workspaceId: string, profileIds: readonly string[]): Promise<{ consents: ConsentRecord[]; personalizationOff: Set<string> }>;
+  /** Catalog prices per category (each element of an item's category path is a category). */
+  priceDistributions(workspaceId: string): Promise<CategoryPriceDistribution[]>;
+  /** Stored rows of these profiles. */
+  read(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, ComputedTraitsRecord>>;
+  /** Replaces the rows of these profiles. */
+  write(workspaceId: string, rows: readonly ComputedTraitsRecord[]): Promise<void>;
+}
