@@ -108,14 +108,24 @@ export function createComputeService(deps: { repository: ComputedTraitRepository
     const context = { jurisdiction: workspace.jurisdiction, overrides: workspace.settings.privacy.defaults.overrides, notices: workspace.settings.privacy.notices };
     const subscriptions = subscriptionStateAt({ records: [], at: now });
     const allowed = new Set<string>();
+    const decideFor = (records: readonly ConsentRecord[], personalizationOff: boolean) => decide({
+      action: 'profile',
+      person: { personalizationOff, consents: consentStateAt({ records, workspace: context, at: now }), subscriptions, jurisdiction: workspace.jurisdiction },
+      workspace: workspace.settings.privacy.policy,
+      now,
+    }).allowed;
+    // Most people have no consent record of their own: their answer depends only on the switch.
+    const withoutRecords = new Map<boolean, boolean>();
     for (const id of ids) {
-      const decision = decide({
-        action: 'profile',
-        person: { personalizationOff: privacy.personalizationOff.has(id), consents: consentStateAt({ records: byProfile.get(id) ?? [], workspace: context, at: now }), subscriptions, jurisdiction: workspace.jurisdiction },
-        workspace: workspace.settings.privacy.policy,
-        now,
-      });
-      if (decision.allowed) allowed.add(id);
+      const records = byProfile.get(id);
+      const off = privacy.personalizationOff.has(id);
+      let ok: boolean;
+      if (records === undefined) {
+        let cached = withoutRecords.get(off);
+        if (cached === undefined) withoutRecords.set(off, (cached = decideFor([], off)));
+        ok = cached;
+      } else ok = decideFor(records, off);
+      if (ok) allowed.add(id);
     }
     return allowed;
   }

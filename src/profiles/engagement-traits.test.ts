@@ -94,3 +94,23 @@ describe('computeEngagementTraits', () => {
     expect(computeEngagementTraits({ events: [...events].reverse() }).timeZone).toBe('Europe/Paris');
   });
 });
+
+describe('localHour cache', () => {
+  // Zones with quarter- and half-hour offsets and half-hour DST shifts, where a per-hour cache would be wrong.
+  const zones = ['Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Adelaide', 'Pacific/Chatham', 'Australia/Lord_Howe', 'America/St_Johns', 'Europe/London', 'America/New_York', 'UTC'];
+  const formatters = new Map(zones.map((zone) => [zone, new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' })]));
+  const direct = (ms: number, zone: string) => Number(formatters.get(zone)!.formatToParts(ms).find((p) => p.type === 'hour')!.value) % 24;
+
+  it('agrees with Intl at every minute around DST changes and at random times', () => {
+    // A seeded walk over 2024, plus every minute of the days around each zone's 2024 transitions.
+    let s = 12345;
+    const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const times: number[] = [];
+    for (let i = 0; i < 3000; i++) times.push(Date.UTC(2024, 0, 1) + Math.floor(rand() * 366 * 86_400_000));
+    for (const day of ['2024-03-10', '2024-03-31', '2024-04-06', '2024-04-07', '2024-09-29', '2024-10-06', '2024-10-27', '2024-11-03']) {
+      const start = Date.parse(`${day}T00:00:00Z`) - 86_400_000;
+      for (let m = 0; m < 3 * 24 * 60; m += 7) times.push(start + m * 60_000 + 13_000);
+    }
+    for (const zone of zones) for (const t of times) expect(localHour(t, zone), `${zone} ${new Date(t).toISOString()}`).toBe(direct(t, zone));
+  });
+});

@@ -8,6 +8,7 @@ import { mergePointerIndex } from './migrations/0002-merge-pointer-index.js';
 import { privacy } from './migrations/0003-privacy.js';
 import { models } from './migrations/0004-models.js';
 import { computedTraits } from './migrations/0005-computed-traits.js';
+import { erasureIndexes } from './migrations/0006-erasure-indexes.js';
 
 /** An open store: the Kysely database, what its engine can do, and how to close it. */
 export interface Store {
@@ -30,6 +31,7 @@ function migrationsFor(features: DialectFeatures): Record<string, Migration> {
     '0003-privacy': privacy(features),
     '0004-models': models(features),
     '0005-computed-traits': computedTraits(features),
+    '0006-erasure-indexes': erasureIndexes(),
   };
 }
 

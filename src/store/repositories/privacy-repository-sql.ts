@@ -98,14 +98,22 @@ export function privacyRepositorySql(store: Store): PrivacyRepository {
       for (const chunk of chunkRows(orderIds, 1, max - 2)) {
         add('order_items', (await tx.deleteFrom('order_items').where('workspace_id', '=', ws).where('order_id', 'in', chunk).executeTakeFirst()).numDeletedRows);
       }
+      // Other people whose events may carry the erased person's anonymous id: those who had an
+      // identity conflict over one of the person's identifiers (a shared device). An event
+      // with an identifier the person owned is otherwise attributed to the person's profile.
+      const erased = new Set(ids);
+      const partners = values.length === 0 ? [] : [...new Set((await tx.selectFrom('identity_conflicts').select(['profile_id', 'other_profile_id'])
+        .where('workspace_id', '=', ws).where('identifier_value', 'in', values).execute())
+        .flatMap((r) => [r.profile_id, r.other_profile_id]).filter((id): id is string => id !== null && !erased.has(id)))];
       add('identity_merges', (await tx.deleteFrom('identity_merges').where('workspace_id', '=', ws)
         .where((eb) => eb.or([eb('from_profile_id', 'in', ids), eb('into_profile_id', 'in', ids), ...(values.length > 0 ? [eb('identifier_value', 'in', values)] : [])])).executeTakeFirst()).numDeletedRows);
       add('identity_conflicts', (await tx.deleteFrom('identity_conflicts').where('workspace_id', '=', ws)
         .where((eb) => eb.or([eb('profile_id', 'in', ids), eb('other_profile_id', 'in', ids), ...(values.length > 0 ? [eb('identifier_value', 'in', values)] : [])])).executeTakeFirst()).numDeletedRows);
       add('profiles', (await tx.deleteFrom('profiles').where('workspace_id', '=', ws).where((eb) => eb.or([eb('id', 'in', ids), eb('merged_into', 'in', ids)])).executeTakeFirst()).numDeletedRows);
-      if (values.length > 0) {
+      for (const chunk of chunkRows(partners, 1, max - 1 - values.length)) {
         // Another person's event may carry the erased person's anonymous id (a shared device): remove it there.
-        add('events (identifiers removed from other profiles)', (await tx.updateTable('events').set({ anonymous_id: null }).where('workspace_id', '=', ws).where('anonymous_id', 'in', values).executeTakeFirst()).numUpdatedRows);
+        add('events (identifiers removed from other profiles)', (await tx.updateTable('events').set({ anonymous_id: null })
+          .where('workspace_id', '=', ws).where('profile_id', 'in', chunk).where('anonymous_id', 'in', values).executeTakeFirst()).numUpdatedRows);
       }
       // Every table with a profile_id column, present and future.
       for (const table of await features.listTables(tx)) {

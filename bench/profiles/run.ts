@@ -1,0 +1,162 @@
+/**
+ * bench/profiles — issue targets for computed traits and erasure:
+ *  - incremental trait maintenance adds at most 30% to the ingest cost: the same events
+ *    ingested in the same process through the same service with and without the
+ *    computed-trait participant, alternating, best of three each; the ratio of the times;
+ *  - `tailor compute` over 1,000,000 profiles with 10,000,000 events (synthetic, written
+ *    straight into the store by bench/common/population.ts; not timed) in under 60 s on SQLite
+ *    and on PostgreSQL, under 2 GB RSS;
+ *  - erasure of one person among those 1,000,000 in under 1 s.
+ * Usage: npm run bench -- profiles [--profiles N] [--events M] [--skip-postgres] [--skip-sqlite] [--only incremental|compute]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { buildConfig } from '../../src/config/config.js';
+import { createIngestService } from '../../src/ingest/index.js';
+import { createTailor } from '../../src/main.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { cryptoIds } from '../../src/shared/ids.js';
+import { computedTraitParticipant } from '../../src/store/repositories/computed-trait-repository-sql.js';
+import { ingestRepositorySql } from '../../src/store/repositories/ingest-repository-sql.js';
+import { openStore, type Store, type StoreConfig } from '../../src/store/store.js';
+import { makeEventFactory } from '../ingest/events.js';
+import { generatePopulation, profileIdOf } from '../common/population.js';
+import { machineLine } from '../common/machine.js';
+
+const PG_URL = process.env.TAILOR_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(name);
+  return i === -1 ? fallback : Number(args[i + 1]);
+};
+const PROFILES = option('--profiles', 1_000_000);
+const EVENTS = option('--events', 10_000_000);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-profiles-'));
+const peakRss = () => process.resourceUsage().maxRSS / 1024;
+
+async function withStore<T>(engine: 'sqlite' | 'postgres', name: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const schema = `tailor_bench_${randomBytes(4).toString('hex')}`;
+  const config: StoreConfig = engine === 'sqlite' ? { engine, filename: join(dir, `${name}.db`) } : { engine, connectionString: PG_URL, schema };
+  const store = await openStore(config);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+    if (engine === 'postgres') {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`drop schema if exists "${schema}" cascade`);
+      await c.end();
+    }
+  }
+}
+
+/** Ingest time of the same events with and without the participant, in one process. */
+async function incremental(engine: 'sqlite' | 'postgres'): Promise<void> {
+  const count = 40_000;
+  const next = makeEventFactory(11);
+  const events = Array.from({ length: count }, next);
+  const batches: Array<Array<Record<string, unknown>>> = [];
+  for (let i = 0; i < events.length; i += 100) batches.push(events.slice(i, i + 100));
+  const run = async (withTraits: boolean, round: number) => withStore(engine, `incr-${withTraits}-${round}`, async (store) => {
+    const clock = systemClock();
+    const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store, clock });
+    const { workspace } = await tailor.workspaces.createWorkspace({ name: 'bench', jurisdiction: 'OTHER' });
+    const ingest = createIngestService({ repository: ingestRepositorySql(store, withTraits ? [computedTraitParticipant(store)] : []), clock, ids: cryptoIds() });
+    let k = 0;
+    const started = performance.now();
+    // 16 batches in flight, as the HTTP benchmark sends them.
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (k < batches.length) {
+        const b = batches[k++]!;
+        await ingest.ingest({ workspace, messages: b.map((raw) => ({ raw })) });
+      }
+    }));
+    return (performance.now() - started) / 1000;
+  });
+  const without: number[] = [];
+  const withIt: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    without.push(await run(false, round));
+    withIt.push(await run(true, round));
+  }
+  const a = Math.min(...without);
+  const b = Math.min(...withIt);
+  console.log(`incremental traits, ${engine}: ${count.toLocaleString('en')} events in batches of 100, 16 in flight, service in-process, best of 3: ` +
+    `without ${a.toFixed(2)} s (${Math.round(count / a).toLocaleString('en')} events/s), with ${b.toFixed(2)} s (${Math.round(count / b).toLocaleString('en')} events/s) ` +
+    `→ +${((b / a - 1) * 100).toFixed(1)}% (target ≤ 30%: ${b / a <= 1.3 ? 'met' : 'NOT met'})`);
+}
+
+/** Population written straight into the store, then the recompute job and one erasure. */
+async function compute(engine: 'sqlite' | 'postgres'): Promise<void> {
+  await withStore(engine, 'compute', async (store) => {
+    const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store, log: () => {} });
+    const { workspace } = await tailor.workspaces.createWorkspace({
+      name: 'bench', jurisdiction: 'OTHER',
+      settings: { defaultCurrency: 'GBP', privacy: { defaults: { overrides: (['profiling', 'personalization'] as const).map((purpose) => ({ purpose, default: 'on', legalBasis: 'legitimate_interests' })) } } } as never,
+    });
+    const now = Date.now();
+    let lastLog = 0;
+    const genStarted = performance.now();
+    const counts = await generatePopulation({
+      store, workspaceId: workspace.id, profiles: PROFILES, events: EVENTS, now,
+      onProgress: (p) => {
+        if (p.table === 'events' && performance.now() - lastLog > 10_000) {
+          lastLog = performance.now();
+          process.stderr.write(`  generating ${engine}: ${p.done.toLocaleString('en')} / ${p.total.toLocaleString('en')} events\n`);
+        }
+      },
+    });
+    console.log(`population on ${engine}: ${counts.profiles.toLocaleString('en')} profiles, ${counts.events.toLocaleString('en')} events, ${counts.orders.toLocaleString('en')} orders, ` +
+      `${counts.orderItems.toLocaleString('en')} order lines (written in ${((performance.now() - genStarted) / 1000).toFixed(0)} s, not timed)`);
+    // Fresh statistics, as autovacuum would have gathered on a live database.
+    if (engine === 'postgres') await sql`analyze`.execute(store.db);
+    const rssBefore = peakRss();
+    const started = performance.now();
+    let lastProgress = 0;
+    const summary = await tailor.compute.computeWorkspace(workspace, {
+      onProgress: (p) => {
+        if (performance.now() - lastProgress > 10_000) {
+          lastProgress = performance.now();
+          process.stderr.write(`  compute ${engine}: ${p.phase} ${p.done.toLocaleString('en')} profiles, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+        }
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`tailor compute, ${engine}: ${summary.profiles.toLocaleString('en')} profiles / ${counts.events.toLocaleString('en')} events in ${seconds.toFixed(1)} s ` +
+      `(target < 60 s: ${seconds < 60 ? 'met' : 'NOT met'}); RFM population ${summary.rfmPopulation.toLocaleString('en')}; ` +
+      `peak RSS of the process ${peakRss().toFixed(0)} MiB (${rssBefore.toFixed(0)} MiB before compute, generation included; target < 2048: ${peakRss() < 2048 ? 'met' : 'NOT met'})`);
+
+    const victim = `user-${Math.floor(PROFILES / 2)}`;
+    const t = performance.now();
+    const report = await tailor.erasure.erase(workspace, `user_id:${victim}`, 'bench');
+    const eraseSeconds = (performance.now() - t) / 1000;
+    if (!report.ok) throw new Error(`erasure failed: ${JSON.stringify(report.error)}`);
+    const rows = Object.values(report.value.tables).reduce((n, v) => n + v, 0);
+    console.log(`erasure of one person (${profileIdOf(Math.floor(PROFILES / 2))}) among ${summary.profiles.toLocaleString('en')}, ${engine}: ${(eraseSeconds * 1000).toFixed(0)} ms, ` +
+      `${rows} rows in ${Object.keys(report.value.tables).length} tables (target < 1 s: ${eraseSeconds < 1 ? 'met' : 'NOT met'})`);
+  });
+}
+
+async function main() {
+  console.log(`bench/profiles on ${machineLine()}`);
+  const engines: Array<'sqlite' | 'postgres'> = [];
+  if (!flag('--skip-sqlite')) engines.push('sqlite');
+  if (!flag('--skip-postgres')) engines.push('postgres');
+  for (const engine of engines) {
+    if (only === undefined || only === 'incremental') await incremental(engine);
+    if (only === undefined || only === 'compute') await compute(engine);
+  }
+}
+
+try {
+  await main();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
