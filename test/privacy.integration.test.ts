@@ -99,6 +99,7 @@ describeEachEngine('privacy', (engine) => {
       await req('/v1/profiles/user_id:erase-me/consents', { method: 'POST', body: JSON.stringify({ consents: [{ purpose: 'marketing_email', decision: 'granted', noticeVersion: 'v1' }] }) });
       await req('/v1/profiles/user_id:erase-me/subscriptions', { method: 'POST', body: JSON.stringify({ channel: 'email', status: 'subscribed' }) });
       await req('/v1/profiles/user_id:erase-me/personalization', { method: 'PUT', body: JSON.stringify({ enabled: false }) });
+      await tailor.compute.computeWorkspace((await tailor.workspaces.getWorkspace(a.workspace.id))!); // computed traits
       const { profile } = await (await req('/v1/profiles/user_id:erase-me')).json() as { profile: { id: string } };
       const merged = await store.db.selectFrom('profiles').select('id').where('merged_into', '=', profile.id).execute();
       expect(merged).toHaveLength(1);

@@ -68,7 +68,7 @@ async function incremental(engine: 'sqlite' | 'postgres'): Promise<void> {
     const clock = systemClock();
     const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store, clock });
     const { workspace } = await tailor.workspaces.createWorkspace({ name: 'bench', jurisdiction: 'OTHER' });
-    const ingest = createIngestService({ repository: ingestRepositorySql(store, withTraits ? [computedTraitParticipant(store)] : []), clock, ids: cryptoIds() });
+    const ingest = createIngestService({ repository: ingestRepositorySql(store, withTraits ? [computedTraitParticipant(store)] : []), clock, ids: cryptoIds(), incrementalTraits: withTraits });
     let k = 0;
     const started = performance.now();
     // 16 batches in flight, as the HTTP benchmark sends them.

@@ -1,3 +1,4 @@
+import type { IncrementalTraitState } from '../profiles/trait-state.js';
 import type { Identifier } from '../identity/index.js';
 import type { ConsentRecord } from '../privacy/consent-ledger.js';
 import type { OrderLine } from '../orders/order-events.js';
@@ -9,6 +10,8 @@ export interface ProfileState {
   firstSeenAt: number;
   lastSeenAt: number;
   createdAt: number;
+  /** The incremental computed-trait state (activity, journey signals), kept on the profile row; null when not maintained. */
+  traitState: IncrementalTraitState | null;
 }
 
 export interface OrderRow {

@@ -11,6 +11,7 @@ import { consentStateAt, type ConsentRecord } from '../privacy/consent-ledger.js
 import { consentFromIdentify } from '../privacy/identify-consent.js';
 import { suppressionHash } from '../privacy/suppression.js';
 import { filterIdentifyTraits } from '../profiles/trait-policy.js';
+import { emptyTraitState, foldTraitState, mergeTraitStates } from '../profiles/trait-state.js';
 import type { Jurisdiction } from '../contracts/workspace.js';
 import type { Ids } from '../shared/ids.js';
 import type { IngestRepository, IngestUnitOfWork, OrderRow, ProfileState } from './ingest-repository.js';
@@ -65,7 +66,10 @@ export function createIngestService(deps: {
   ids: Ids;
   /** Told about identify traits dropped by the undeclared-trait policy (the server logs them). */
   onDroppedTraits?: (workspaceId: string, names: readonly string[]) => void;
+  /** Fold each event into the profile's incremental trait state (default true; bench/profiles measures the cost by turning it off). */
+  incrementalTraits?: boolean;
 }) {
+  const incrementalTraits = deps.incrementalTraits ?? true;
   const { repository, clock, ids } = deps;
   const listeners: IngestListener[] = [];
   const rulesCache = new WeakMap<object, IdentityRules>();
@@ -287,7 +291,7 @@ export function createIngestService(deps: {
     for (const p of await uow.loadProfiles([...touched].filter((id) => !newProfiles.has(id)))) states.set(p.id, p);
     const stateOf = (id: string, at: number): ProfileState => {
       let s = states.get(id);
-      if (s === undefined) states.set(id, (s = { id, traits: {}, firstSeenAt: at, lastSeenAt: at, createdAt: now }));
+      if (s === undefined) states.set(id, (s = { id, traits: {}, firstSeenAt: at, lastSeenAt: at, createdAt: now, traitState: incrementalTraits ? emptyTraitState() : null }));
       return s;
     };
 
@@ -304,9 +308,12 @@ export function createIngestService(deps: {
         into.firstSeenAt = Math.min(into.firstSeenAt, from.firstSeenAt);
         into.lastSeenAt = Math.max(into.lastSeenAt, from.lastSeenAt);
         into.createdAt = Math.min(into.createdAt, from.createdAt);
+        into.traitState = into.traitState === null || from.traitState === null ? into.traitState ?? from.traitState : mergeTraitStates(into.traitState, from.traitState);
         mergeRecords.push({ id: ids.uuid(), from: m.from, into: m.into, reason: m.reason, identifier: m.identifier, messageId: event.messageId, at: now });
       }
       const s = stateOf(r.profileId, event.timestamp);
+      // Incremental computed traits (activity, journey signals), folded as the event is attributed.
+      if (incrementalTraits) s.traitState = foldTraitState(s.traitState ?? emptyTraitState(), [{ type: event.type, event: event.type === 'track' ? event.event : null, timestamp: event.timestamp, properties: event.properties, context: event.context }]);
       s.firstSeenAt = Math.min(s.firstSeenAt, event.timestamp);
       s.lastSeenAt = Math.max(s.lastSeenAt, event.timestamp);
       if (event.type === 'identify') {

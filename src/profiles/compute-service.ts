@@ -201,9 +201,12 @@ export function createComputeService(deps: { repository: ComputedTraitRepository
         const rows: ComputedTraitsRecord[] = [];
         for (const id of ids) {
           const own = events.get(id) ?? [];
-          let state = stored.get(id)?.state;
+          const kept = stored.get(id);
+          let state = kept?.hasState === true ? kept.state : undefined;
+          let stateChanged = false;
           if (state === undefined || (state.activity.lastSeen === null && own.length > 0)) {
             state = foldTraitState(emptyTraitState(), [...own].sort((a, b) => a.timestamp - b.timestamp));
+            stateChanged = true;
             statesRebuilt++;
           }
           const ok = allowed.has(id);
@@ -211,7 +214,7 @@ export function createComputeService(deps: { repository: ComputedTraitRepository
           const traits = personTraits({
             orders: orders.get(id) ?? [], events: own, state, now, rfm: rfm.get(id) ?? null, populationMedianIntervalDays, priceDistributions, profilingAllowed: ok,
           });
-          rows.push({ profileId: id, traits, state, computedAt: now, updatedAt: now });
+          rows.push({ profileId: id, traits, state, stateChanged, computedAt: now, updatedAt: now });
         }
         await repository.write(workspace.id, rows);
         profiles += ids.length;

@@ -8,6 +8,10 @@ export interface ComputedTraitsRecord {
   profileId: string;
   traits: TraitValues;
   state: IncrementalTraitState;
+  /** Whether a state was stored (false: none yet, `state` is the empty one). */
+  hasState?: boolean;
+  /** On write: store `state` too (it was rebuilt from the events). */
+  stateChanged?: boolean;
   /** Last full recompute (null: only ingest has written the row). */
   computedAt: number | null;
   updatedAt: number;
@@ -30,6 +34,6 @@ export interface ComputedTraitRepository {
   priceDistributions(workspaceId: string): Promise<CategoryPriceDistribution[]>;
   /** Stored rows of these profiles. */
   read(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, ComputedTraitsRecord>>;
-  /** Replaces the rows of these profiles. */
+  /** Replaces the recomputed traits of these profiles (and their states where `stateChanged`). */
   write(workspaceId: string, rows: readonly ComputedTraitsRecord[]): Promise<void>;
 }

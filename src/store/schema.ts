@@ -67,6 +67,8 @@ export interface ProfilesTable {
   updated_at: Millis;
   /** Set when this profile was merged into another; the row stays for the record. */
   merged_into: string | null;
+  /** Incremental computed-trait fold state (src/profiles/trait-state.ts; migration 0005). */
+  trait_state: Json | null;
 }
 
 export interface IdentitiesTable {
@@ -272,8 +274,6 @@ export interface ComputedTraitsTable {
   profile_id: string;
   /** Trait values keyed by registry name (src/profiles/trait-registry.ts). */
   traits: Json;
-  /** Incremental fold state (src/profiles/trait-state.ts). */
-  state: Json;
   /** Last full recompute; null when only ingest has touched the row. */
   computed_at: Millis | null;
   updated_at: Millis;

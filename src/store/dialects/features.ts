@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { Database } from '../schema.js';
 
 /**
@@ -24,6 +24,18 @@ export interface DialectFeatures {
   lock(tx: Kysely<Database>, key: string): Promise<void>;
   /** Column names of a table. */
   listColumns(db: Kysely<Database>, table: string): Promise<string[]>;
+  /**
+   * The text value of a top-level key of a JSON column (null when absent), computed by the
+   * database so that callers needing one field need not fetch and parse the whole document.
+   * `key` must be a plain identifier.
+   */
+  jsonText(column: string, key: string): RawBuilder<string | null>;
+  /**
+   * A JSON object with the keys of `right` set on `left` (a shallow merge; SQLite's
+   * json_patch drops keys whose new value is null, which readers see as null). Both are
+   * column references such as `computed_traits.traits` and `excluded.traits`.
+   */
+  jsonMerge(left: string, right: string): RawBuilder<unknown>;
   /** Names of the tables in the current schema (for the generic erasure check and diagnostics). */
   listTables(db: Kysely<Database>): Promise<string[]>;
 }

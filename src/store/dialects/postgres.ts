@@ -17,6 +17,8 @@ export const postgresFeatures: DialectFeatures = {
     const rows = await sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(db);
     return rows.rows.map((r) => r.name);
   },
+  jsonText: (column, key) => sql<string | null>`${sql.ref(column)}->>${plainKey(key)}`,
+  jsonMerge: (left, right) => sql`${sql.ref(left)} || ${sql.ref(right)}`,
   listTables: async (db) => {
     const rows = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kysely_%'`.execute(db);
     return rows.rows.map((r) => r.name);
@@ -60,4 +62,10 @@ export async function openPostgres(options: { connectionString: string; schema?:
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
+}
+
+/** A JSON key safe to put in a path: letters, digits and underscores. */
+function plainKey(key: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`not a plain JSON key: ${key}`);
+  return key;
 }

@@ -18,6 +18,8 @@ export const sqliteFeatures: DialectFeatures = {
     const rows = await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db);
     return rows.rows.map((r) => r.name);
   },
+  jsonText: (column, key) => sql<string | null>`json_extract(${sql.ref(column)}, ${`$.${plainKey(key)}`})`,
+  jsonMerge: (left, right) => sql`json_patch(${sql.ref(left)}, ${sql.ref(right)})`,
   listTables: async (db) => {
     const rows = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'`.execute(db);
     return rows.rows.map((r) => r.name);
@@ -82,4 +84,10 @@ function withStatementCache(raw: SQLite.Database, max = 200, maxSqlLength = 65_5
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/** A JSON key safe to put in a path: letters, digits and underscores. */
+function plainKey(key: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`not a plain JSON key: ${key}`);
+  return key;
 }

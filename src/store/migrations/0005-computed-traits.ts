@@ -2,10 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import type { DialectFeatures } from '../dialects/features.js';
 
 /**
- * Computed traits, one row per live profile: `traits` holds every computed trait value keyed
- * by its registry name (the one place other modules read them from); `state` the incremental
- * fold state ingest maintains (activity, journey signals). `computed_at` is the last full
- * recompute, `updated_at` the last change of any kind.
+ * Computed traits, one row per profile, written by the recompute job: `traits` holds every
+ * computed trait value keyed by its registry name, as of `computed_at`. The incremental fold
+ * state that ingest maintains (activity, journey signals) lives on the profile row
+ * (`profiles.trait_state`), which ingest rewrites anyway: keeping it there costs no extra
+ * page writes per event. Readers of the API merge the two (activity values from the state
+ * are always current).
  */
 export function computedTraits(f: DialectFeatures) {
   const json = sql.raw(f.jsonType);
@@ -17,11 +19,11 @@ export function computedTraits(f: DialectFeatures) {
         .addColumn('workspace_id', 'text', (c) => c.notNull())
         .addColumn('profile_id', 'text', (c) => c.notNull())
         .addColumn('traits', json, (c) => c.notNull())
-        .addColumn('state', json, (c) => c.notNull())
         .addColumn('computed_at', big)
         .addColumn('updated_at', big, (c) => c.notNull())
         .addPrimaryKeyConstraint('computed_traits_pk', ['workspace_id', 'profile_id'])
         .execute();
+      await db.schema.alterTable('profiles').addColumn('trait_state', json).execute();
     },
   };
 }

@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { EventInput, OrderInput } from '../../profiles/inputs.js';
 import { buildCategoryPriceDistributions } from '../../profiles/price-bands.js';
 import type { ComputedTraitRepository, ComputedTraitsRecord } from '../../profiles/computed-trait-repository.js';
-import { foldTraitState, incrementalTraitValues, mergeTraitStates, parseTraitState, emptyTraitState } from '../../profiles/trait-state.js';
+import { parseTraitState, type IncrementalTraitState } from '../../profiles/trait-state.js';
 import type { TraitValues } from '../../profiles/trait-registry.js';
 import { readJson } from '../../shared/json.js';
 import type { Database } from '../schema.js';
@@ -13,72 +13,57 @@ import { readConsent } from './privacy-repository-sql.js';
 
 type Db = Kysely<Database>;
 
-async function readRows(db: Db, ws: string, profileIds: readonly string[], maxParameters: number, shapes = false): Promise<Map<string, ComputedTraitsRecord>> {
+async function readRows(db: Db, ws: string, profileIds: readonly string[], maxParameters: number): Promise<Map<string, ComputedTraitsRecord>> {
   const out = new Map<string, ComputedTraitsRecord>();
-  const chunks = shapes ? chunkRowsInShapes(profileIds, 1, maxParameters - 1) : chunkRows(profileIds, 1, maxParameters - 1);
-  for (const chunk of chunks) {
-    const rows = await db.selectFrom('computed_traits').select(['profile_id', 'traits', 'state', 'computed_at', 'updated_at'])
-      .where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
+  for (const chunk of chunkRows(profileIds, 1, maxParameters - 2)) {
+    const rows = await db.selectFrom('profiles as p')
+      .leftJoin('computed_traits as c', (j) => j.onRef('c.workspace_id', '=', 'p.workspace_id').onRef('c.profile_id', '=', 'p.id'))
+      .select(['p.id', 'p.trait_state', 'c.traits', 'c.computed_at', 'c.updated_at'])
+      .where('p.workspace_id', '=', ws).where('p.id', 'in', chunk).execute();
     for (const r of rows) {
-      out.set(r.profile_id, { profileId: r.profile_id, traits: readJson<TraitValues>(r.traits, {}), state: parseTraitState(readJson(r.state, null)), computedAt: r.computed_at, updatedAt: r.updated_at });
+      if (r.trait_state === null && r.traits === null) continue;
+      out.set(r.id, {
+        profileId: r.id, traits: readJson<TraitValues>(r.traits, {}), state: parseTraitState(readJson(r.trait_state, null)),
+        hasState: r.trait_state !== null, computedAt: r.computed_at ?? null, updatedAt: r.updated_at ?? 0,
+      });
     }
   }
   return out;
 }
 
-async function writeRows(db: Db, ws: string, rows: readonly ComputedTraitsRecord[], maxParameters: number): Promise<void> {
-  for (const chunk of chunkRowsInShapes(rows, 6, maxParameters)) {
-    await db.insertInto('computed_traits')
-      .values(chunk.map((r) => ({ workspace_id: ws, profile_id: r.profileId, traits: JSON.stringify(r.traits), state: JSON.stringify(r.state), computed_at: r.computedAt, updated_at: r.updatedAt })))
-      .onConflict((oc) => oc.columns(['workspace_id', 'profile_id']).doUpdateSet((eb) => ({
-        traits: eb.ref('excluded.traits'), state: eb.ref('excluded.state'), computed_at: eb.ref('excluded.computed_at'), updated_at: eb.ref('excluded.updated_at'),
-      })))
-      .execute();
+async function writeStates(db: Db, features: Store['features'], ws: string, rows: ReadonlyArray<{ profileId: string; state: IncrementalTraitState }>): Promise<void> {
+  // One multi-row UPDATE … FROM (VALUES …) per chunk; VALUES columns are column1, column2 on both engines.
+  for (const chunk of chunkRowsInShapes(rows, 2, features.maxParameters - 1)) {
+    const values = sql.join(chunk.map((r) => sql`(${r.profileId}, ${JSON.stringify(r.state)})`));
+    await sql`update profiles set trait_state = cast(v.column2 as ${sql.raw(features.jsonType)}) from (values ${values}) as v
+      where profiles.workspace_id = ${ws} and profiles.id = v.column1`.execute(db);
   }
 }
 
+async function writeRows(db: Db, features: Store['features'], ws: string, rows: readonly ComputedTraitsRecord[]): Promise<void> {
+  for (const chunk of chunkRowsInShapes(rows, 5, features.maxParameters)) {
+    await db.insertInto('computed_traits')
+      .values(chunk.map((r) => ({ workspace_id: ws, profile_id: r.profileId, traits: JSON.stringify(r.traits), computed_at: r.computedAt, updated_at: r.updatedAt })))
+      .onConflict((oc) => oc.columns(['workspace_id', 'profile_id']).doUpdateSet((eb) => ({
+        traits: eb.ref('excluded.traits'), computed_at: eb.ref('excluded.computed_at'), updated_at: eb.ref('excluded.updated_at'),
+      })))
+      .execute();
+  }
+  await writeStates(db, features, ws, rows.filter((r) => r.stateChanged === true));
+}
+
 /**
- * Keeps the incremental traits current inside the ingest transaction: folds each committed
- * event into its profile's state, combines the states of merged profiles, and writes the
- * activity trait values next to the recomputed ones. One read and one multi-row upsert per batch.
+ * The incremental traits themselves are folded by ingest into `profiles.trait_state` (written
+ * with the profile row, at no extra statement). This participant only drops the recomputed
+ * traits of profiles merged away in the batch: the survivor's are recomputed next time.
  */
 export function computedTraitParticipant(store: Store): IngestParticipant {
   const max = store.features.maxParameters;
   return async (tx, batch) => {
-    const ws = batch.workspaceId;
-    const touched = new Set<string>();
-    for (const m of batch.merges) { touched.add(m.from); touched.add(m.into); }
-    const byProfile = new Map<string, EventInput[]>();
-    for (const { event, profileId } of batch.events) {
-      touched.add(profileId);
-      let list = byProfile.get(profileId);
-      if (list === undefined) byProfile.set(profileId, (list = []));
-      list.push({ type: event.type, event: event.type === 'track' ? event.event : null, timestamp: event.timestamp, properties: event.properties, context: event.context });
+    if (batch.merges.length === 0) return;
+    for (const chunk of chunkRows(batch.merges.map((m) => m.from), 1, max - 1)) {
+      await tx.deleteFrom('computed_traits').where('workspace_id', '=', batch.workspaceId).where('profile_id', 'in', chunk).execute();
     }
-    if (touched.size === 0) return;
-    const rows = await readRows(tx, ws, [...touched], max, true);
-    const stateOf = (id: string) => rows.get(id) ?? { profileId: id, traits: {}, state: emptyTraitState(), computedAt: null, updatedAt: batch.now };
-    const removed = new Set<string>();
-    for (const m of batch.merges) {
-      const from = stateOf(m.from);
-      const into = stateOf(m.into);
-      // The survivor's recomputed traits stay until the next recompute; the activity state is combined now.
-      rows.set(m.into, { ...into, traits: { ...from.traits, ...into.traits }, state: mergeTraitStates(into.state, from.state) });
-      rows.delete(m.from);
-      removed.add(m.from);
-    }
-    const changed: ComputedTraitsRecord[] = [];
-    for (const id of touched) {
-      if (removed.has(id)) continue;
-      const current = stateOf(id);
-      const events = byProfile.get(id) ?? [];
-      const state = events.length === 0 ? current.state : foldTraitState(current.state, events);
-      changed.push({ ...current, state, traits: { ...current.traits, ...incrementalTraitValues(state) }, updatedAt: batch.now });
-    }
-    for (const chunk of chunkRows([...removed], 1, max - 1)) {
-      await tx.deleteFrom('computed_traits').where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
-    }
-    await writeRows(tx, ws, changed, max);
   };
 }
 
@@ -123,15 +108,36 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
     async eventsOf(ws, profileIds, withProperties) {
       const out = new Map<string, EventInput[]>();
       const wanted = new Set(withProperties);
+      const f = store.features;
+      // Only the two context fields the traits read are fetched, not the whole context
+      // (analytics.js sends ~1 KB of it per event); the context objects are shared.
+      const contexts = new Map<string, Record<string, string>>();
+      const contextOf = (timezone: string | null, locale: string | null) => {
+        const key = `${timezone ?? ''}\u0000${locale ?? ''}`;
+        let c = contexts.get(key);
+        if (c === undefined) {
+          c = {};
+          if (timezone !== null) c['timezone'] = timezone;
+          if (locale !== null) c['locale'] = locale;
+          contexts.set(key, c);
+        }
+        return c;
+      };
+      const empty = {};
       for (const chunk of chunkRows(profileIds, 1, max - 1)) {
-        const rows = await db.selectFrom('events').select(['profile_id', 'type', 'event', 'timestamp', 'context', 'properties'])
+        const rows = await db.selectFrom('events')
+          .select((eb) => [
+            'profile_id', 'type', 'event', 'timestamp', f.jsonText('context', 'timezone').as('timezone'), f.jsonText('context', 'locale').as('locale'),
+            (withProperties.length === 0 ? eb.val(null) : eb.case().when('event', 'in', [...withProperties]).then(eb.ref('properties')).else(null).end()).as('properties'),
+          ])
           .where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
         for (const r of rows) {
           let list = out.get(r.profile_id);
           if (list === undefined) out.set(r.profile_id, (list = []));
           list.push({
-            type: r.type, event: r.event, timestamp: r.timestamp, context: readJson(r.context, {}),
-            properties: r.event !== null && wanted.has(r.event) ? readJson(r.properties, {}) : {},
+            type: r.type, event: r.event, timestamp: r.timestamp,
+            context: contextOf(typeof r.timezone === 'string' ? r.timezone : null, typeof r.locale === 'string' ? r.locale : null),
+            properties: r.event !== null && wanted.has(r.event) ? readJson(r.properties, {}) : empty,
           });
         }
       }
@@ -155,6 +161,6 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
     },
 
     read: (ws, profileIds) => readRows(db, ws, profileIds, max),
-    write: (ws, rows) => store.inTransaction((tx) => writeRows(tx, ws, rows, max)),
+    write: (ws, rows) => store.inTransaction((tx) => writeRows(tx, store.features, ws, rows)),
   };
 }

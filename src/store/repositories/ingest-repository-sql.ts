@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { CommittedBatch, IngestRepository, IngestUnitOfWork, OrderRow, ProfileState } from '../../ingest/index.js';
 import { readJson } from '../../shared/json.js';
+import { emptyTraitState, parseTraitState } from '../../profiles/trait-state.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
@@ -65,21 +66,27 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
     async loadProfiles(profileIds) {
       const out: ProfileState[] = [];
       for (const chunk of chunkRowsInShapes(profileIds, 1, maxParameters - 1)) {
-        const rows = await tx.selectFrom('profiles').select(['id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at']).where('workspace_id', '=', ws).where('id', 'in', chunk).execute();
-        for (const r of rows) out.push({ id: r.id, traits: readJson(r.traits, {}), firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, createdAt: r.created_at });
+        const rows = await tx.selectFrom('profiles').select(['id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at', 'trait_state']).where('workspace_id', '=', ws).where('id', 'in', chunk).execute();
+        for (const r of rows) {
+          out.push({
+            id: r.id, traits: readJson(r.traits, {}), firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, createdAt: r.created_at,
+            traitState: r.trait_state === null ? emptyTraitState() : parseTraitState(readJson(r.trait_state, null)),
+          });
+        }
       }
       return out;
     },
 
     async upsertProfiles(profiles, now) {
-      for (const chunk of chunkRowsInShapes(profiles, 8, maxParameters)) {
+      for (const chunk of chunkRowsInShapes(profiles, 9, maxParameters)) {
         await tx.insertInto('profiles')
           .values(chunk.map((p) => ({
             workspace_id: ws, id: p.id, traits: JSON.stringify(p.traits), first_seen_at: p.firstSeenAt, last_seen_at: p.lastSeenAt,
-            created_at: p.createdAt, updated_at: now, merged_into: null,
+            created_at: p.createdAt, updated_at: now, merged_into: null, trait_state: p.traitState === null ? null : JSON.stringify(p.traitState),
           })))
           .onConflict((oc) => oc.columns(['workspace_id', 'id']).doUpdateSet((eb) => ({
             traits: eb.ref('excluded.traits'),
+            trait_state: eb.ref('excluded.trait_state'),
             first_seen_at: eb.ref('excluded.first_seen_at'),
             last_seen_at: eb.ref('excluded.last_seen_at'),
             created_at: eb.ref('excluded.created_at'),
@@ -93,7 +100,8 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
       await tx.updateTable('identities').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
       await tx.updateTable('events').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
       await tx.updateTable('orders').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
-      await tx.updateTable('profiles').set({ merged_into: m.into, updated_at: m.at }).where('workspace_id', '=', ws).where('id', '=', m.from).execute();
+      // Its incremental trait state was folded into the survivor's (ingest-service).
+      await tx.updateTable('profiles').set({ merged_into: m.into, updated_at: m.at, trait_state: null }).where('workspace_id', '=', ws).where('id', '=', m.from).execute();
       // Earlier merges into `from` now point at the survivor, so every old id resolves in one step.
       await tx.updateTable('profiles').set({ merged_into: m.into }).where('workspace_id', '=', ws).where('merged_into', '=', m.from).execute();
       await tx.insertInto('identity_merges').values({

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ProfileRecord, ProfileRepository, StoredEvent, StoredOrder } from '../../profiles/profile-repository.js';
 import { readJson } from '../../shared/json.js';
+import { incrementalTraitValues, parseTraitState } from '../../profiles/trait-state.js';
 import type { Database } from '../schema.js';
 
 type ProfileRow = { id: string; traits: unknown; first_seen_at: number; last_seen_at: number; created_at: number; updated_at: number; merged_into: string | null };
@@ -16,8 +17,14 @@ export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
   const profileColumns = ['id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at', 'updated_at', 'merged_into'] as const;
   return {
     async computedTraits(ws, profileId) {
-      const r = await db.selectFrom('computed_traits').select(['traits', 'computed_at', 'updated_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst();
-      return r === undefined ? null : { traits: readJson<Record<string, unknown>>(r.traits, {}), computedAt: r.computed_at, updatedAt: r.updated_at };
+      const r = await db.selectFrom('profiles as p')
+        .leftJoin('computed_traits as c', (j) => j.onRef('c.workspace_id', '=', 'p.workspace_id').onRef('c.profile_id', '=', 'p.id'))
+        .select(['p.trait_state', 'p.updated_at as profile_updated_at', 'c.traits', 'c.computed_at', 'c.updated_at'])
+        .where('p.workspace_id', '=', ws).where('p.id', '=', profileId).executeTakeFirst();
+      if (r === undefined || (r.traits === null && r.trait_state === null)) return null;
+      // Recomputed values as of the last recompute; the activity values from the fold state, always current.
+      const traits = { ...readJson<Record<string, unknown>>(r.traits, {}), ...(r.trait_state === null ? {} : incrementalTraitValues(parseTraitState(readJson(r.trait_state, null)))) };
+      return { traits, computedAt: r.computed_at ?? null, updatedAt: Math.max(r.updated_at ?? 0, r.profile_updated_at) };
     },
     async getProfile(ws, id) {
       const r = await db.selectFrom('profiles').select(profileColumns).where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
