@@ -11,6 +11,8 @@
  * const counts = await generatePopulation({ store, workspaceId, profiles: 10_000, events: 100_000, now: Date.UTC(2025, 0, 1) });
  */
 import { sql } from 'kysely';
+import type { EventInput } from '../../src/profiles/inputs.js';
+import { emptyTraitState, foldTraitState } from '../../src/profiles/trait-state.js';
 import type { Store } from '../../src/store/store.js';
 
 export interface PopulationOptions {
@@ -21,6 +23,11 @@ export interface PopulationOptions {
   /** The end of the generated year (epoch ms). */
   now: number;
   seed?: number;
+  /**
+   * Write each profile's incremental trait state, as ingest would have kept it (default
+   * true); false leaves profiles without one, as after a bulk load around ingest.
+   */
+  traitStates?: boolean;
   /** Called after each chunk with the rows written so far. */
   onProgress?: (p: { table: string; done: number; total: number }) => void;
 }
@@ -68,7 +75,7 @@ type Row = Record<string, string | number | null>;
 type Columns = ReadonlyArray<readonly [string, 'text' | 'bigint' | 'float8' | 'jsonb' | 'int']>;
 
 const TABLES: Record<string, Columns> = {
-  profiles: [['workspace_id', 'text'], ['id', 'text'], ['traits', 'jsonb'], ['first_seen_at', 'bigint'], ['last_seen_at', 'bigint'], ['created_at', 'bigint'], ['updated_at', 'bigint'], ['merged_into', 'text']],
+  profiles: [['workspace_id', 'text'], ['id', 'text'], ['traits', 'jsonb'], ['first_seen_at', 'bigint'], ['last_seen_at', 'bigint'], ['created_at', 'bigint'], ['updated_at', 'bigint'], ['merged_into', 'text'], ['trait_state', 'jsonb']],
   identities: [['workspace_id', 'text'], ['type', 'text'], ['value', 'text'], ['profile_id', 'text'], ['first_seen_at', 'bigint'], ['source_message_id', 'text']],
   events: [
     ['workspace_id', 'text'], ['message_id', 'text'], ['type', 'text'], ['event', 'text'], ['name', 'text'], ['profile_id', 'text'], ['user_id', 'text'],
@@ -146,6 +153,7 @@ export async function generatePopulation(options: PopulationOptions): Promise<Po
 
 async function writePopulation(options: PopulationOptions): Promise<PopulationCounts> {
   const { store, workspaceId: ws, profiles, events, now } = options;
+  const withStates = options.traitStates ?? true;
   const random = rng(options.seed ?? 7);
   const out = writer(store, options.onProgress, { profiles, identities: profiles * 2, events });
   const counts: PopulationCounts = { profiles: 0, identities: 0, events: 0, orders: 0, orderItems: 0 };
@@ -166,15 +174,13 @@ async function writePopulation(options: PopulationOptions): Promise<PopulationCo
     const span = now - firstSeen;
     const times = Array.from({ length: n }, () => firstSeen + Math.floor(random() * span)).sort((a, b) => a - b);
     const lastSeen = times.length > 0 ? times[times.length - 1]! : firstSeen;
-    await out.add('profiles', {
-      workspace_id: ws, id, traits: JSON.stringify({ email: `${id}@example.com`, country, first_name: `Person ${i}` }),
-      first_seen_at: firstSeen, last_seen_at: lastSeen, created_at: firstSeen, updated_at: lastSeen, merged_into: null,
-    });
     await out.add('identities', { workspace_id: ws, type: 'user_id', value: `user-${i}`, profile_id: id, first_seen_at: firstSeen, source_message_id: null });
     await out.add('identities', { workspace_id: ws, type: 'email', value: `${id}@example.com`, profile_id: id, first_seen_at: firstSeen, source_message_id: null });
     counts.profiles++;
     counts.identities += 2;
-    const context = JSON.stringify({ timezone: country === 'CN' ? 'Asia/Shanghai' : 'Europe/London', locale: country === 'CN' ? 'zh-CN' : 'en-GB' });
+    const contextObject = { timezone: country === 'CN' ? 'Asia/Shanghai' : 'Europe/London', locale: country === 'CN' ? 'zh-CN' : 'en-GB' };
+    const context = JSON.stringify(contextObject);
+    const folded: EventInput[] = [];
     for (let e = 0; e < n; e++) {
       const r = random();
       const [event, type] = MIX.find(([, , share]) => r < share)!;
@@ -209,8 +215,15 @@ async function writePopulation(options: PopulationOptions): Promise<PopulationCo
         anonymous_id: null, group_id: null, previous_id: null, timestamp: at, original_timestamp: at, received_at: at, sent_at: null,
         properties: JSON.stringify(properties), traits: '{}', context, integrations,
       });
+      if (withStates) folded.push({ type, event, timestamp: at, properties, context: contextObject });
       counts.events++;
     }
+    await out.add('profiles', {
+      workspace_id: ws, id, traits: JSON.stringify({ email: `${id}@example.com`, country, first_name: `Person ${i}` }),
+      first_seen_at: firstSeen, last_seen_at: lastSeen, created_at: firstSeen, updated_at: lastSeen, merged_into: null,
+      trait_state: withStates ? JSON.stringify(foldTraitState(emptyTraitState(true), folded)) : null,
+    });
+
   }
   await out.flush();
   return counts;

@@ -6,7 +6,7 @@ import { decide } from '../privacy/policy.js';
 import { subscriptionStateAt } from '../privacy/subscriptions.js';
 import { computeCommerceTraits, commerceTraitValues } from './commerce-traits.js';
 import type { ComputedTraitRepository, ComputedTraitsRecord } from './computed-trait-repository.js';
-import { computeEngagementTraits, engagementTraitValues } from './engagement-traits.js';
+import { engagementFromState, engagementTraitValues } from './engagement-traits.js';
 import type { CategoryPriceDistribution, EventInput, OrderInput } from './inputs.js';
 import { DEFAULT_JOURNEY_EVENTS, journeyStage, lifecycleStage, lifecycleTraitValues, populationMedianInterval } from './lifecycle.js';
 import { rfmTraitValues, scoreRfm, type RfmScore } from './rfm.js';
@@ -28,7 +28,7 @@ export interface ComputeSummary {
   rfmPopulation: number;
   /** Profiles whose profiling is refused by the policy (P5): only their non-profiling traits were written. */
   profilingSkipped: number;
-  /** Profiles whose incremental state was rebuilt from their events (none stored yet). */
+  /** Profiles whose incremental state was rebuilt from their events (none stored, or incomplete). */
   statesRebuilt: number;
   populationMedianIntervalDays: number | null;
   startedAt: number;
@@ -40,11 +40,11 @@ export interface ComputeSummary {
  * figures (RFM score, population median interval). Pure.
  *
  * @example
- * personTraits({ orders, events, state, now, rfm, populationMedianIntervalDays: 40, priceDistributions: [], profilingAllowed: true, currency: 'GBP' });
+ * personTraits({ orders, state, now, rfm, populationMedianIntervalDays: 40, priceDistributions: [], profilingAllowed: true });
  */
 export function personTraits(input: {
   orders: readonly OrderInput[];
-  events: readonly EventInput[];
+  /** Complete: folded over the person's whole history (engagement and activity come from it). */
   state: IncrementalTraitState;
   now: number;
   rfm: RfmScore | null;
@@ -60,7 +60,7 @@ export function personTraits(input: {
   const values: TraitValues = {
     ...incrementalTraitValues(input.state),
     ...commerceTraitValues(commerce),
-    ...engagementTraitValues(computeEngagementTraits({ events: input.events })),
+    ...engagementTraitValues(engagementFromState(input.state.engagement)),
     ...lifecycleTraitValues({ lifecycle, journey: journeyStage({ ordersCount: commerce.ordersCount, signals: input.state.journey }) }),
     ...(input.rfm === null ? { rfm_recency_score: null, rfm_frequency_score: null, rfm_monetary_score: null, rfm_cell: null, rfm_segment: null } : rfmTraitValues(input.rfm)),
   };
@@ -73,12 +73,13 @@ export function personTraits(input: {
  * 1. orders only: commerce figures of each person the policy lets us profile, giving the RFM
  *    population (monetary = net revenue in the workspace's default currency) and the
  *    population median purchase interval;
- * 2. orders, events and stored incremental state: every trait, written in one upsert per page.
+ * 2. orders and the incremental state ingest keeps (activity, journey, engagement): every
+ *    trait, written in one upsert per page. Events are read only to rebuild a state that has
+ *    not seen the person's whole history (see trait-state.ts).
  * Persons whose profiling the policy refuses (P5: personalization switched off, no
  * `profiling` purpose, unguarded minor) are left out of the RFM population and get only
- * their non-profiling traits; earlier profiling values are overwritten away. A profile with
- * no stored incremental state (data imported before traits existed) has it rebuilt from
- * its events. Memory: one page of data plus one RFM score per scored person.
+ * their non-profiling traits; earlier profiling values are overwritten away. Memory: one
+ * page of data plus one RFM score per scored person.
  *
  * @example
  * const job = createComputeService({ repository, clock });
@@ -191,28 +192,29 @@ export function createComputeService(deps: { repository: ComputedTraitRepository
       let profilingSkipped = 0;
       let statesRebuilt = 0;
       for await (const ids of pages(workspace.id)) {
-        const [orders, events, stored, privacy] = await Promise.all([
+        const [orders, stored, privacy] = await Promise.all([
           repository.ordersOf(workspace.id, ids),
-          repository.eventsOf(workspace.id, ids, npsEvents),
           repository.read(workspace.id, ids),
           repository.privacyOf(workspace.id, ids),
         ]);
+        // Events are read only for the states that have not seen the whole history.
+        const stale = ids.filter((id) => { const kept = stored.get(id); return kept?.hasState !== true || !kept.state.complete; });
+        const events = stale.length === 0 ? new Map<string, EventInput[]>() : await repository.eventsOf(workspace.id, stale, npsEvents);
         const allowed = profilingAllowed(workspace, ids, privacy, now);
         const rows: ComputedTraitsRecord[] = [];
         for (const id of ids) {
-          const own = events.get(id) ?? [];
           const kept = stored.get(id);
-          let state = kept?.hasState === true ? kept.state : undefined;
+          let state = kept?.state;
           let stateChanged = false;
-          if (state === undefined || (state.activity.lastSeen === null && own.length > 0)) {
-            state = foldTraitState(emptyTraitState(), [...own].sort((a, b) => a.timestamp - b.timestamp));
+          if (state === undefined || kept?.hasState !== true || !state.complete) {
+            state = foldTraitState(emptyTraitState(true), [...(events.get(id) ?? [])].sort((a, b) => a.timestamp - b.timestamp));
             stateChanged = true;
             statesRebuilt++;
           }
           const ok = allowed.has(id);
           if (!ok) profilingSkipped++;
           const traits = personTraits({
-            orders: orders.get(id) ?? [], events: own, state, now, rfm: rfm.get(id) ?? null, populationMedianIntervalDays, priceDistributions, profilingAllowed: ok,
+            orders: orders.get(id) ?? [], state, now, rfm: rfm.get(id) ?? null, populationMedianIntervalDays, priceDistributions, profilingAllowed: ok,
           });
           rows.push({ profileId: id, traits, state, stateChanged, computedAt: now, updatedAt: now });
         }

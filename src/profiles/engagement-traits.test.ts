@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeEngagementTraits, engagementTraitValues } from './engagement-traits.js';
+import { computeEngagementTraits, emptyEngagementState, engagementFromState, engagementTraitValues, foldEngagement, mergeEngagementStates } from './engagement-traits.js';
 import type { EventInput } from './inputs.js';
 import { canonicalLocale, isTimeZone, localHour } from './time-zones.js';
 
@@ -112,5 +112,48 @@ describe('localHour cache', () => {
       for (let m = 0; m < 3 * 24 * 60; m += 7) times.push(start + m * 60_000 + 13_000);
     }
     for (const zone of zones) for (const t of times) expect(localHour(t, zone), `${zone} ${new Date(t).toISOString()}`).toBe(direct(t, zone));
+  });
+});
+
+describe('engagement fold (incremental)', () => {
+  const zones = ['Europe/London', 'Asia/Shanghai', 'America/New_York', 'Asia/Kolkata'];
+  const names = ['Email Opened', 'Email Link Clicked', 'SMS Link Clicked', 'Push Notification Tapped', 'Application Opened', 'Product Viewed'];
+  function randomEvents(seed: number, n: number): EventInput[] {
+    let s = seed;
+    const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    return Array.from({ length: n }, () => {
+      const kind = rand();
+      const type = kind < 0.3 ? 'page' : kind < 0.4 ? 'screen' : 'track';
+      return {
+        type, event: type === 'track' ? names[Math.floor(rand() * names.length)]! : null,
+        timestamp: Date.UTC(2024, 0, 1) + Math.floor(rand() * 200 * 86_400_000), properties: {},
+        context: { timezone: zones[Math.floor(rand() * zones.length)], locale: rand() < 0.5 ? 'en-gb' : 'zh-CN' },
+      };
+    });
+  }
+
+  it('gives the batch result when every event carries its zone, in any order', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const events = randomEvents(seed, 300);
+      const batch = computeEngagementTraits({ events });
+      const folded = engagementFromState(events.reduce(foldEngagement, emptyEngagementState()));
+      const shuffled = engagementFromState([...events].reverse().reduce(foldEngagement, emptyEngagementState()));
+      expect(folded).toEqual(batch);
+      expect(shuffled).toEqual(batch);
+    }
+  });
+
+  it('merges two profiles\' states as if one had seen all the events', () => {
+    const events = randomEvents(9, 200);
+    const a = events.slice(0, 120).reduce(foldEngagement, emptyEngagementState());
+    const b = events.slice(120).reduce(foldEngagement, emptyEngagementState());
+    expect(engagementFromState(mergeEngagementStates(a, b))).toEqual(computeEngagementTraits({ events }));
+  });
+
+  it('keeps at most 400 days per channel and still counts the older ones', () => {
+    const days = Array.from({ length: 450 }, (_, d) => ({ type: 'page', event: null, timestamp: Date.UTC(2023, 0, 1) + d * 86_400_000, properties: {}, context: {} }));
+    const state = days.reduce(foldEngagement, emptyEngagementState());
+    expect(state.days.web.kept).toHaveLength(400);
+    expect(engagementFromState(state).channelDays.web).toBe(450);
   });
 });

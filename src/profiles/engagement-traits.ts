@@ -118,3 +118,120 @@ export function computeEngagementTraits(input: { events: readonly EventInput[]; 
 export function engagementTraitValues(traits: EngagementTraits): TraitValues {
   return { preferred_channel: traits.preferredChannel, preferred_hour: traits.preferredHour, timezone: traits.timeZone, locale: traits.locale };
 }
+
+/**
+ * The engagement traits kept incrementally (ingest folds each event in; the recompute job
+ * then needs no events). Exact as `computeEngagementTraits` except in two documented ways:
+ * - an event without a valid `context.timezone` is binned in the zone known for the person
+ *   when it arrived (the batch function uses the latest zone, which may come later);
+ * - each channel keeps at most `MAX_ENGAGEMENT_DAYS` distinct days; older ones are only
+ *   counted, and an event older than every kept day counts as a new day (an over-count by
+ *   at most one per such late event).
+ */
+export interface EngagementState {
+  /** Per channel: kept distinct UTC day numbers, ascending, and how many older ones were dropped. */
+  days: Record<Channel, { kept: number[]; dropped: number }>;
+  /** Per channel: the latest engagement time. */
+  latest: Record<Channel, number | null>;
+  hourHistogram: number[];
+  /** Latest valid time zone and locale, with their event times (ties: the larger value, as the batch rule). */
+  timeZone: { t: number; v: string } | null;
+  locale: { t: number; v: string } | null;
+}
+
+export const MAX_ENGAGEMENT_DAYS = 400;
+
+/** The state before any event. */
+export function emptyEngagementState(): EngagementState {
+  const days = {} as EngagementState['days'];
+  const latest = {} as EngagementState['latest'];
+  for (const c of CHANNEL_ORDER) { days[c] = { kept: [], dropped: 0 }; latest[c] = null; }
+  return { days, latest, hourHistogram: new Array<number>(24).fill(0), timeZone: null, locale: null };
+}
+
+const newer = (current: { t: number; v: string } | null, t: number, v: string | null) =>
+  v === null ? current : current === null || t > current.t || (t === current.t && v > current.v) ? { t, v } : current;
+
+/**
+ * Makes the engagement fold for a set of channel event names. The fold copies what it changes.
+ *
+ * @example
+ * const fold = createEngagementFold(); const s = events.reduce(fold, emptyEngagementState());
+ */
+export function createEngagementFold(names: ChannelEventNames = DEFAULT_CHANNEL_EVENTS): (state: EngagementState, event: EventInput) => EngagementState {
+  const byName = new Map<string, Channel>();
+  for (const channel of CHANNEL_ORDER) for (const name of names[channel]) byName.set(name, channel);
+  return (state, event) => {
+    if (!Number.isFinite(event.timestamp)) return state;
+    const zone = isTimeZone(event.context.timezone) ? event.context.timezone : null;
+    const timeZone = newer(state.timeZone, event.timestamp, zone);
+    const locale = newer(state.locale, event.timestamp, canonicalLocale(event.context.locale));
+    const channel = channelOf(event, byName);
+    if (channel === null) return timeZone === state.timeZone && locale === state.locale ? state : { ...state, timeZone, locale };
+    const day = utcDay(event.timestamp);
+    const { kept, dropped } = state.days[channel];
+    let nextDays = state.days[channel];
+    if (kept.length > 0 && day < kept[0]! && dropped > 0) {
+      nextDays = { kept, dropped: dropped + 1 };
+    } else {
+      let lo = 0;
+      let hi = kept.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (kept[mid]! < day) lo = mid + 1; else hi = mid; }
+      if (kept[lo] !== day) {
+        const next = [...kept.slice(0, lo), day, ...kept.slice(lo)];
+        nextDays = next.length > MAX_ENGAGEMENT_DAYS ? { kept: next.slice(next.length - MAX_ENGAGEMENT_DAYS), dropped: dropped + next.length - MAX_ENGAGEMENT_DAYS } : { kept: next, dropped };
+      }
+    }
+    const hourHistogram = state.hourHistogram.slice();
+    hourHistogram[localHour(event.timestamp, zone ?? timeZone?.v ?? 'UTC')]! += 1;
+    const last = state.latest[channel];
+    return {
+      days: nextDays === state.days[channel] ? state.days : { ...state.days, [channel]: nextDays },
+      latest: last !== null && last >= event.timestamp ? state.latest : { ...state.latest, [channel]: event.timestamp },
+      hourHistogram, timeZone, locale,
+    };
+  };
+}
+
+/** Folds one event with the default channel names. */
+export const foldEngagement = createEngagementFold();
+
+/** Combines the states of two merged profiles. */
+export function mergeEngagementStates(a: EngagementState, b: EngagementState): EngagementState {
+  const out = emptyEngagementState();
+  for (const c of CHANNEL_ORDER) {
+    const all = [...new Set([...a.days[c].kept, ...b.days[c].kept])].sort((x, y) => x - y);
+    const extra = Math.max(0, all.length - MAX_ENGAGEMENT_DAYS);
+    out.days[c] = { kept: all.slice(extra), dropped: a.days[c].dropped + b.days[c].dropped + extra };
+    const la = a.latest[c];
+    const lb = b.latest[c];
+    out.latest[c] = la === null ? lb : lb === null ? la : Math.max(la, lb);
+  }
+  out.hourHistogram = a.hourHistogram.map((n, h) => n + (b.hourHistogram[h] ?? 0));
+  out.timeZone = b.timeZone === null ? a.timeZone : newer(a.timeZone, b.timeZone.t, b.timeZone.v);
+  out.locale = b.locale === null ? a.locale : newer(a.locale, b.locale.t, b.locale.v);
+  return out;
+}
+
+/**
+ * The engagement traits from the state, with the tie rules of `computeEngagementTraits`.
+ *
+ * @example
+ * engagementFromState(state).preferredChannel; // 'email'
+ */
+export function engagementFromState(state: EngagementState): EngagementTraits {
+  const channelDays = {} as Record<Channel, number>;
+  for (const c of CHANNEL_ORDER) channelDays[c] = state.days[c].kept.length + state.days[c].dropped;
+  let preferredChannel: Channel | null = null;
+  for (const c of CHANNEL_ORDER) {
+    if (channelDays[c] === 0) continue;
+    if (preferredChannel === null || channelDays[c] > channelDays[preferredChannel]
+      || (channelDays[c] === channelDays[preferredChannel] && (state.latest[c] ?? -Infinity) > (state.latest[preferredChannel] ?? -Infinity))) preferredChannel = c;
+  }
+  let preferredHour: number | null = null;
+  state.hourHistogram.forEach((count, hour) => {
+    if (count > 0 && (preferredHour === null || count > state.hourHistogram[preferredHour]!)) preferredHour = hour;
+  });
+  const timeZone = state.timeZone?.v ?? null;
+  return { preferredChannel, channelDays, preferredHour, hourBasis: timeZone === null ? 'utc' : 'local', hourHistogram: [...state.hourHistogram], timeZone, locale: state.locale?.v ?? null };
+}

@@ -1,27 +1,33 @@
 import { activityTraitValues, emptyActivityState, foldActivity, mergeActivityStates, type ActivityState } from './activity-traits.js';
+import { emptyEngagementState, foldEngagement, mergeEngagementStates, type EngagementState } from './engagement-traits.js';
 import type { EventInput } from './inputs.js';
 import { foldJourneySignals, type JourneySignals } from './lifecycle.js';
 import type { TraitValues } from './trait-registry.js';
 
 /**
- * What ingest keeps per profile so that the incremental traits (activity, journey signals)
- * never need the person's whole history: folded event by event, merged when two profiles
- * merge, stored as JSON next to the trait values (`computed_traits.state`).
+ * What ingest keeps per profile so that no trait needs the person's events again: activity,
+ * journey signals and engagement, folded event by event, merged when two profiles merge,
+ * stored as JSON on the profile row (`profiles.trait_state`). `complete` says the state has
+ * seen the person's whole history; a profile that existed before its state did (events
+ * imported around ingest, or stored before this version) starts incomplete, and the
+ * recompute job rebuilds it from the events once.
  */
 export interface IncrementalTraitState {
-  version: 1;
+  version: 2;
+  complete: boolean;
   activity: ActivityState;
   journey: JourneySignals;
+  engagement: EngagementState;
 }
 
 /**
  * The state before any event.
  *
  * @example
- * const s = emptyTraitState();
+ * const s = emptyTraitState(); // complete: a new profile has no history yet
  */
-export function emptyTraitState(): IncrementalTraitState {
-  return { version: 1, activity: emptyActivityState(), journey: { interest: false, advocacy: false } };
+export function emptyTraitState(complete = true): IncrementalTraitState {
+  return { version: 2, complete, activity: emptyActivityState(), journey: { interest: false, advocacy: false }, engagement: emptyEngagementState() };
 }
 
 /**
@@ -31,32 +37,34 @@ export function emptyTraitState(): IncrementalTraitState {
  * const next = foldTraitState(emptyTraitState(), [{ type: 'page', event: null, timestamp, properties: {}, context: {} }]);
  */
 export function foldTraitState(state: IncrementalTraitState, events: readonly EventInput[]): IncrementalTraitState {
-  let activity = state.activity;
-  let journey = state.journey;
+  let { activity, journey, engagement } = state;
   for (const event of events) {
     activity = foldActivity(activity, event);
     journey = foldJourneySignals(journey, event);
+    engagement = foldEngagement(engagement, event);
   }
-  return { version: 1, activity, journey };
+  return { version: 2, complete: state.complete, activity, journey, engagement };
 }
 
 /**
- * The state of a profile that absorbed another (identity merge): activity combined,
- * journey signals OR-ed.
+ * The state of a profile that absorbed another (identity merge).
  *
  * @example
  * const merged = mergeTraitStates(survivor, absorbed);
  */
 export function mergeTraitStates(a: IncrementalTraitState, b: IncrementalTraitState): IncrementalTraitState {
   return {
-    version: 1,
+    version: 2,
+    complete: a.complete && b.complete,
     activity: mergeActivityStates(a.activity, b.activity),
     journey: { interest: a.journey.interest || b.journey.interest, advocacy: a.journey.advocacy || b.journey.advocacy },
+    engagement: mergeEngagementStates(a.engagement, b.engagement),
   };
 }
 
 /**
- * The trait values the state gives (the activity traits).
+ * The trait values that are current after every ingest (the activity traits; none of them
+ * is profiling, so they may be shown for everyone).
  *
  * @example
  * incrementalTraitValues(state); // { first_seen: …, sessions_count: 2, … }
@@ -66,15 +74,20 @@ export function incrementalTraitValues(state: IncrementalTraitState): TraitValue
 }
 
 /**
- * Reads a stored state back, or the empty state when there is none or it is not one we
- * wrote (a newer version): the recompute job rebuilds it from the events.
+ * Reads a stored state back; null when it is not one this version wrote (the recompute job
+ * then rebuilds it from the events).
  *
  * @example
- * parseTraitState(JSON.parse(row.state));
+ * parseTraitState(JSON.parse(row.trait_state));
  */
-export function parseTraitState(value: unknown): IncrementalTraitState {
-  if (typeof value !== 'object' || value === null) return emptyTraitState();
+export function parseTraitState(value: unknown): IncrementalTraitState | null {
+  if (typeof value !== 'object' || value === null) return null;
   const v = value as Partial<IncrementalTraitState>;
-  if (v.version !== 1 || typeof v.activity !== 'object' || v.activity === null || typeof v.journey !== 'object' || v.journey === null) return emptyTraitState();
-  return { version: 1, activity: { ...emptyActivityState(), ...v.activity }, journey: { interest: v.journey.interest === true, advocacy: v.journey.advocacy === true } };
+  if (v.version !== 2 || typeof v.activity !== 'object' || v.activity === null || typeof v.journey !== 'object' || v.journey === null
+    || typeof v.engagement !== 'object' || v.engagement === null) return null;
+  return {
+    version: 2, complete: v.complete === true, activity: { ...emptyActivityState(), ...v.activity },
+    journey: { interest: v.journey.interest === true, advocacy: v.journey.advocacy === true },
+    engagement: { ...emptyEngagementState(), ...v.engagement },
+  };
 }

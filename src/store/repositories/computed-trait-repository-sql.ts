@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { EventInput, OrderInput } from '../../profiles/inputs.js';
 import { buildCategoryPriceDistributions } from '../../profiles/price-bands.js';
 import type { ComputedTraitRepository, ComputedTraitsRecord } from '../../profiles/computed-trait-repository.js';
-import { parseTraitState, type IncrementalTraitState } from '../../profiles/trait-state.js';
+import { emptyTraitState, parseTraitState, type IncrementalTraitState } from '../../profiles/trait-state.js';
 import type { TraitValues } from '../../profiles/trait-registry.js';
 import { readJson } from '../../shared/json.js';
 import type { Database } from '../schema.js';
@@ -22,9 +22,10 @@ async function readRows(db: Db, ws: string, profileIds: readonly string[], maxPa
       .where('p.workspace_id', '=', ws).where('p.id', 'in', chunk).execute();
     for (const r of rows) {
       if (r.trait_state === null && r.traits === null) continue;
+      const state = r.trait_state === null ? null : parseTraitState(readJson(r.trait_state, null));
       out.set(r.id, {
-        profileId: r.id, traits: readJson<TraitValues>(r.traits, {}), state: parseTraitState(readJson(r.trait_state, null)),
-        hasState: r.trait_state !== null, computedAt: r.computed_at ?? null, updatedAt: r.updated_at ?? 0,
+        profileId: r.id, traits: readJson<TraitValues>(r.traits, {}), state: state ?? emptyTraitState(false),
+        hasState: state !== null, computedAt: r.computed_at ?? null, updatedAt: r.updated_at ?? 0,
       });
     }
   }

@@ -70,7 +70,8 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
         for (const r of rows) {
           out.push({
             id: r.id, traits: readJson(r.traits, {}), firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, createdAt: r.created_at,
-            traitState: r.trait_state === null ? emptyTraitState() : parseTraitState(readJson(r.trait_state, null)),
+            // A profile without a (current) state has history the state has not seen: incomplete.
+            traitState: (r.trait_state === null ? null : parseTraitState(readJson(r.trait_state, null))) ?? emptyTraitState(false),
           });
         }
       }

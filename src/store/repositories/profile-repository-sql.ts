@@ -12,6 +12,11 @@ const toProfile = (r: ProfileRow): ProfileRecord => ({
 /** Highest code point: `value >= q and value < q + MAX` is a prefix match on both engines, using the index, with no LIKE escaping. */
 const PREFIX_END = '\u{10FFFF}';
 
+const incrementalValuesOf = (stored: unknown) => {
+  const state = stored === null ? null : parseTraitState(readJson(stored, null));
+  return state === null ? {} : incrementalTraitValues(state);
+};
+
 /** ProfileRepository on Kysely (SQLite and PostgreSQL). */
 export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
   const profileColumns = ['id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at', 'updated_at', 'merged_into'] as const;
@@ -23,7 +28,7 @@ export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
         .where('p.workspace_id', '=', ws).where('p.id', '=', profileId).executeTakeFirst();
       if (r === undefined || (r.traits === null && r.trait_state === null)) return null;
       // Recomputed values as of the last recompute; the activity values from the fold state, always current.
-      const traits = { ...readJson<Record<string, unknown>>(r.traits, {}), ...(r.trait_state === null ? {} : incrementalTraitValues(parseTraitState(readJson(r.trait_state, null)))) };
+      const traits = { ...readJson<Record<string, unknown>>(r.traits, {}), ...incrementalValuesOf(r.trait_state) };
       return { traits, computedAt: r.computed_at ?? null, updatedAt: Math.max(r.updated_at ?? 0, r.profile_updated_at) };
     },
     async getProfile(ws, id) {
