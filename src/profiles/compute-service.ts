@@ -57,13 +57,14 @@ export function personTraits(input: {
     ordersCount: commerce.ordersCount, lastOrderAt: commerce.lastOrderAt, medianInterpurchaseDays: commerce.medianInterpurchaseDays,
     populationMedianIntervalDays: input.populationMedianIntervalDays, now: input.now,
   });
-  const values: TraitValues = {
-    ...incrementalTraitValues(input.state),
-    ...commerceTraitValues(commerce),
-    ...engagementTraitValues(engagementFromState(input.state.engagement)),
-    ...lifecycleTraitValues({ lifecycle, journey: journeyStage({ ordersCount: commerce.ordersCount, signals: input.state.journey }) }),
-    ...(input.rfm === null ? { rfm_recency_score: null, rfm_frequency_score: null, rfm_monetary_score: null, rfm_cell: null, rfm_segment: null } : rfmTraitValues(input.rfm)),
-  };
+  // Object.assign into one object: cheaper than spreading five objects, a million times a run.
+  const values: TraitValues = Object.assign(
+    incrementalTraitValues(input.state),
+    commerceTraitValues(commerce),
+    engagementTraitValues(engagementFromState(input.state.engagement)),
+    lifecycleTraitValues({ lifecycle, journey: journeyStage({ ordersCount: commerce.ordersCount, signals: input.state.journey }) }),
+    input.rfm === null ? { rfm_recency_score: null, rfm_frequency_score: null, rfm_monetary_score: null, rfm_cell: null, rfm_segment: null } : rfmTraitValues(input.rfm),
+  );
   return input.profilingAllowed ? values : withoutProfilingTraits(values);
 }
 
@@ -89,13 +90,24 @@ export function createComputeService(deps: { repository: ComputedTraitRepository
   const { repository, clock } = deps;
   const npsEvents = [DEFAULT_JOURNEY_EVENTS.npsEvent];
 
-  async function* pages(workspaceId: string): AsyncGenerator<string[]> {
-    let after: string | null = null;
-    for (;;) {
+  /**
+   * The pages of live profiles with `load`'s data for each, one page read ahead: the next
+   * page's reads run while the caller computes and writes the current one (on PostgreSQL the
+   * server works while we do; SQLite runs them in turn, at no cost).
+   */
+  async function* loadedPages<T>(workspaceId: string, load: (ids: string[]) => Promise<T>): AsyncGenerator<{ ids: string[]; data: T }> {
+    const fetch = async (after: string | null) => {
       const ids = await repository.profilePage(workspaceId, after, COMPUTE_PAGE_SIZE);
-      if (ids.length === 0) return;
-      yield ids;
-      after = ids[ids.length - 1]!;
+      return ids.length === 0 ? null : { ids, data: await load(ids) };
+    };
+    let next = fetch(null);
+    for (;;) {
+      const page = await next;
+      if (page === null) return;
+      next = fetch(page.ids[page.ids.length - 1]!);
+      // A failed read-ahead is reported by the next await; keep it from being unhandled meanwhile.
+      next.catch(() => {});
+      yield page;
     }
   }
 
@@ -167,8 +179,9 @@ export function createComputeService(deps: { repository: ComputedTraitRepository
       const population: Array<{ profileId: string; lastOrderAt: number | null; ordersCount: number; revenue: number }> = [];
       const medians: Array<number | null> = [];
       let done = 0;
-      for await (const ids of pages(workspace.id)) {
-        const [orders, privacy] = await Promise.all([repository.ordersOf(workspace.id, ids), repository.privacyOf(workspace.id, ids)]);
+      // Counts, dates and revenue only: the lines are not read in this pass.
+      const loadPopulation = (ids: string[]) => Promise.all([repository.ordersOf(workspace.id, ids, { items: false }), repository.privacyOf(workspace.id, ids)]);
+      for await (const { ids, data: [orders, privacy] } of loadedPages(workspace.id, loadPopulation)) {
         const allowed = profilingAllowed(workspace, ids, privacy, now);
         for (const id of ids) {
           const own = orders.get(id);
@@ -191,22 +204,17 @@ export function createComputeService(deps: { repository: ComputedTraitRepository
       let profiles = 0;
       let profilingSkipped = 0;
       let statesRebuilt = 0;
-      for await (const ids of pages(workspace.id)) {
-        const [orders, stored, privacy] = await Promise.all([
-          repository.ordersOf(workspace.id, ids),
-          repository.read(workspace.id, ids),
-          repository.privacyOf(workspace.id, ids),
-        ]);
+      const loadTraits = (ids: string[]) => Promise.all([repository.ordersOf(workspace.id, ids), repository.statesOf(workspace.id, ids), repository.privacyOf(workspace.id, ids)]);
+      for await (const { ids, data: [orders, stored, privacy] } of loadedPages(workspace.id, loadTraits)) {
         // Events are read only for the states that have not seen the whole history.
-        const stale = ids.filter((id) => { const kept = stored.get(id); return kept?.hasState !== true || !kept.state.complete; });
+        const stale = ids.filter((id) => stored.get(id)?.complete !== true);
         const events = stale.length === 0 ? new Map<string, EventInput[]>() : await repository.eventsOf(workspace.id, stale, npsEvents);
         const allowed = profilingAllowed(workspace, ids, privacy, now);
         const rows: ComputedTraitsRecord[] = [];
         for (const id of ids) {
-          const kept = stored.get(id);
-          let state = kept?.state;
+          let state = stored.get(id) ?? null;
           let stateChanged = false;
-          if (state === undefined || kept?.hasState !== true || !state.complete) {
+          if (state === null || !state.complete) {
             state = foldTraitState(emptyTraitState(true), [...(events.get(id) ?? [])].sort((a, b) => a.timestamp - b.timestamp));
             stateChanged = true;
             statesRebuilt++;

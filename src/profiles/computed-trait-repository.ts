@@ -21,8 +21,11 @@ export interface ComputedTraitsRecord {
 export interface ComputedTraitRepository {
   /** Live (not merged) profile ids after `after` in id order, at most `limit`. */
   profilePage(workspaceId: string, after: string | null, limit: number): Promise<string[]>;
-  /** Every order and return of these profiles, with lines (brand from the catalog). */
-  ordersOf(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, OrderInput[]>>;
+  /**
+   * Every order and return of these profiles, with lines (brand from the catalog) unless
+   * `items: false` (then every order's `items` is empty: enough for counts, dates and revenue).
+   */
+  ordersOf(workspaceId: string, profileIds: readonly string[], options?: { items?: boolean }): Promise<Map<string, OrderInput[]>>;
   /**
    * The events of these profiles as the trait functions read them. `properties` is read only
    * for the events named in `withProperties` (the NPS survey), `{}` otherwise.
@@ -32,6 +35,11 @@ export interface ComputedTraitRepository {
   privacyOf(workspaceId: string, profileIds: readonly string[]): Promise<{ consents: ConsentRecord[]; personalizationOff: Set<string> }>;
   /** Catalog prices per category (each element of an item's category path is a category). */
   priceDistributions(workspaceId: string): Promise<CategoryPriceDistribution[]>;
+  /**
+   * The incremental state of each of these profiles: the stored one, or null when there is
+   * none this version can read (the recompute job rebuilds it from the events).
+   */
+  statesOf(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, IncrementalTraitState | null>>;
   /** Stored rows of these profiles. */
   read(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, ComputedTraitsRecord>>;
   /** Replaces the recomputed traits of these profiles (and their states where `stateChanged`). */

@@ -9,6 +9,7 @@ import { privacy } from './migrations/0003-privacy.js';
 import { models } from './migrations/0004-models.js';
 import { computedTraits } from './migrations/0005-computed-traits.js';
 import { erasureIndexes } from './migrations/0006-erasure-indexes.js';
+import { liveProfilesIndex } from './migrations/0007-live-profiles-index.js';
 
 /** An open store: the Kysely database, what its engine can do, and how to close it. */
 export interface Store {
@@ -32,6 +33,7 @@ function migrationsFor(features: DialectFeatures): Record<string, Migration> {
     '0004-models': models(features),
     '0005-computed-traits': computedTraits(features),
     '0006-erasure-indexes': erasureIndexes(),
+    '0007-live-profiles-index': liveProfilesIndex(),
   };
 }
 

@@ -71,7 +71,8 @@ export function computedTraitParticipant(store: Store): IngestParticipant {
 /** ComputedTraitRepository on Kysely (SQLite and PostgreSQL). */
 export function computedTraitRepositorySql(store: Store): ComputedTraitRepository {
   const db = store.db;
-  const max = store.features.maxParameters;
+  const f = store.features;
+  const max = f.maxParameters;
   return {
     async profilePage(ws, after, limit) {
       let q = db.selectFrom('profiles').select('id').where('workspace_id', '=', ws).where('merged_into', 'is', null);
@@ -80,7 +81,7 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
       return rows.map((r) => r.id);
     },
 
-    async ordersOf(ws, profileIds) {
+    async ordersOf(ws, profileIds, options = {}) {
       const out = new Map<string, OrderInput[]>();
       const byId = new Map<string, OrderInput & { items: OrderInput['items'][number][] }>();
       for (const chunk of chunkRows(profileIds, 1, max - 1)) {
@@ -95,7 +96,7 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
           out.set(o.profile_id!, list);
         }
       }
-      const orderIds = [...byId.keys()];
+      const orderIds = options.items === false ? [] : [...byId.keys()];
       for (const chunk of chunkRows(orderIds, 1, max - 2)) {
         const lines = await db.selectFrom('order_items as l')
           .leftJoin('catalog_items as c', (j) => j.onRef('c.workspace_id', '=', 'l.workspace_id').onRef('c.item_id', '=', 'l.item_id'))
@@ -109,7 +110,6 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
     async eventsOf(ws, profileIds, withProperties) {
       const out = new Map<string, EventInput[]>();
       const wanted = new Set(withProperties);
-      const f = store.features;
       // Only the two context fields the traits read are fetched, not the whole context
       // (analytics.js sends ~1 KB of it per event); the context objects are shared.
       const contexts = new Map<string, Record<string, string>>();
@@ -162,6 +162,14 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
     },
 
     read: (ws, profileIds) => readRows(db, ws, profileIds, max),
+    async statesOf(ws, profileIds) {
+      const out = new Map<string, IncrementalTraitState | null>();
+      for (const chunk of chunkRows(profileIds, 1, max - 1)) {
+        const rows = await db.selectFrom('profiles').select(['id', 'trait_state']).where('workspace_id', '=', ws).where('id', 'in', chunk).execute();
+        for (const r of rows) out.set(r.id, r.trait_state === null ? null : parseTraitState(readJson(r.trait_state, null)));
+      }
+      return out;
+    },
     write: (ws, rows) => store.inTransaction((tx) => writeRows(tx, store.features, ws, rows)),
   };
 }

@@ -40,8 +40,11 @@ export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
       return r?.profile_id ?? null;
     },
     async identifiers(ws, profileId) {
-      const rows = await db.selectFrom('identities').select(['type', 'value', 'first_seen_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId).orderBy('type').orderBy('first_seen_at').execute();
-      return rows.map((r) => ({ type: r.type, value: r.value, firstSeenAt: r.first_seen_at }));
+      // Sorted here, not by ORDER BY: without statistics SQLite would walk the primary key
+      // (whose order matches) instead of the profile index, a scan of every identity.
+      const rows = await db.selectFrom('identities').select(['type', 'value', 'first_seen_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId).execute();
+      return rows.map((r) => ({ type: r.type, value: r.value, firstSeenAt: r.first_seen_at }))
+        .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.firstSeenAt - b.firstSeenAt));
     },
     async merges(ws, profileId) {
       const rows = await db.selectFrom('identity_merges').selectAll().where('workspace_id', '=', ws).where('into_profile_id', '=', profileId).orderBy('merged_at').execute();
