@@ -17,6 +17,8 @@ import { createConsentService } from './privacy/consent-service.js';
 import { createExportService } from './privacy/export-service.js';
 import { createErasureService } from './privacy/erasure-service.js';
 import { createComputeService } from './profiles/compute-service.js';
+import { createPredictService } from './predict/predict-service.js';
+import { predictionRepositorySql } from './store/repositories/prediction-repository-sql.js';
 import { computedTraitParticipant, computedTraitRepositorySql } from './store/repositories/computed-trait-repository-sql.js';
 
 export const VERSION = '0.1.0';
@@ -49,6 +51,7 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
     onDroppedTraits: (workspaceId, names) => log(`workspace ${workspaceId}: identify traits not stored (undeclared, policy "drop"): ${names.join(', ')}`),
   });
   const compute = createComputeService({ repository: computedTraitRepositorySql(store), clock });
+  const predict = createPredictService({ traits: computedTraitRepositorySql(store), repository: predictionRepositorySql(store), clock, ids });
   const profileRepository = profileRepositorySql(store.db);
   const profiles = createProfileService({ repository: profileRepository });
   const catalog = createCatalogService({ repository: catalogRepositorySql(store.db, store.features.maxParameters), clock });
@@ -58,7 +61,7 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   const exporter = createExportService({ profiles, profileRepository, consent, audit, mergedInto: privacyRepository.mergedInto, clock });
   const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids });
   const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
-  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, app, close: () => store.close() };
+  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, app, close: () => store.close() };
 }
 
 export type Tailor = Awaited<ReturnType<typeof createTailor>>;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { jurisdictionSchema } from '../contracts/workspace.js';
+import { PURCHASE_MODEL_KIND } from '../predict/predict-service.js';
 import { MAPPING_PRESETS, orderCsvMappingSchema, type OrderCsvMapping } from '../imports/order-rows.js';
 import { describeIssues } from '../contracts/segment.js';
 import { VERSION } from '../main.js';
@@ -149,6 +150,62 @@ export function buildProgram(): Command {
           `  profiling refused by policy (only non-profiling traits kept): ${summary.profilingSkipped}`,
           `  population median purchase interval: ${summary.populationMedianIntervalDays === null ? 'n/a' : `${summary.populationMedianIntervalDays} days`}`,
         ].join('\n'));
+      });
+    });
+
+  program.command('predict')
+    .description('fit the purchase (BG/NBD) and spend (Gamma-Gamma) models and write each customer\'s predictions: P(alive), expected purchases, CLV, churn risk, value tier, replenishment dates')
+    .option('--calibration-end <date>', 'use orders up to this date (ISO 8601; default now)')
+    .option('--unit <unit>', 'time unit of the purchase model: day or week', 'week')
+    .option('--horizon-days <n>', 'CLV horizon in days', (v) => Number(v), 365)
+    .option('--discount-rate <r>', 'yearly discount rate of the CLV', (v) => Number(v), 0.1)
+    .action(async (o: { calibrationEnd?: string; unit: string; horizonDays: number; discountRate: number }) => {
+      if (o.unit !== 'day' && o.unit !== 'week') throw new ConfigError(`--unit must be day or week, got ${o.unit}`);
+      const unit: 'day' | 'week' = o.unit;
+      const calibrationEnd = o.calibrationEnd === undefined ? undefined : Date.parse(o.calibrationEnd);
+      if (calibrationEnd !== undefined && Number.isNaN(calibrationEnd)) throw new ConfigError(`--calibration-end is not a date: ${o.calibrationEnd}`);
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const total = await tailor.profiles.count(workspace.id);
+        const quiet = globals().quiet === true || globals().json === true;
+        let phase = 'summaries';
+        let bar = createProgress({ label: 'summaries  ', total, quiet });
+        const r = await tailor.predict.predictWorkspace(workspace, {
+          ...(calibrationEnd === undefined ? {} : { calibrationEnd }), unit, horizonDays: o.horizonDays, annualDiscountRate: o.discountRate,
+          onProgress: (p) => {
+            if (p.phase !== phase) { bar.stop(); phase = p.phase; bar = createProgress({ label: 'predictions', total, quiet }); }
+            bar.update(p.done, { rows: p.done });
+          },
+        });
+        bar.stop();
+        if (!r.ok) throw new ConfigError(r.error.message);
+        const s = r.value;
+        const f = (v: number) => v.toPrecision(4);
+        output(globals(), s, () => [
+          `Model ${PURCHASE_MODEL_KIND} v${s.version} (${s.modelId}), calibration to ${s.calibrationEnd}, unit ${s.unit}, in ${(s.durationMs / 1000).toFixed(1)} s.`,
+          `  customers ${s.customers} (repeat ${s.repeatCustomers}); profiling refused by policy: ${s.profilingSkipped}`,
+          `  BG/NBD r=${f(s.purchaseModel.params.r)} α=${f(s.purchaseModel.params.alpha)} a=${f(s.purchaseModel.params.a)} b=${f(s.purchaseModel.params.b)}  log-likelihood ${s.purchaseModel.logLikelihood.toFixed(1)}  ${s.purchaseModel.converged ? 'converged' : 'NOT converged'} in ${s.purchaseModel.iterations} iterations`,
+          s.spendModel === null ? '  Gamma-Gamma: not fitted (too few repeat customers): no CLV, no value tiers'
+            : `  Gamma-Gamma p=${f(s.spendModel.params.p)} q=${f(s.spendModel.params.q)} γ=${f(s.spendModel.params.gamma)}  log-likelihood ${s.spendModel.logLikelihood.toFixed(1)}  ${s.spendModel.converged ? 'converged' : 'NOT converged'}`,
+          `  CLV over ${s.horizonDays} days at ${(s.annualDiscountRate * 100).toFixed(1)}% a year; repeat-bought products with a replenishment interval: ${s.replenishableProducts}`,
+          `  predictions written ${s.predictionsWritten}, earlier ones removed ${s.predictionsRemoved}`,
+        ].join('\n'));
+      });
+    });
+
+  const models = program.command('models').description('trained models');
+  models.command('show')
+    .description('stored model versions, newest first, with parameters and fit statistics')
+    .option('--kind <kind>', `only this kind (e.g. ${PURCHASE_MODEL_KIND})`)
+    .action(async (o: { kind?: string }) => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const list = await tailor.predict.models(workspace.id, o.kind);
+        output(globals(), { models: list }, () => (list.length === 0 ? 'No models yet: run `tailor predict`.' : list.map((m) => [
+          `${m.kind} v${m.version} ${m.status}  ${new Date(m.createdAt).toISOString()}  data ${m.dataFrom === null ? '?' : new Date(m.dataFrom).toISOString().slice(0, 10)} … ${m.dataTo === null ? '?' : new Date(m.dataTo).toISOString().slice(0, 10)}`,
+          `  params ${JSON.stringify(m.params)}`,
+          `  stats  ${JSON.stringify(m.stats)}`,
+        ].join('\n')).join('\n')));
       });
     });
 

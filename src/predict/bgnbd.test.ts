@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../recommend/rng.js';
-import { bgnbdLogLikelihood, conditionalExpectedPurchases, expectedPurchasesNewCustomer, fitBgNbd, probabilityAlive } from './bgnbd.js';
-import { simulateBgNbd } from './simulate.js';
+import { bgnbdLogLikelihood, conditionalExpectedPurchases, expectedPurchasesNewCustomer, fitBgNbd, probabilityAlive, probabilityNoPurchase } from './bgnbd.js';
+import { betaDraw, gammaDraw, simulateBgNbd } from './simulate.js';
 
 /** The CDNOW estimates published by Fader, Hardie & Lee (2005), Marketing Science 24(2), Table/§5. */
 const CDNOW = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
@@ -54,5 +54,53 @@ describe('BG/NBD fit', () => {
   it('refuses impossible summaries with a message naming them', () => {
     expect(() => fitBgNbd([{ x: 1, tx: 5, T: 3 }])).toThrow(/0 ≤ tx ≤ T/);
     expect(() => fitBgNbd([])).toThrow(/at least one/);
+  });
+});
+
+describe('P(no purchase in the next t)', () => {
+  it('matches the share of simulated customers with the same history who bought nothing next', () => {
+    // The generative story written out on its own: λ ~ Gamma(r, α), p ~ Beta(a, b); purchases
+    // as a Poisson process from the first purchase at time 0; after each repeat purchase,
+    // dropout with p (the first purchase never ends the relationship: P(alive | x = 0) = 1).
+    const rng = seededRng(11);
+    const T = 20;
+    const t = 10;
+    const groups = new Map<string, { n: number; none: number; c: { x: number; tx: number; T: number } }>();
+    for (let i = 0; i < 200_000; i++) {
+      const lambda = gammaDraw(rng, CDNOW.r, CDNOW.alpha);
+      const p = betaDraw(rng, CDNOW.a, CDNOW.b);
+      const times: number[] = [];
+      let now = 0;
+      let alive = true;
+      while (alive) {
+        now += -Math.log(1 - rng()) / lambda;
+        if (now > T + t) break;
+        times.push(now);
+        alive = rng() >= p;
+      }
+      const before = times.filter((v) => v <= T);
+      if (before.length > 1) continue; // groups by (x, tx, T) need equal tx: keep x = 0 and x = 1 in whole weeks
+      const tx = before.length === 0 ? 0 : Math.floor(before[0]!);
+      const key = `${before.length}|${tx}`;
+      const g = groups.get(key) ?? { n: 0, none: 0, c: { x: before.length, tx: before.length === 0 ? 0 : tx + 0.5, T } };
+      g.n++;
+      if (!times.some((v) => v > T)) g.none++;
+      groups.set(key, g);
+    }
+    const zero = groups.get('0|0')!;
+    expect(zero.n).toBeGreaterThan(50_000);
+    expect(zero.none / zero.n).toBeCloseTo(probabilityNoPurchase(CDNOW, zero.c, t), 2);
+    const one = groups.get('1|15')!;
+    expect(one.n).toBeGreaterThan(300);
+    // Binomial standard error at n ≈ 1,000 is ≈ 0.015: allow 4 of them (tx rounded to the week's middle).
+    expect(Math.abs(one.none / one.n - probabilityNoPurchase(CDNOW, one.c, t))).toBeLessThan(0.06);
+  });
+
+  it('is 1 for no time, and falls as the horizon grows', () => {
+    const c = { x: 2, tx: 30.43, T: 38.86 };
+    expect(probabilityNoPurchase(CDNOW, c, 0)).toBe(1);
+    // Python, same closed form: 1 − 0.72657857 + 0.72657857 · (43.274/56.274)^2.243 = 0.6765090614692386.
+    expect(probabilityNoPurchase(CDNOW, c, 13)).toBeCloseTo(0.6765090614692386, 12);
+    expect(probabilityNoPurchase(CDNOW, c, 52)).toBeLessThan(probabilityNoPurchase(CDNOW, c, 13));
   });
 });

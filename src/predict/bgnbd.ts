@@ -59,6 +59,21 @@ export function probabilityAlive(p: BgNbdParams, c: CustomerSummary): number {
 }
 
 /**
+ * P(no purchase in the next t | x, tₓ, T): the customer is dead, or alive and their Poisson
+ * process gives no purchase in t. Alive, λ's posterior is Gamma(r + x, α + T), so
+ * P(none | alive) = E[e^(−λt)] = ((α + T)/(α + T + t))^(r + x); in BG/NBD a customer can only
+ * drop out right after a purchase, so no purchase means no dropout in between either.
+ *
+ * @example
+ * probabilityNoPurchase(params, { x: 2, tx: 30.43, T: 38.86 }, 13);
+ */
+export function probabilityNoPurchase(p: BgNbdParams, c: CustomerSummary, t: number): number {
+  if (t <= 0) return 1;
+  const alive = probabilityAlive(p, c);
+  return 1 - alive + alive * Math.exp((p.r + c.x) * (Math.log(p.alpha + c.T) - Math.log(p.alpha + c.T + t)));
+}
+
+/**
  * E[Y(t) | x, tₓ, T]: expected purchases in the next t time units (FHL 2005 eq. 10).
  *
  * @example

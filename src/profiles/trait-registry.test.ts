@@ -7,6 +7,7 @@ import type { EventInput, OrderInput } from './inputs.js';
 import { journeyStage, lifecycleStage, lifecycleTraitValues } from './lifecycle.js';
 import { buildCategoryPriceDistributions } from './price-bands.js';
 import { rfmTraitValues, scoreRfm } from './rfm.js';
+import { personPredictions } from '../predict/predict-service.js';
 import { TRAITS, isTraitName, profilingTraitNames, withoutProfilingTraits, type TraitName, type TraitValues } from './trait-registry.js';
 
 const NOW = Date.parse('2024-06-01T00:00:00Z');
@@ -30,6 +31,12 @@ function everyTraitValue(): TraitValues {
     ...rfmTraitValues(rfm),
     ...lifecycleTraitValues({ lifecycle, journey: journeyStage({ ordersCount: 2, signals: { interest: false, advocacy: false } }) }),
     ...engagementTraitValues(computeEngagementTraits({ events })),
+    ...personPredictions({
+      summary: { purchases: { x: 1, tx: 10, T: 20 }, spend: { x: 1, m: 10 }, purchaseDays: [0, 10], lastPurchaseAt: NOW - 10 * 86_400_000 },
+      purchase: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, spend: { p: 6.25, q: 3.74, gamma: 15.44 }, unit: 'day', horizonDays: 365, annualDiscountRate: 0.1,
+      complaints: 0, replenishment: { i: NOW + 86_400_000 }, version: 1, populationIntervalDays: 30,
+    }),
+    value_tier: 'potential_convert',
   };
 }
 
@@ -59,7 +66,7 @@ describe('trait registry', () => {
     for (const def of Object.values(TRAITS)) {
       expect(def.description.length).toBeGreaterThan(10);
       expect(['basic', 'behavioural']).toContain(def.category);
-      expect(['ingest-incremental', 'recompute']).toContain(def.source);
+      expect(['ingest-incremental', 'recompute', 'prediction']).toContain(def.source);
     }
   });
 

@@ -40,6 +40,12 @@ export const JOURNEY_STAGES = ['awareness', 'interest', 'purchase', 'repeat', 'a
 export const CHANNELS = ['email', 'sms', 'push', 'web', 'app'] as const;
 export const PRICE_BANDS = ['budget', 'mid', 'premium'] as const;
 
+export const CHURN_RISK_LEVELS = ['low', 'medium', 'high'] as const;
+export const VALUE_TIER_NAMES = ['high_value_nurture', 'potential_convert', 'low_value_maintain'] as const;
+
+const prediction = <T extends TraitType>(description: string, type: T, computedBy: string) =>
+  ({ type, description, category: 'behavioural', source: 'prediction', profiling: true, computedBy }) as const;
+
 const activity = (description: string, type: TraitType): TraitDefinition =>
   ({ type, description, category: 'behavioural', source: 'ingest-incremental', profiling: false, computedBy: 'foldActivity' });
 
@@ -149,6 +155,18 @@ export const TRAITS = {
     type: 'string', description: 'BCP 47 locale from the latest event context that had a valid one.',
     category: 'basic', source: 'recompute', profiling: false, computedBy: 'computeEngagementTraits',
   },
+
+  // Predictions (src/predict): written by `tailor predict` with the model version they came from.
+  p_alive: prediction('Probability the person is still a customer (BG/NBD).', 'number', 'probabilityAlive'),
+  expected_purchases_30d: prediction('Expected purchases in the next 30 days (BG/NBD conditional expectation).', 'number', 'conditionalExpectedPurchases'),
+  expected_purchases_90d: prediction('Expected purchases in the next 90 days (BG/NBD conditional expectation).', 'number', 'conditionalExpectedPurchases'),
+  expected_purchases_365d: prediction('Expected purchases in the next 365 days (BG/NBD conditional expectation).', 'number', 'conditionalExpectedPurchases'),
+  predicted_clv: prediction('Predicted customer lifetime value over the model\'s horizon, discounted, in the workspace currency (BG/NBD × Gamma-Gamma).', 'number', 'predictedClv'),
+  churn_risk: prediction('Churn risk 0–1: P(no purchase in the next 90 days) from BG/NBD, raised by being overdue against the person\'s own rhythm, falling frequency and complaints.', 'number', 'churnRisk'),
+  churn_risk_level: { ...prediction('low / medium / high churn risk (thresholds 0.3 and 0.6).', 'string', 'churnRisk'), values: CHURN_RISK_LEVELS },
+  value_tier: { ...prediction('high_value_nurture / potential_convert / low_value_maintain, from predicted CLV quantiles and churn risk.', 'string', 'valueTier'), values: VALUE_TIER_NAMES },
+  replenishment_due: prediction('Expected date of the next purchase of each repeat-bought product the person buys (up to 10, soonest first).', 'record<string,number>', 'replenishmentDue'),
+  prediction_model_version: prediction('Version of the purchase/spend model the predictions came from (`tailor models show`).', 'number', 'predictWorkspace'),
 } as const satisfies Record<string, TraitDefinition>;
 
 export type TraitName = keyof typeof TRAITS;

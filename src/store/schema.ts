@@ -30,6 +30,7 @@ export interface Database {
   workspace_secrets: WorkspaceSecretsTable;
   models: ModelsTable;
   computed_traits: ComputedTraitsTable;
+  predictions: PredictionsTable;
 }
 
 /** A JSON column: written as a string, read back as a string (SQLite) or a value (PostgreSQL). */
@@ -277,4 +278,15 @@ export interface ComputedTraitsTable {
   /** Last full recompute; null when only ingest has touched the row. */
   computed_at: Millis | null;
   updated_at: Millis;
+}
+
+/** Per-person predictions of the latest `tailor predict` run (migration 0008). */
+export interface PredictionsTable {
+  workspace_id: string;
+  profile_id: string;
+  model_id: string;
+  model_version: number;
+  /** Prediction trait values keyed by registry name. */
+  traits: Json;
+  predicted_at: Millis;
 }

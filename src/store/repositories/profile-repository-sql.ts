@@ -26,10 +26,13 @@ export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
         .leftJoin('computed_traits as c', (j) => j.onRef('c.workspace_id', '=', 'p.workspace_id').onRef('c.profile_id', '=', 'p.id'))
         .select(['p.trait_state', 'p.updated_at as profile_updated_at', 'c.traits', 'c.computed_at', 'c.updated_at'])
         .where('p.workspace_id', '=', ws).where('p.id', '=', profileId).executeTakeFirst();
-      if (r === undefined || (r.traits === null && r.trait_state === null)) return null;
-      // Recomputed values as of the last recompute; the activity values from the fold state, always current.
-      const traits = { ...readJson<Record<string, unknown>>(r.traits, {}), ...incrementalValuesOf(r.trait_state) };
-      return { traits, computedAt: r.computed_at ?? null, updatedAt: Math.max(r.updated_at ?? 0, r.profile_updated_at) };
+      if (r === undefined) return null;
+      const p = await db.selectFrom('predictions').select(['traits', 'predicted_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst();
+      if (r.traits === null && r.trait_state === null && p === undefined) return null;
+      // Recomputed values as of the last recompute; the activity values from the fold state,
+      // always current; predictions as of the last `tailor predict`.
+      const traits = { ...readJson<Record<string, unknown>>(r.traits, {}), ...incrementalValuesOf(r.trait_state), ...readJson<Record<string, unknown>>(p?.traits, {}) };
+      return { traits, computedAt: r.computed_at ?? null, updatedAt: Math.max(r.updated_at ?? 0, r.profile_updated_at, p?.predicted_at ?? 0) };
     },
     async getProfile(ws, id) {
       const r = await db.selectFrom('profiles').select(profileColumns).where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
