@@ -19,6 +19,9 @@ import { createErasureService } from './privacy/erasure-service.js';
 import { createComputeService } from './profiles/compute-service.js';
 import { createPredictService } from './predict/predict-service.js';
 import { predictionRepositorySql } from './store/repositories/prediction-repository-sql.js';
+import { createSegmentService } from './segments/segment-service.js';
+import { createRealtimeUpdater } from './segments/realtime-updater.js';
+import { segmentRepositorySql } from './store/repositories/segment-repository-sql.js';
 import { computedTraitParticipant, computedTraitRepositorySql } from './store/repositories/computed-trait-repository-sql.js';
 
 export const VERSION = '0.1.0';
@@ -58,10 +61,24 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   const privacyRepository = privacyRepositorySql(store);
   const audit = createAuditService({ repository: privacyRepository, clock });
   const consent = createConsentService({ repository: privacyRepository, profiles, audit, clock, ids });
-  const exporter = createExportService({ profiles, profileRepository, consent, audit, mergedInto: privacyRepository.mergedInto, clock });
+  const segmentRepository = segmentRepositorySql(store);
+  const segments = createSegmentService({ repository: segmentRepository, traits: computedTraitRepositorySql(store), profiles, audit, clock, ids });
+  const exporter = createExportService({
+    profiles, profileRepository, consent, audit, mergedInto: privacyRepository.mergedInto, clock,
+    segmentsOf: async (ws, profileId) => {
+      const [current, all] = await Promise.all([segmentRepository.segmentsOf(ws, profileId), segmentRepository.list(ws)]);
+      const names = new Map(all.map((s) => [s.id, s.name]));
+      return current.map((m) => ({ ...m, name: names.get(m.segmentId) ?? m.segmentId }));
+    },
+  });
+  const realtime = createRealtimeUpdater({ segments, workspace: (id) => workspaces.getWorkspace(id), log });
+  ingest.onCommitted(({ workspaceId, events }) => realtime.enqueue(workspaceId, events.map((e) => e.profileId)));
   const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids });
   const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
-  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, app, close: () => store.close() };
+  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, segments, realtime, app,
+    /** Applies queued real-time segment updates, then closes the store. */
+    close: async () => { await realtime.drain(); await store.close(); },
+  };
 }
 
 export type Tailor = Awaited<ReturnType<typeof createTailor>>;

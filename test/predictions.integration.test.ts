@@ -63,7 +63,8 @@ describeEachEngine('predictions', (engine) => {
 
       // Export carries predictions (P13).
       const doc = await tailor.exporter.export(workspace, 'user_id:17850', 'test');
-      expect(doc.ok && doc.value.computedTraits.find((t) => t.name === 'p_alive')).toBeTruthy();
+      expect(doc.ok && doc.value.predictions.find((t) => t.name === 'p_alive')).toMatchObject({ model: 'bgnbd-gamma-gamma', modelVersion: '2', value: expect.any(Number) });
+      expect(doc.ok && doc.value.computedTraits.find((t) => t.name === 'p_alive')).toBeUndefined();
 
       // Nothing to learn from: a clear error, nothing stored.
       const empty = await tailor.predict.predictWorkspace((await tailor.workspaces.getWorkspace(a.workspace.id))!, {});

@@ -100,6 +100,8 @@ describeEachEngine('privacy', (engine) => {
       await req('/v1/profiles/user_id:erase-me/subscriptions', { method: 'POST', body: JSON.stringify({ channel: 'email', status: 'subscribed' }) });
       await req('/v1/profiles/user_id:erase-me/personalization', { method: 'PUT', body: JSON.stringify({ enabled: false }) });
       await tailor.compute.computeWorkspace((await tailor.workspaces.getWorkspace(a.workspace.id))!); // computed traits
+      const segment = await tailor.segments.create(a.workspace, { name: 'Email opt-ins', condition: { consent: 'marketing_email', state: 'granted' } });
+      expect(segment.ok && (await tailor.segments.evaluate(a.workspace, segment.value.id))).toMatchObject({ ok: true, value: { members: 1 } }); // segment members and history
       const { profile } = await (await req('/v1/profiles/user_id:erase-me')).json() as { profile: { id: string } };
       const merged = await store.db.selectFrom('profiles').select('id').where('merged_into', '=', profile.id).execute();
       expect(merged).toHaveLength(1);
@@ -108,7 +110,7 @@ describeEachEngine('privacy', (engine) => {
       expect(res.status).toBe(200);
       const report = await res.json() as { profileId: string; mergedProfiles: number; identifiersSuppressed: number; tables: Record<string, number> };
       expect(report).toMatchObject({ profileId: profile.id, mergedProfiles: 1, identifiersSuppressed: 4 });
-      for (const t of ['events', 'identities', 'orders', 'order_items', 'consent_records', 'subscription_records', 'privacy_switches', 'identity_merges', 'identity_conflicts', 'profiles', 'computed_traits']) {
+      for (const t of ['events', 'identities', 'orders', 'order_items', 'consent_records', 'subscription_records', 'privacy_switches', 'identity_merges', 'identity_conflicts', 'profiles', 'computed_traits', 'segment_members', 'segment_changes']) {
         expect(report.tables[t], t).toBeGreaterThan(0);
       }
 

@@ -48,12 +48,22 @@ export const traitSettingsSchema = z.object({
 });
 export type TraitSettings = z.infer<typeof traitSettingsSchema>;
 
+/** How segment membership is kept (README "Segments"). */
+export const segmentSettingsSchema = z.object({
+  /** Re-evaluate the segments of the people in each ingested batch right after it commits. */
+  realtime: z.boolean().default(true),
+  /** Minutes between scheduled full re-evaluations in `tailor serve` (time-based exits); 0 turns it off. */
+  evaluateEveryMinutes: z.number().int().min(0).max(10_080).default(15),
+});
+export type SegmentSettings = z.infer<typeof segmentSettingsSchema>;
+
 /** A workspace's settings, stored as JSON and validated whenever read or written. */
 export const workspaceSettingsSchema = z.object({
   identity: identitySettingsSchema.default(identitySettingsSchema.parse({})),
   defaultCurrency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as "USD"').default('USD'),
   privacy: privacySettingsSchema.default(privacySettingsSchema.parse({})),
   traits: traitSettingsSchema.default(traitSettingsSchema.parse({})),
+  segments: segmentSettingsSchema.default(segmentSettingsSchema.parse({})),
 });
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
 
@@ -66,6 +76,7 @@ export const workspaceSettingsPatchSchema = z.object({
   defaultCurrency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as "USD"').optional(),
   privacy: privacySettingsSchema.optional(),
   traits: traitSettingsSchema.optional(),
+  segments: segmentSettingsSchema.optional(),
 }).strict();
 export type WorkspaceSettingsPatch = z.infer<typeof workspaceSettingsPatchSchema>;
 

@@ -20,7 +20,11 @@ const EVENT_PAGE = 1000;
  * @example
  * const doc = await exporter.export(workspace, 'email:ann@example.com', 'admin_key:k1');
  */
-export function createExportService(deps: { profiles: ProfileService; profileRepository: ProfileRepository; consent: ConsentService; audit: AuditService; mergedInto: (ws: string, id: string) => Promise<string[]>; clock: Clock }) {
+export function createExportService(deps: {
+  profiles: ProfileService; profileRepository: ProfileRepository; consent: ConsentService; audit: AuditService; mergedInto: (ws: string, id: string) => Promise<string[]>; clock: Clock;
+  /** The segments the person is in now. */
+  segmentsOf?: (ws: string, profileId: string) => Promise<Array<{ segmentId: string; name: string; enteredAt: number }>>;
+}) {
   const { profiles, profileRepository, consent, audit, clock } = deps;
   return {
     async export(workspace: Workspace, ref: string, actor: string): Promise<Result<ExportDocument, PrivacyError>> {
@@ -28,14 +32,16 @@ export function createExportService(deps: { profiles: ProfileService; profileRep
       if (!found.ok) return err(found.error.type === 'profile_not_found' ? { type: 'profile_not_found' } : { type: 'bad_request', message: found.error.message });
       const profile = found.value;
       const now = clock.now();
-      const [identifiers, orders, merged, person, auditEntries, computed] = await Promise.all([
+      const [identifiers, orders, merged, person, auditEntries, computed, memberships] = await Promise.all([
         profileRepository.identifiers(workspace.id, profile.id),
         profileRepository.orders(workspace.id, profile.id, 1_000_000),
         deps.mergedInto(workspace.id, profile.id),
         consent.personPrivacy(workspace, profile.id, now),
         audit.entries(workspace.id, { subject: profile.id, limit: 1000 }),
         profileRepository.computedTraits(workspace.id, profile.id),
+        deps.segmentsOf?.(workspace.id, profile.id) ?? Promise.resolve([]),
       ]);
+      const isPrediction = (name: string) => isTraitName(name) && TRAITS[name].source === 'prediction';
       const events: StoredEvent[] = [];
       let before: { timestamp: number; messageId: string } | undefined;
       for (;;) {
@@ -70,14 +76,16 @@ export function createExportService(deps: { profiles: ProfileService; profileRep
           records: person.subscriptionRecords.map((r) => ({ id: r.id, channel: r.channel, status: r.status, source: r.source, recordedAt: iso(r.recordedAt) })),
           current: CHANNELS.map((c) => ({ channel: c, status: person.subscriptions.channels[c].status })),
         },
-        // Segments, predictions and messages join here as those stages land.
-        computedTraits: computed === null ? [] : Object.entries(computed.traits).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({
+        // Messages join here when that stage lands.
+        computedTraits: computed === null ? [] : Object.entries(computed.traits).filter(([name]) => !isPrediction(name)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({
           name, value, computedAt: iso(computed.computedAt ?? computed.updatedAt),
           // The rule is the trait's definition in the registry (GET /v1/traits), by its source.
           origin: { kind: 'rule', ref: isTraitName(name) ? `trait-registry:${name} (${TRAITS[name].source})` : `trait:${name}` },
         })),
-        segments: [],
-        predictions: [],
+        segments: memberships.map((m) => ({ segmentId: m.segmentId, name: m.name, joinedAt: iso(m.enteredAt), origin: { kind: 'rule', ref: `segment:${m.segmentId}` } })),
+        predictions: computed === null ? [] : Object.entries(computed.traits).filter(([name]) => isPrediction(name) && name !== 'prediction_model_version').sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({
+          name, value, model: 'bgnbd-gamma-gamma', modelVersion: String(computed.traits['prediction_model_version'] ?? 'unknown'), computedAt: iso(computed.predictedAt ?? computed.updatedAt),
+        })),
         messages: [],
         auditEntries: auditEntries.map((a) => ({ seq: a.seq, actor: a.actor, action: a.action, details: a.details, at: iso(a.at), hash: a.hash })),
       };

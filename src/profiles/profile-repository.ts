@@ -58,5 +58,5 @@ export interface ProfileRepository {
   list(workspaceId: string, page: { limit: number; after?: { lastSeenAt: number; id: string } | undefined; q?: string | undefined }): Promise<ProfileRecord[]>;
   count(workspaceId: string): Promise<number>;
   /** The profile's computed traits (migration 0005), or null before any were computed. */
-  computedTraits(workspaceId: string, profileId: string): Promise<{ traits: Record<string, unknown>; computedAt: number | null; updatedAt: number } | null>;
+  computedTraits(workspaceId: string, profileId: string): Promise<{ traits: Record<string, unknown>; computedAt: number | null; updatedAt: number; predictedAt?: number | null } | null>;
 }

@@ -31,6 +31,9 @@ export interface Database {
   models: ModelsTable;
   computed_traits: ComputedTraitsTable;
   predictions: PredictionsTable;
+  segments: SegmentsTable;
+  segment_members: SegmentMembersTable;
+  segment_changes: SegmentChangesTable;
 }
 
 /** A JSON column: written as a string, read back as a string (SQLite) or a value (PostgreSQL). */
@@ -289,4 +292,38 @@ export interface PredictionsTable {
   /** Prediction trait values keyed by registry name. */
   traits: Json;
   predicted_at: Millis;
+}
+
+/** Segment definitions (migration 0009). */
+export interface SegmentsTable {
+  workspace_id: string;
+  id: string;
+  name: string;
+  description: string | null;
+  /** The condition tree (src/segments/definition.ts). */
+  definition: Json;
+  created_at: Millis;
+  updated_at: Millis;
+  evaluated_at: Millis | null;
+  member_count: number;
+}
+
+/** Current members of each segment (migration 0009). */
+export interface SegmentMembersTable {
+  workspace_id: string;
+  segment_id: string;
+  profile_id: string;
+  entered_at: Millis;
+}
+
+/** Every entry into and exit from a segment (migration 0009). */
+export interface SegmentChangesTable {
+  workspace_id: string;
+  id: string;
+  segment_id: string;
+  profile_id: string;
+  change: 'entered' | 'exited';
+  /** Why: `evaluation` (a full re-evaluation), `erased`… */
+  reason: string;
+  at: Millis;
 }

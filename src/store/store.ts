@@ -11,6 +11,7 @@ import { computedTraits } from './migrations/0005-computed-traits.js';
 import { erasureIndexes } from './migrations/0006-erasure-indexes.js';
 import { liveProfilesIndex } from './migrations/0007-live-profiles-index.js';
 import { predictions } from './migrations/0008-predictions.js';
+import { segments } from './migrations/0009-segments.js';
 
 /** An open store: the Kysely database, what its engine can do, and how to close it. */
 export interface Store {
@@ -36,6 +37,7 @@ function migrationsFor(features: DialectFeatures): Record<string, Migration> {
     '0006-erasure-indexes': erasureIndexes(),
     '0007-live-profiles-index': liveProfilesIndex(),
     '0008-predictions': predictions(features),
+    '0009-segments': segments(features),
   };
 }
 

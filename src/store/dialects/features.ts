@@ -36,6 +36,17 @@ export interface DialectFeatures {
    * column references such as `computed_traits.traits` and `excluded.traits`.
    */
   jsonMerge(left: string, right: string): RawBuilder<unknown>;
+  /**
+   * The value at a path of keys inside a JSON column as a scalar of one kind, null when absent
+   * or of another JSON type: `number` as a number, `text` as text, `boolean` as the text
+   * 'true'/'false' (so that callers compare it the same way on both engines). Keys travel as
+   * parameters; they may not contain `"` or `\`.
+   */
+  jsonScalar(column: string, path: readonly string[], kind: 'text' | 'number' | 'boolean'): RawBuilder<unknown>;
+  /** Whether a JSON column has a non-null value at the path. */
+  jsonHas(column: string, path: readonly string[]): RawBuilder<boolean>;
+  /** Whether the value at the path of a JSON column is an array holding `value`. */
+  jsonArrayContains(column: string, path: readonly string[], value: string | number): RawBuilder<boolean>;
   /** Names of the tables in the current schema (for the generic erasure check and diagnostics). */
   listTables(db: Kysely<Database>): Promise<string[]>;
 }

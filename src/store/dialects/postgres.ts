@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import type { Database } from '../schema.js';
 import type { DialectFeatures } from './features.js';
 
@@ -19,6 +19,17 @@ export const postgresFeatures: DialectFeatures = {
   },
   jsonText: (column, key) => sql<string | null>`${sql.ref(column)}->>${plainKey(key)}`,
   jsonMerge: (left, right) => sql`${sql.ref(left)} || ${sql.ref(right)}`,
+  jsonScalar: (column, path, kind) => {
+    const at = jsonAt(column, path);
+    if (kind === 'number') return sql`(case when jsonb_typeof(${at}) = 'number' then (${at} #>> '{}')::double precision end)`;
+    return sql`(case when jsonb_typeof(${at}) = ${kind === 'boolean' ? 'boolean' : 'string'} then ${at} #>> '{}' end)`;
+  },
+  jsonHas: (column, path) => sql<boolean>`(coalesce(jsonb_typeof(${jsonAt(column, path)}), 'null') <> 'null')`,
+  jsonArrayContains: (column, path, value) => {
+    const at = jsonAt(column, path);
+    const element = typeof value === 'number' ? sql`to_jsonb(${value}::double precision)` : sql`to_jsonb(${value}::text)`;
+    return sql<boolean>`(jsonb_typeof(${at}) = 'array' and ${at} @> jsonb_build_array(${element}))`;
+  },
   listTables: async (db) => {
     const rows = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kysely_%'`.execute(db);
     return rows.rows.map((r) => r.name);
@@ -65,6 +76,14 @@ export async function openPostgres(options: { connectionString: string; schema?:
 }
 
 /** A JSON key safe to put in a path: letters, digits and underscores. */
+/** `column->key->key…`, each key a bound parameter. */
+function jsonAt(column: string, path: readonly string[]): RawBuilder<unknown> {
+  return path.reduce<RawBuilder<unknown>>((at, key) => {
+    if (key === '' || /["\\]/.test(key)) throw new Error(`not a usable JSON key: ${JSON.stringify(key)}`);
+    return sql`(${at}->${key}::text)`;
+  }, sql`${sql.ref(column)}`);
+}
+
 function plainKey(key: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`not a plain JSON key: ${key}`);
   return key;

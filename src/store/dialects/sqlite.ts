@@ -20,6 +20,18 @@ export const sqliteFeatures: DialectFeatures = {
   },
   jsonText: (column, key) => sql<string | null>`json_extract(${sql.ref(column)}, ${`$.${plainKey(key)}`})`,
   jsonMerge: (left, right) => sql`json_patch(${sql.ref(left)}, ${sql.ref(right)})`,
+  jsonScalar: (column, path, kind) => {
+    const at = jsonPath(path);
+    const col = sql.ref(column);
+    if (kind === 'boolean') return sql`(case json_type(${col}, ${at}) when 'true' then 'true' when 'false' then 'false' end)`;
+    const types = kind === 'number' ? sql`('integer', 'real')` : sql`('text')`;
+    return sql`(case when json_type(${col}, ${at}) in ${types} then json_extract(${col}, ${at}) end)`;
+  },
+  jsonHas: (column, path) => sql<boolean>`(coalesce(json_type(${sql.ref(column)}, ${jsonPath(path)}), 'null') <> 'null')`,
+  jsonArrayContains: (column, path, value) => {
+    const at = jsonPath(path);
+    return sql<boolean>`(json_type(${sql.ref(column)}, ${at}) = 'array' and exists (select 1 from json_each(${sql.ref(column)}, ${at}) as je where je.value = ${value}))`;
+  },
   listTables: async (db) => {
     const rows = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'`.execute(db);
     return rows.rows.map((r) => r.name);
@@ -87,6 +99,16 @@ function withStatementCache(raw: SQLite.Database, max = 200, maxSqlLength = 65_5
 }
 
 /** A JSON key safe to put in a path: letters, digits and underscores. */
+/** An SQLite JSON path (`$."a"."b"`) from keys; the path is a bound parameter. */
+function jsonPath(path: readonly string[]): string {
+  return `$${path.map((k) => `."${safeKey(k)}"`).join('')}`;
+}
+
+function safeKey(key: string): string {
+  if (key === '' || /["\\]/.test(key)) throw new Error(`not a usable JSON key: ${JSON.stringify(key)}`);
+  return key;
+}
+
 function plainKey(key: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`not a plain JSON key: ${key}`);
   return key;

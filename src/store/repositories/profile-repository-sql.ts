@@ -32,7 +32,7 @@ export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
       // Recomputed values as of the last recompute; the activity values from the fold state,
       // always current; predictions as of the last `tailor predict`.
       const traits = { ...readJson<Record<string, unknown>>(r.traits, {}), ...incrementalValuesOf(r.trait_state), ...readJson<Record<string, unknown>>(p?.traits, {}) };
-      return { traits, computedAt: r.computed_at ?? null, updatedAt: Math.max(r.updated_at ?? 0, r.profile_updated_at, p?.predicted_at ?? 0) };
+      return { traits, computedAt: r.computed_at ?? null, updatedAt: Math.max(r.updated_at ?? 0, r.profile_updated_at, p?.predicted_at ?? 0), predictedAt: p?.predicted_at ?? null };
     },
     async getProfile(ws, id) {
       const r = await db.selectFrom('profiles').select(profileColumns).where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();

@@ -1,0 +1,59 @@
+import type { Condition } from './definition.js';
+
+export interface SegmentRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  condition: Condition;
+  createdAt: number;
+  updatedAt: number;
+  evaluatedAt: number | null;
+  memberCount: number;
+}
+
+export interface SegmentChange {
+  segmentId: string;
+  profileId: string;
+  change: 'entered' | 'exited';
+  reason: string;
+  at: number;
+}
+
+/** One entry or exit to record. */
+export interface MembershipChange {
+  segmentId: string;
+  profileId: string;
+  change: 'entered' | 'exited';
+}
+
+/** The storage segments need. */
+export interface SegmentRepository {
+  insert(workspaceId: string, segment: SegmentRecord): Promise<void>;
+  get(workspaceId: string, id: string): Promise<SegmentRecord | null>;
+  list(workspaceId: string): Promise<SegmentRecord[]>;
+  /** Live profiles matching the condition now, in id order (the condition compiled to SQL). */
+  matching(workspaceId: string, condition: Condition, now: number): Promise<string[]>;
+  /** Current members, all of them (for the diff of a re-evaluation). */
+  memberIds(workspaceId: string, segmentId: string): Promise<Set<string>>;
+  /** A page of members in profile id order. */
+  members(workspaceId: string, segmentId: string, page: { after: string | null; limit: number }): Promise<Array<{ profileId: string; enteredAt: number; userId: string | null }>>;
+  /** Applies a re-evaluation in one transaction: members added and removed, their changes recorded, the count and time set. */
+  applyEvaluation(workspaceId: string, segmentId: string, change: { entered: readonly string[]; exited: readonly string[]; at: number; reason: string; memberCount: number }, newId: () => string): Promise<void>;
+  /**
+   * Which of the given people match each segment now (compiled per person: correlated event
+   * lookups). Every segment's result, including people who match none.
+   */
+  matchingAmong(workspaceId: string, segments: ReadonlyArray<{ id: string; condition: Condition }>, profileIds: readonly string[], now: number): Promise<Map<string, Set<string>>>;
+  /** Current memberships of the given people and of profiles merged into them. */
+  membershipsAmong(workspaceId: string, profileIds: readonly string[]): Promise<Array<{ segmentId: string; profileId: string }>>;
+  /** Applies entries and exits of several segments in one transaction, member counts adjusted. */
+  applyChanges(workspaceId: string, changes: readonly MembershipChange[], at: number, reason: string, newId: () => string): Promise<void>;
+  /** Entries and exits in the order they were recorded, after a cursor (the internal event stream journeys read). */
+  changesSince(workspaceId: string, after: { at: number; id: string } | null, limit: number): Promise<Array<SegmentChange & { id: string }>>;
+  /** Deletes a segment with its members and its history. */
+  remove(workspaceId: string, id: string): Promise<void>;
+  /** A person's entries and exits, oldest first. */
+  history(workspaceId: string, profileId: string): Promise<SegmentChange[]>;
+  /** The segments a person is in now. */
+  segmentsOf(workspaceId: string, profileId: string): Promise<Array<{ segmentId: string; enteredAt: number }>>;
+}

@@ -1,0 +1,274 @@
+import type { AuditService } from '../privacy/audit-service.js';
+import type { ComputedTraitRepository } from '../profiles/computed-trait-repository.js';
+import type { ProfileService } from '../profiles/profile-service.js';
+import { profilingAllowed } from '../profiles/profiling-policy.js';
+import type { Clock } from '../shared/clock.js';
+import type { Ids } from '../shared/ids.js';
+import type { Workspace } from '../workspaces/workspace-repository.js';
+import { parseCondition, referencedSegments, segmentInputSchema, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue } from './definition.js';
+import type { MembershipChange, SegmentChange, SegmentRecord, SegmentRepository } from './segment-repository.js';
+
+/** Most segments per workspace. */
+export const MAX_SEGMENTS = 500;
+/** Profiles shown by a preview. */
+export const PREVIEW_SAMPLE = 10;
+/** How long the ingest-time updater trusts its list of segments (segments created in another process). */
+export const SEGMENT_CACHE_MS = 5_000;
+
+/**
+ * Segments grouped so that every segment comes after the segments it refers to: level 0
+ * refers to none, level n only to levels below n. References to unknown segments (deleted)
+ * are ignored; a cycle (which validation prevents) is broken by putting its members last.
+ *
+ * @example
+ * dependencyLevels([b, a]); // b refers to a: [[a], [b]]
+ */
+export function dependencyLevels(segments: readonly SegmentRecord[]): SegmentRecord[][] {
+  const byId = new Map(segments.map((s) => [s.id, s]));
+  const level = new Map<string, number>();
+  const visiting = new Set<string>();
+  const levelOf = (s: SegmentRecord): number => {
+    const known = level.get(s.id);
+    if (known !== undefined) return known;
+    if (visiting.has(s.id)) return segments.length;
+    visiting.add(s.id);
+    let l = 0;
+    for (const ref of referencedSegments(s.condition)) {
+      const r = byId.get(ref);
+      if (r !== undefined) l = Math.max(l, levelOf(r) + 1);
+    }
+    visiting.delete(s.id);
+    level.set(s.id, l);
+    return l;
+  };
+  const out: SegmentRecord[][] = [];
+  for (const s of segments) {
+    const l = Math.min(levelOf(s), segments.length);
+    (out[l] ??= []).push(s);
+  }
+  return out.filter((l) => l !== undefined);
+}
+
+export type SegmentError =
+  | { type: 'invalid_definition'; issues: DefinitionIssue[] }
+  | { type: 'segment_not_found'; id: string }
+  | { type: 'profile_not_found' }
+  | { type: 'limit'; message: string }
+  | { type: 'in_use'; message: string };
+
+type Result<T> = { ok: true; value: T } | { ok: false; error: SegmentError };
+
+export interface EvaluationSummary {
+  segmentId: string;
+  members: number;
+  entered: number;
+  exited: number;
+  /** Matching profiles left out because the policy refuses profiling them (P5). */
+  profilingExcluded: number;
+  evaluatedAt: number;
+  durationMs: number;
+}
+
+/**
+ * Segments: definitions validated with the offending path named, previews (count and a
+ * sample before saving), full re-evaluation by SQL with every entry and exit recorded (time,
+ * reason), member pages and CSV, and each person's history. A segment whose condition reads
+ * behaviour never includes a person the policy may not profile (PRIVACY.md P5).
+ *
+ * @example
+ * const r = await segments.create(workspace, { name: 'Bought lately', condition: { event: 'Order Completed', withinLastDays: 30 } });
+ */
+export function createSegmentService(deps: { repository: SegmentRepository; traits: ComputedTraitRepository; profiles: ProfileService; audit: AuditService; clock: Clock; ids: Ids }) {
+  const { repository, traits, profiles, audit, clock, ids } = deps;
+  /** The segments kept current on ingest, per workspace, in dependency levels; re-read after changes here or after `SEGMENT_CACHE_MS`. */
+  const realtimeCache = new Map<string, { at: number; levels: SegmentRecord[][] }>();
+
+  async function realtimeLevels(workspaceId: string): Promise<SegmentRecord[][]> {
+    const cached = realtimeCache.get(workspaceId);
+    if (cached !== undefined && clock.now() - cached.at < SEGMENT_CACHE_MS) return cached.levels;
+    const levels = dependencyLevels((await repository.list(workspaceId)).filter((s) => !usesPopulationRank(s.condition)));
+    realtimeCache.set(workspaceId, { at: clock.now(), levels });
+    return levels;
+  }
+
+  async function validate(workspace: Workspace, input: unknown, selfId?: string): Promise<Result<{ name: string; description: string | null; condition: Condition }>> {
+    const shape = segmentInputSchema.safeParse(input);
+    if (!shape.success) {
+      return { ok: false, error: { type: 'invalid_definition', issues: shape.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })) } };
+    }
+    const parsed = parseCondition(shape.data.condition);
+    if (!parsed.ok) return { ok: false, error: { type: 'invalid_definition', issues: parsed.issues } };
+    const issues: DefinitionIssue[] = [];
+    for (const ref of referencedSegments(parsed.value)) {
+      if (ref === selfId) issues.push({ path: 'condition', message: 'a segment cannot refer to itself' });
+      else if ((await repository.get(workspace.id, ref)) === null) issues.push({ path: 'condition', message: `no segment with id "${ref}"` });
+    }
+    if (issues.length > 0) return { ok: false, error: { type: 'invalid_definition', issues } };
+    return { ok: true, value: { name: shape.data.name, description: shape.data.description ?? null, condition: parsed.value } };
+  }
+
+  /** The members a condition has now, the policy applied. */
+  async function evaluateCondition(workspace: Workspace, condition: Condition, now: number): Promise<{ members: string[]; excluded: number }> {
+    const matching = await repository.matching(workspace.id, condition, now);
+    if (!usesBehaviour(condition)) return { members: matching, excluded: 0 };
+    const members: string[] = [];
+    for (let i = 0; i < matching.length; i += 1000) {
+      const page = matching.slice(i, i + 1000);
+      const allowed = profilingAllowed(workspace, page, await traits.privacyOf(workspace.id, page), now);
+      for (const id of page) if (allowed.has(id)) members.push(id);
+    }
+    return { members, excluded: matching.length - members.length };
+  }
+
+  const service = {
+    /** Checks a definition without saving it. */
+    validate: (workspace: Workspace, input: unknown) => validate(workspace, input),
+
+    async create(workspace: Workspace, input: unknown, actor = 'admin'): Promise<Result<SegmentRecord>> {
+      const v = await validate(workspace, input);
+      if (!v.ok) return v;
+      if ((await repository.list(workspace.id)).length >= MAX_SEGMENTS) return { ok: false, error: { type: 'limit', message: `a workspace holds at most ${MAX_SEGMENTS} segments` } };
+      const now = clock.now();
+      const record: SegmentRecord = { id: ids.uuid(), ...v.value, createdAt: now, updatedAt: now, evaluatedAt: null, memberCount: 0 };
+      await repository.insert(workspace.id, record);
+      realtimeCache.delete(workspace.id);
+      await audit.record({ workspaceId: workspace.id, actor, action: 'segment.created', subject: record.id, details: { name: record.name } });
+      return { ok: true, value: record };
+    },
+
+    /** How many people a definition matches now, and a few of them, without saving it. */
+    async preview(workspace: Workspace, input: unknown): Promise<Result<{ count: number; sample: string[]; profilingExcluded: number }>> {
+      const v = await validate(workspace, input);
+      if (!v.ok) return v;
+      const r = await evaluateCondition(workspace, v.value.condition, clock.now());
+      return { ok: true, value: { count: r.members.length, sample: r.members.slice(0, PREVIEW_SAMPLE), profilingExcluded: r.excluded } };
+    },
+
+    list: (workspace: Workspace) => repository.list(workspace.id),
+
+    async get(workspace: Workspace, id: string): Promise<Result<SegmentRecord>> {
+      const s = await repository.get(workspace.id, id);
+      return s === null ? { ok: false, error: { type: 'segment_not_found', id } } : { ok: true, value: s };
+    },
+
+    /** Re-evaluates one segment in full and records who entered and who left. */
+    async evaluate(workspace: Workspace, id: string, reason = 'evaluation'): Promise<Result<EvaluationSummary>> {
+      const started = clock.now();
+      const segment = await repository.get(workspace.id, id);
+      if (segment === null) return { ok: false, error: { type: 'segment_not_found', id } };
+      const now = clock.now();
+      const { members, excluded } = await evaluateCondition(workspace, segment.condition, now);
+      const current = await repository.memberIds(workspace.id, id);
+      const next = new Set(members);
+      const entered = members.filter((p) => !current.has(p));
+      const exited = [...current].filter((p) => !next.has(p)).sort();
+      await repository.applyEvaluation(workspace.id, id, { entered, exited, at: now, reason, memberCount: members.length }, () => ids.uuid());
+      return { ok: true, value: { segmentId: id, members: members.length, entered: entered.length, exited: exited.length, profilingExcluded: excluded, evaluatedAt: now, durationMs: clock.now() - started } };
+    },
+
+    /**
+     * Re-evaluates every segment of the workspace, those others refer to first (a segment
+     * condition reads the members its reference had after this run).
+     */
+    async evaluateAll(workspace: Workspace, reason = 'evaluation'): Promise<EvaluationSummary[]> {
+      const out: EvaluationSummary[] = [];
+      for (const level of dependencyLevels(await repository.list(workspace.id))) {
+        for (const s of level) {
+          const r = await service.evaluate(workspace, s.id, reason);
+          if (r.ok) out.push(r.value);
+        }
+      }
+      return out;
+    },
+
+    /**
+     * Brings the given people's memberships up to date in every segment that does not rank
+     * the population (`top_percent`), right after their events commit: one query per
+     * dependency level with one column per segment, then every entry and exit in one
+     * transaction. Time alone (a window sliding past an event) is left to the scheduled full
+     * evaluation. Returns the number of entries and exits.
+     */
+    async updateProfiles(workspace: Workspace, profileIds: readonly string[], reason = 'event'): Promise<{ entered: number; exited: number }> {
+      const levels = await realtimeLevels(workspace.id);
+      if (levels.length === 0 || profileIds.length === 0) return { entered: 0, exited: 0 };
+      const now = clock.now();
+      const people = [...new Set(profileIds)];
+      const current = new Map<string, Set<string>>();
+      for (const m of await repository.membershipsAmong(workspace.id, people)) {
+        let set = current.get(m.segmentId);
+        if (set === undefined) current.set(m.segmentId, (set = new Set()));
+        set.add(m.profileId);
+      }
+      let allowed: Set<string> | null = null;
+      let entered = 0;
+      let exited = 0;
+      for (const level of levels) {
+        const matching = await repository.matchingAmong(workspace.id, level.map((s) => ({ id: s.id, condition: s.condition })), people, now);
+        const levelChanges: MembershipChange[] = [];
+        for (const s of level) {
+          let next = matching.get(s.id)!;
+          if (next.size > 0 && usesBehaviour(s.condition)) {
+            allowed ??= profilingAllowed(workspace, people, await traits.privacyOf(workspace.id, people), now);
+            const ok = allowed;
+            next = new Set([...next].filter((p) => ok.has(p)));
+          }
+          const before = current.get(s.id) ?? new Set<string>();
+          for (const p of next) if (!before.has(p)) levelChanges.push({ segmentId: s.id, profileId: p, change: 'entered' });
+          for (const p of before) if (!next.has(p)) levelChanges.push({ segmentId: s.id, profileId: p, change: 'exited' });
+        }
+        // Applied level by level: a later level may refer to this one and must read its changes.
+        if (levelChanges.length > 0) await repository.applyChanges(workspace.id, levelChanges, now, reason, () => ids.uuid());
+        for (const c of levelChanges) if (c.change === 'entered') entered++; else exited++;
+      }
+      return { entered, exited };
+    },
+
+    /** Deletes a segment, its members and its history, unless another segment refers to it. */
+    async remove(workspace: Workspace, id: string, actor = 'admin'): Promise<Result<{ id: string }>> {
+      const all = await repository.list(workspace.id);
+      if (!all.some((s) => s.id === id)) return { ok: false, error: { type: 'segment_not_found', id } };
+      const users = all.filter((s) => s.id !== id && referencedSegments(s.condition).includes(id));
+      if (users.length > 0) return { ok: false, error: { type: 'in_use', message: `segment ${id} is referred to by ${users.map((s) => `"${s.name}" (${s.id})`).join(', ')}; delete those first` } };
+      await repository.remove(workspace.id, id);
+      realtimeCache.delete(workspace.id);
+      await audit.record({ workspaceId: workspace.id, actor, action: 'segment.deleted', subject: id, details: {} });
+      return { ok: true, value: { id } };
+    },
+
+    /** Entries and exits in recorded order after a cursor: the internal events journeys trigger on. */
+    changesSince: (workspace: Workspace, after: { at: number; id: string } | null, limit = 1000) => repository.changesSince(workspace.id, after, Math.min(Math.max(1, limit), 10_000)),
+
+    async members(workspace: Workspace, id: string, page: { after: string | null; limit: number }) {
+      const s = await repository.get(workspace.id, id);
+      if (s === null) return { ok: false as const, error: { type: 'segment_not_found' as const, id } };
+      return { ok: true as const, value: await repository.members(workspace.id, id, page) };
+    },
+
+    /** Every member as CSV (profile_id,user_id,entered_at), for an admin; audited (P20). */
+    async exportCsv(workspace: Workspace, id: string, actor: string): Promise<Result<string>> {
+      const s = await repository.get(workspace.id, id);
+      if (s === null) return { ok: false, error: { type: 'segment_not_found', id } };
+      const lines = ['profile_id,user_id,entered_at'];
+      const cell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+      for (let after: string | null = null; ;) {
+        const page = await repository.members(workspace.id, id, { after, limit: 1000 });
+        if (page.length === 0) break;
+        for (const m of page) lines.push(`${cell(m.profileId)},${cell(m.userId ?? '')},${new Date(m.enteredAt).toISOString()}`);
+        after = page[page.length - 1]!.profileId;
+      }
+      await audit.record({ workspaceId: workspace.id, actor, action: 'segment.exported', subject: id, details: { members: lines.length - 1 } });
+      return { ok: true, value: `${lines.join('\n')}\n` };
+    },
+
+    /** A person's segments now and every entry and exit. */
+    async historyOf(workspace: Workspace, ref: string): Promise<Result<{ profileId: string; current: Array<{ segmentId: string; enteredAt: number }>; changes: SegmentChange[] }>> {
+      const found = await profiles.resolve(workspace.id, ref);
+      if (!found.ok) return { ok: false, error: { type: 'profile_not_found' } };
+      const profileId = found.value.id;
+      return { ok: true, value: { profileId, current: await repository.segmentsOf(workspace.id, profileId), changes: await repository.history(workspace.id, profileId) } };
+    },
+  };
+  return service;
+}
+
+export type SegmentService = ReturnType<typeof createSegmentService>;
