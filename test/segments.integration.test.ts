@@ -158,8 +158,11 @@ describeEachEngine('segments', (engine) => {
 
       // Bob completes an order: he enters "bought in the last 30 days", and the segment that refers to it, on ingest.
       clock.advance(60_000);
+      const evaluationsBefore = tailor.realtime.stats().evaluations;
       expect((await post('/v1/batch', { batch: [orderCompleted({ userId: 'bob', timestamp: new Date(clock.now()).toISOString() })] }, w)).status).toBe(200);
       await tailor.realtime.drain();
+      // Only segments an order can change were evaluated: "bought…", then "recent tea buyers" because bob's "bought…" changed; not "tea lovers".
+      expect(tailor.realtime.stats().evaluations - evaluationsBefore).toBe(2);
       expect(await memberIds(recent.value.id)).toEqual(['alice', 'bob', 'dave']);
       expect(await memberIds(both.value.id)).toEqual(['bob']);
       expect(await tailor.segments.get(ws, recent.value.id)).toMatchObject({ value: { memberCount: 3 } });

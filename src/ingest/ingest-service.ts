@@ -49,7 +49,7 @@ interface Pending {
 }
 
 /** Committed events, handed to listeners after the transaction (real-time traits, segments, journeys). */
-export type IngestListener = (committed: { workspaceId: string; events: ReadonlyArray<{ event: NormalizedEvent; profileId: string }> }) => void | Promise<void>;
+export type IngestListener = (committed: { workspaceId: string; events: ReadonlyArray<{ event: NormalizedEvent; profileId: string; merges: number }> }) => void | Promise<void>;
 
 /**
  * The ingest path (DESIGN.md): validate → dedupe on messageId → resolve identity → commit
@@ -242,7 +242,7 @@ export function createIngestService(deps: {
       for (const p of group) p.result.droppedTraits.sort();
       deps.onDroppedTraits?.(workspace.id, [...dropped].sort());
     }
-    const events = committed.map(({ event, profileId }) => ({ event, profileId }));
+    const events = committed.map(({ event, profileId, merges }) => ({ event, profileId, merges }));
     for (const listener of listeners) await listener({ workspaceId: workspace.id, events });
     for (const p of group) p.resolve(p.result);
   }

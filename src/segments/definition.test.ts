@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CONDITIONS, MAX_DEPTH, parseCondition, referencedSegments, resolveDate, usesBehaviour } from './definition.js';
+import { MAX_CONDITIONS, MAX_DEPTH, parseCondition, referencedSegments, resolveDate, triggersOf, usesBehaviour, usesPopulationRank } from './definition.js';
+import { dependencyLevels } from './segment-service.js';
+import type { SegmentRecord } from './segment-repository.js';
 
 const issuesOf = (input: unknown) => {
   const r = parseCondition(input);
@@ -83,6 +85,27 @@ describe('segment definitions', () => {
     expect(usesBehaviour({ any: [{ subscription: 'email', state: 'subscribed' }] })).toBe(false);
     expect(usesBehaviour({ segment: 'x' })).toBe(true);
     expect(referencedSegments({ all: [{ segment: 'a' }, { not: { any: [{ segment: 'b' }] } }] })).toEqual(['a', 'b']);
+  });
+
+  it('knows what can change a condition between full evaluations', () => {
+    expect(triggersOf({ all: [
+      { event: 'Order Completed', withinLastDays: 30 },
+      { not: { sequence: ['Product Added', 'Checkout Started'], withinHours: 1 } },
+      { trait: 'orders_count', op: '>', value: 1 },
+    ] })).toEqual({ eventNames: new Set(['Order Completed', 'Product Added', 'Checkout Started']), anyEvent: false, identify: false, segments: new Set() });
+    expect(triggersOf({ any: [{ trait: 'last_seen', op: 'within_last', value: { days: 7 } }, { consent: 'marketing_sms', state: 'granted' }, { segment: 's1' }] }))
+      .toEqual({ eventNames: new Set(), anyEvent: true, identify: true, segments: new Set(['s1']) });
+    expect(triggersOf({ trait: 'plan', source: 'profile', op: '=', value: 'pro' }).identify).toBe(true);
+    expect(usesPopulationRank({ not: { trait: 'predicted_clv', op: 'top_percent', value: 10 } })).toBe(true);
+  });
+
+  it('orders segments so that references come first', () => {
+    const seg = (id: string, condition: SegmentRecord['condition']): SegmentRecord => ({ id, name: id, description: null, condition, createdAt: 0, updatedAt: 0, evaluatedAt: null, memberCount: 0 });
+    const c = seg('c', { all: [{ segment: 'b' }, { segment: 'a' }] });
+    const b = seg('b', { segment: 'a' });
+    const a = seg('a', { event: 'X' });
+    const d = seg('d', { segment: 'deleted' });
+    expect(dependencyLevels([c, b, a, d]).map((l) => l.map((s) => s.id))).toEqual([['a', 'd'], ['b'], ['c']]);
   });
 
   it('resolves relative dates', () => {

@@ -247,6 +247,45 @@ export function usesPopulationRank(c: Condition): boolean {
   return 'trait' in c && c.op === 'top_percent';
 }
 
+/** What can change a condition's value for a person between full evaluations. */
+export interface Triggers {
+  /** Track events named in event and sequence conditions. */
+  eventNames: Set<string>;
+  /** Any event at all (first_seen / last_seen move with every event). */
+  anyEvent: boolean;
+  /** An identify call (traits sent with identify, consent and subscriptions recorded from it). */
+  identify: boolean;
+  /** Other segments referred to. */
+  segments: Set<string>;
+}
+
+/**
+ * What can change a condition between full evaluations, so that ingest re-evaluates a
+ * segment only for the people whose new events could have changed it. Recomputed traits and
+ * predictions change only with `tailor compute` / `tailor predict`, after which the scheduled
+ * evaluation runs; a merge can change anything (the real-time updater treats it so).
+ *
+ * @example
+ * triggersOf({ all: [{ event: 'Order Completed' }, { trait: 'orders_count', op: '>', value: 1 }] });
+ * // { eventNames: Set {'Order Completed'}, anyEvent: false, identify: false, segments: Set {} }
+ */
+export function triggersOf(c: Condition): Triggers {
+  const t: Triggers = { eventNames: new Set(), anyEvent: false, identify: false, segments: new Set() };
+  const walk = (x: Condition): void => {
+    if ('all' in x) x.all.forEach(walk);
+    else if ('any' in x) x.any.forEach(walk);
+    else if ('not' in x) walk(x.not);
+    else if ('event' in x) t.eventNames.add(x.event);
+    else if ('sequence' in x) { t.eventNames.add(x.sequence[0]); t.eventNames.add(x.sequence[1]); }
+    else if ('segment' in x) t.segments.add(x.segment);
+    else if ('consent' in x || 'subscription' in x) t.identify = true;
+    else if (x.source === 'profile') t.identify = true;
+    else if (x.trait === 'first_seen' || x.trait === 'last_seen') t.anyEvent = true;
+  };
+  walk(c);
+  return t;
+}
+
 /**
  * The other segments a condition refers to.
  *

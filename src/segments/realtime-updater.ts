@@ -1,5 +1,5 @@
 import type { Workspace } from '../workspaces/workspace-repository.js';
-import type { SegmentService } from './segment-service.js';
+import type { SegmentService, Touch } from './segment-service.js';
 
 /** Default wait after the first queued person before a flush: batches arriving meanwhile share it. */
 export const REALTIME_FLUSH_MS = 50;
@@ -15,7 +15,7 @@ export const REALTIME_FLUSH_PEOPLE = 2_000;
  *
  * @example
  * const updater = createRealtimeUpdater({ segments, workspace: (id) => workspaces.getWorkspace(id), log });
- * ingest.onCommitted(({ workspaceId, events }) => updater.enqueue(workspaceId, events.map((e) => e.profileId)));
+ * ingest.onCommitted(({ workspaceId, events }) => updater.enqueue(workspaceId, events));
  */
 export function createRealtimeUpdater(deps: {
   segments: SegmentService;
@@ -24,38 +24,49 @@ export function createRealtimeUpdater(deps: {
   flushMs?: number;
 }) {
   const flushMs = deps.flushMs ?? REALTIME_FLUSH_MS;
-  const queues = new Map<string, Set<string>>();
+  const queues = new Map<string, Map<string, Touch>>();
   const retried = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let idleWaiters: Array<() => void> = [];
-  const stats = { flushes: 0, people: 0, entered: 0, exited: 0, failures: 0 };
+  const stats = { flushes: 0, people: 0, evaluations: 0, entered: 0, exited: 0, failures: 0 };
+
+  const merge = (queue: Map<string, Touch>, id: string, t: Touch) => {
+    const q = queue.get(id);
+    if (q === undefined) { queue.set(id, { names: new Set(t.names), anyEvent: t.anyEvent, identify: t.identify, merged: t.merged }); return; }
+    for (const n of t.names) q.names.add(n);
+    q.anyEvent ||= t.anyEvent;
+    q.identify ||= t.identify;
+    q.merged ||= t.merged;
+  };
 
   const pending = () => [...queues.values()].some((q) => q.size > 0);
+
 
   async function flushOnce(): Promise<void> {
     for (const [workspaceId, queue] of queues) {
       if (queue.size === 0) continue;
-      const people: string[] = [];
-      for (const id of queue) {
-        people.push(id);
+      const people = new Map<string, Touch>();
+      for (const [id, touch] of queue) {
+        people.set(id, touch);
         queue.delete(id);
-        if (people.length >= REALTIME_FLUSH_PEOPLE) break;
+        if (people.size >= REALTIME_FLUSH_PEOPLE) break;
       }
       try {
         const workspace = await deps.workspace(workspaceId);
         if (workspace === null || !workspace.settings.segments.realtime) continue;
         const r = await deps.segments.updateProfiles(workspace, people);
         stats.flushes++;
-        stats.people += people.length;
+        stats.people += people.size;
+        stats.evaluations += r.evaluations;
         stats.entered += r.entered;
         stats.exited += r.exited;
       } catch (e) {
         stats.failures++;
-        deps.log(`real-time segment update of ${people.length} people in workspace ${workspaceId} failed`, e);
-        for (const p of people) {
+        deps.log(`real-time segment update of ${people.size} people in workspace ${workspaceId} failed`, e);
+        for (const [p, touch] of people) {
           if (retried.has(p)) retried.delete(p);
-          else { retried.add(p); queue.add(p); }
+          else { retried.add(p); merge(queue, p, touch); }
         }
       }
     }
@@ -76,11 +87,18 @@ export function createRealtimeUpdater(deps: {
   }
 
   return {
-    /** Queues people whose events just committed. */
-    enqueue(workspaceId: string, profileIds: readonly string[]): void {
+    /** Queues the people of a committed batch with what their events were. */
+    enqueue(workspaceId: string, events: ReadonlyArray<{ event: { type: string; event: string | null }; profileId: string; merges: number }>): void {
       let q = queues.get(workspaceId);
-      if (q === undefined) queues.set(workspaceId, (q = new Set()));
-      for (const id of profileIds) q.add(id);
+      if (q === undefined) queues.set(workspaceId, (q = new Map()));
+      for (const e of events) {
+        let t = q.get(e.profileId);
+        if (t === undefined) q.set(e.profileId, (t = { names: new Set(), anyEvent: false, identify: false, merged: false }));
+        t.anyEvent = true;
+        if (e.event.type === 'track' && e.event.event !== null) t.names.add(e.event.event);
+        if (e.event.type === 'identify') t.identify = true;
+        if (e.merges > 0) t.merged = true;
+      }
       if (q.size > 0) schedule();
     },
     /** Resolves when everything queued so far has been applied (tests, benchmarks, shutdown). */
@@ -88,7 +106,7 @@ export function createRealtimeUpdater(deps: {
       if (timer === null && running === null && !pending()) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
-    /** Counters since start: flushes, people updated, entries, exits, failed flushes. */
+    /** Counters since start: flushes, people updated, segment evaluations run, entries, exits, failed flushes. */
     stats: () => ({ ...stats }),
   };
 }

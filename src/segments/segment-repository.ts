@@ -44,6 +44,8 @@ export interface SegmentRepository {
    * lookups). Every segment's result, including people who match none.
    */
   matchingAmong(workspaceId: string, segments: ReadonlyArray<{ id: string; condition: Condition }>, profileIds: readonly string[], now: number): Promise<Map<string, Set<string>>>;
+  /** Which of the given people are members of one segment now. */
+  membersAmong(workspaceId: string, segmentId: string, profileIds: readonly string[]): Promise<Set<string>>;
   /** Current memberships of the given people and of profiles merged into them. */
   membershipsAmong(workspaceId: string, profileIds: readonly string[]): Promise<Array<{ segmentId: string; profileId: string }>>;
   /** Applies entries and exits of several segments in one transaction, member counts adjusted. */

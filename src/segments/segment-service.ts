@@ -5,8 +5,20 @@ import { profilingAllowed } from '../profiles/profiling-policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
-import { parseCondition, referencedSegments, segmentInputSchema, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue } from './definition.js';
+import { parseCondition, referencedSegments, segmentInputSchema, triggersOf, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue, type Triggers } from './definition.js';
 import type { MembershipChange, SegmentChange, SegmentRecord, SegmentRepository } from './segment-repository.js';
+
+/** What one person's newly committed events were, for the real-time update. */
+export interface Touch {
+  /** Track event names. */
+  names: Set<string>;
+  /** Any event at all. */
+  anyEvent: boolean;
+  /** An identify call. */
+  identify: boolean;
+  /** Profiles were merged into this one. */
+  merged: boolean;
+}
 
 /** Most segments per workspace. */
 export const MAX_SEGMENTS = 500;
@@ -82,6 +94,12 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
   const { repository, traits, profiles, audit, clock, ids } = deps;
   /** The segments kept current on ingest, per workspace, in dependency levels; re-read after changes here or after `SEGMENT_CACHE_MS`. */
   const realtimeCache = new Map<string, { at: number; levels: SegmentRecord[][] }>();
+  const triggersBySegment = new WeakMap<SegmentRecord, Triggers>();
+  const triggersCache = (s: SegmentRecord): Triggers => {
+    let t = triggersBySegment.get(s);
+    if (t === undefined) triggersBySegment.set(s, (t = triggersOf(s.condition)));
+    return t;
+  };
 
   async function realtimeLevels(workspaceId: string): Promise<SegmentRecord[][]> {
     const cached = realtimeCache.get(workspaceId);
@@ -182,45 +200,59 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
     },
 
     /**
-     * Brings the given people's memberships up to date in every segment that does not rank
-     * the population (`top_percent`), right after their events commit: one query per
-     * dependency level with one column per segment, then every entry and exit in one
-     * transaction. Time alone (a window sliding past an event) is left to the scheduled full
-     * evaluation. Returns the number of entries and exits.
+     * Brings memberships up to date right after events commit, for the people in `touches`
+     * and only in the segments their new events could have changed (`triggersOf`): one query
+     * per such segment over those people, dependency level by level (a segment that refers to
+     * another reads the other's new members), each level's entries and exits in one
+     * transaction. Segments that rank the population (`top_percent`) and time alone (a window
+     * sliding past an event) are left to full evaluations. A merged-away profile leaves every
+     * segment. Returns the number of entries and exits.
      */
-    async updateProfiles(workspace: Workspace, profileIds: readonly string[], reason = 'event'): Promise<{ entered: number; exited: number }> {
+    async updateProfiles(workspace: Workspace, touches: ReadonlyMap<string, Touch>, reason = 'event'): Promise<{ entered: number; exited: number; evaluations: number }> {
       const levels = await realtimeLevels(workspace.id);
-      if (levels.length === 0 || profileIds.length === 0) return { entered: 0, exited: 0 };
+      const result = { entered: 0, exited: 0, evaluations: 0 };
+      if (levels.length === 0 || touches.size === 0) return result;
       const now = clock.now();
-      const people = [...new Set(profileIds)];
-      const current = new Map<string, Set<string>>();
-      for (const m of await repository.membershipsAmong(workspace.id, people)) {
-        let set = current.get(m.segmentId);
-        if (set === undefined) current.set(m.segmentId, (set = new Set()));
-        set.add(m.profileId);
-      }
+      const merged = [...touches].filter(([, t]) => t.merged).map(([id]) => id);
+      const changedFor = new Map<string, Set<string>>(); // person → segments whose membership changed in this update
       let allowed: Set<string> | null = null;
-      let entered = 0;
-      let exited = 0;
+      const allowedOf = async () => {
+        if (allowed === null) { const people = [...touches.keys()]; allowed = profilingAllowed(workspace, people, await traits.privacyOf(workspace.id, people), now); }
+        return allowed;
+      };
+      // Memberships of profiles merged into a touched one: they leave everything.
+      const gone = merged.length === 0 ? [] : (await repository.membershipsAmong(workspace.id, merged)).filter((m) => !touches.has(m.profileId));
+      if (gone.length > 0) {
+        await repository.applyChanges(workspace.id, gone.map((m) => ({ ...m, change: 'exited' as const })), now, 'merged', () => ids.uuid());
+        result.exited += gone.length;
+      }
       for (const level of levels) {
-        const matching = await repository.matchingAmong(workspace.id, level.map((s) => ({ id: s.id, condition: s.condition })), people, now);
         const levelChanges: MembershipChange[] = [];
         for (const s of level) {
-          let next = matching.get(s.id)!;
-          if (next.size > 0 && usesBehaviour(s.condition)) {
-            allowed ??= profilingAllowed(workspace, people, await traits.privacyOf(workspace.id, people), now);
-            const ok = allowed;
-            next = new Set([...next].filter((p) => ok.has(p)));
+          const t = triggersCache(s);
+          const people: string[] = [];
+          for (const [id, touch] of touches) {
+            if (touch.merged || (t.anyEvent && touch.anyEvent) || (t.identify && touch.identify)
+              || [...touch.names].some((n) => t.eventNames.has(n)) || [...(changedFor.get(id) ?? [])].some((seg) => t.segments.has(seg))) people.push(id);
           }
-          const before = current.get(s.id) ?? new Set<string>();
-          for (const p of next) if (!before.has(p)) levelChanges.push({ segmentId: s.id, profileId: p, change: 'entered' });
-          for (const p of before) if (!next.has(p)) levelChanges.push({ segmentId: s.id, profileId: p, change: 'exited' });
+          if (people.length === 0) continue;
+          result.evaluations++;
+          const matching = (await repository.matchingAmong(workspace.id, [{ id: s.id, condition: s.condition }], people, now)).get(s.id)!;
+          const ok = usesBehaviour(s.condition) && matching.size > 0 ? await allowedOf() : null;
+          const before = await repository.membersAmong(workspace.id, s.id, people);
+          for (const p of people) {
+            const inNow = matching.has(p) && (ok === null || ok.has(p));
+            if (inNow === before.has(p)) continue;
+            levelChanges.push({ segmentId: s.id, profileId: p, change: inNow ? 'entered' : 'exited' });
+            let set = changedFor.get(p);
+            if (set === undefined) changedFor.set(p, (set = new Set()));
+            set.add(s.id);
+          }
         }
-        // Applied level by level: a later level may refer to this one and must read its changes.
         if (levelChanges.length > 0) await repository.applyChanges(workspace.id, levelChanges, now, reason, () => ids.uuid());
-        for (const c of levelChanges) if (c.change === 'entered') entered++; else exited++;
+        for (const c of levelChanges) if (c.change === 'entered') result.entered++; else result.exited++;
       }
-      return { entered, exited };
+      return result;
     },
 
     /** Deletes a segment, its members and its history, unless another segment refers to it. */

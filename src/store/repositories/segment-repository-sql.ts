@@ -72,6 +72,14 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       }
       return out;
     },
+    async membersAmong(ws, segmentId, profileIds) {
+      const out = new Set<string>();
+      for (const chunk of chunkRows(profileIds, 1, max - 3)) {
+        const rows = await db.selectFrom('segment_members').select('profile_id').where('workspace_id', '=', ws).where('segment_id', '=', segmentId).where('profile_id', 'in', chunk).execute();
+        for (const r of rows) out.add(r.profile_id);
+      }
+      return out;
+    },
     async membershipsAmong(ws, profileIds) {
       const out: Array<{ segmentId: string; profileId: string }> = [];
       for (const chunk of chunkRows(profileIds, 1, max - 2)) {
