@@ -74,7 +74,7 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   const realtime = createRealtimeUpdater({ segments, workspace: (id) => workspaces.getWorkspace(id), log });
   ingest.onCommitted(({ workspaceId, events }) => realtime.enqueue(workspaceId, events));
   const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids });
-  const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
+  const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, segments, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
   return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, segments, realtime, app,
     /** Applies queued real-time segment updates, then closes the store. */
     close: async () => { await realtime.drain(); await store.close(); },

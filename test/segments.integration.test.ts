@@ -3,7 +3,7 @@ import { consentInputSchema } from '../src/privacy/consent-input.js';
 import type { Condition } from '../src/segments/definition.js';
 import type { Tailor } from '../src/main.js';
 import type { Workspace } from '../src/workspaces/workspace-repository.js';
-import { appFor, basic } from './support/app.js';
+import { appFor, basic, bearer } from './support/app.js';
 import { describeEachEngine } from './support/engines.js';
 import { identifyMessage, orderCompleted, trackMessage } from './support/factories.js';
 
@@ -247,6 +247,65 @@ describeEachEngine('segments', (engine) => {
       const left = await store.db.selectFrom('segment_changes').select('profile_id').where('workspace_id', '=', ws.id).execute();
       expect(left.map((r) => r.profile_id)).not.toContain(alice.ok ? alice.value.id : '');
       expect(await tailor.segments.evaluate(ws, pros.value.id)).toMatchObject({ ok: true, value: { members: 3, entered: 0, exited: 0 } });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('serves segments over HTTP: errors with paths, 404 across workspaces, pages, CSV, history, 409 in use', async () => {
+    const store = await engine.open();
+    try {
+      const { tailor, post, clock, b } = await appFor(store);
+      clock.set(NOW);
+      const { keys } = await tailor.workspaces.createWorkspace({ name: 'tea shop', jurisdiction: 'UK', settings: { defaultCurrency: 'GBP', ...PROFILING_ON } as never });
+      await seed(tailor, keys.write, post);
+      await tailor.realtime.drain();
+      const req = (path: string, init: { method?: string; body?: unknown; key?: string } = {}) => tailor.app.request(path, {
+        method: init.method ?? 'GET', ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+        headers: { 'content-type': 'application/json', authorization: bearer(init.key ?? keys.admin) },
+      });
+
+      const bad = await req('/v1/segments', { method: 'POST', body: { name: 'x', condition: { all: [{ event: 'Order Completed', withinLastDays: -1 }] } } });
+      expect(bad.status).toBe(400);
+      const badBody = await bad.json() as { error: { message: string; details: Array<{ path: string }> } };
+      expect(badBody.error.details[0]!.path).toBe('condition.all[0].withinLastDays');
+      expect(badBody.error.message).toContain('condition.all[0].withinLastDays');
+      expect((await req('/v1/segments/validate', { method: 'POST', body: { name: 'ok', condition: { event: 'Order Completed' } } })).status).toBe(200);
+      const preview = await req('/v1/segments/preview', { method: 'POST', body: { name: 'buyers', condition: { event: 'Order Completed' } } });
+      expect(await preview.json()).toMatchObject({ count: 3 });
+
+      const created = await req('/v1/segments', { method: 'POST', body: { name: 'Buyers', condition: { event: 'Order Completed' } } });
+      expect(created.status).toBe(201);
+      const { segment, evaluation } = await created.json() as { segment: { id: string; memberCount: number }; evaluation: { members: number } };
+      expect(evaluation.members).toBe(3);
+      expect(segment.memberCount).toBe(3);
+      expect(((await (await req('/v1/segments')).json()) as { segments: unknown[] }).segments).toHaveLength(1);
+      // Another workspace's admin key sees nothing of it.
+      expect((await req(`/v1/segments/${segment.id}`, { key: b.keys.admin })).status).toBe(404);
+      expect((await req(`/v1/segments/${segment.id}/members`, { key: b.keys.admin })).status).toBe(404);
+
+      const page1 = await (await req(`/v1/segments/${segment.id}/members?limit=2`)).json() as { members: Array<{ profileId: string }>; next: string };
+      expect(page1.members).toHaveLength(2);
+      const page2 = await (await req(`/v1/segments/${segment.id}/members?limit=2&after=${page1.next}`)).json() as { members: Array<{ profileId: string }>; next: string | null };
+      expect(page2).toMatchObject({ next: null });
+      expect(page2.members).toHaveLength(1);
+      expect((await req(`/v1/segments/${segment.id}/members?limit=5000`)).status).toBe(400);
+      const csv = await req(`/v1/segments/${segment.id}/members?format=csv`);
+      expect(csv.headers.get('content-type')).toContain('text/csv');
+      expect((await csv.text()).trim().split('\n')).toHaveLength(4);
+
+      const history = await (await req('/v1/profiles/user_id:alice/segments')).json() as { current: Array<{ segmentId: string }>; changes: Array<{ change: string; reason: string }> };
+      expect(history.current.map((c) => c.segmentId)).toEqual([segment.id]);
+      expect(history.changes).toMatchObject([{ change: 'entered', reason: 'created' }]);
+      expect((await req('/v1/profiles/user_id:nobody/segments')).status).toBe(404);
+
+      const child = await req('/v1/segments', { method: 'POST', body: { name: 'Child', condition: { not: { segment: segment.id } } } });
+      const childId = ((await child.json()) as { segment: { id: string } }).segment.id;
+      expect((await req(`/v1/segments/${segment.id}`, { method: 'DELETE' })).status).toBe(409);
+      expect((await req(`/v1/segments/${childId}`, { method: 'DELETE' })).status).toBe(200);
+      expect((await req(`/v1/segments/${segment.id}/evaluate`, { method: 'POST' })).status).toBe(200);
+      const doc = await (await tailor.app.request('/openapi.json')).json() as { paths: Record<string, unknown> };
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/segments', '/v1/segments/{id}/members', '/v1/profiles/{ref}/segments']));
     } finally {
       await store.close();
     }

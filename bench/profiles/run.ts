@@ -12,12 +12,10 @@
  *    every state from the events (the first recompute after a bulk load around ingest).
  * Usage: npm run bench -- profiles [--profiles N] [--events M] [--skip-postgres] [--skip-sqlite] [--only incremental|compute] [--no-states]
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { buildConfig } from '../../src/config/config.js';
 import { createIngestService } from '../../src/ingest/index.js';
 import { createTailor } from '../../src/main.js';
@@ -25,12 +23,12 @@ import { systemClock } from '../../src/shared/clock.js';
 import { cryptoIds } from '../../src/shared/ids.js';
 import { computedTraitParticipant } from '../../src/store/repositories/computed-trait-repository-sql.js';
 import { ingestRepositorySql } from '../../src/store/repositories/ingest-repository-sql.js';
-import { openStore, type Store, type StoreConfig } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
+import { withBenchStore } from '../common/bench-store.js';
 import { makeEventFactory } from '../ingest/events.js';
 import { generatePopulation, profileIdOf } from '../common/population.js';
 import { machineLine } from '../common/machine.js';
 
-const PG_URL = process.env.TAILOR_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
 const option = (name: string, fallback: number) => {
@@ -43,22 +41,7 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-profiles-'));
 const peakRss = () => process.resourceUsage().maxRSS / 1024;
 
-async function withStore<T>(engine: 'sqlite' | 'postgres', name: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const schema = `tailor_bench_${randomBytes(4).toString('hex')}`;
-  const config: StoreConfig = engine === 'sqlite' ? { engine, filename: join(dir, `${name}.db`) } : { engine, connectionString: PG_URL, schema };
-  const store = await openStore(config);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-    if (engine === 'postgres') {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop schema if exists "${schema}" cascade`);
-      await c.end();
-    }
-  }
-}
+const withStore = <T>(engine: 'sqlite' | 'postgres', name: string, fn: (store: Store) => Promise<T>) => withBenchStore(engine, dir, name, fn);
 
 /** Ingest time of the same events with and without the participant, in one process. */
 async function incremental(engine: 'sqlite' | 'postgres'): Promise<void> {

@@ -15,6 +15,7 @@ import { startScheduler } from './scheduler.js';
 import { createProgress } from './progress.js';
 import { createTailor } from '../main.js';
 import { runDemo } from './demo.js';
+import { registerSegmentCommands } from './segment-commands.js';
 import { openStore } from '../store/store.js';
 import { openApiDocument } from '../server/app.js';
 import { exportDocumentJsonSchema } from '../privacy/export-schema.js';
@@ -208,6 +209,8 @@ export function buildProgram(): Command {
         ].join('\n')).join('\n')));
       });
     });
+
+  registerSegmentCommands(program, globals);
 
   const profiles = program.command('profiles').description('look at profiles');
   profiles.command('show <ref>')

@@ -34,7 +34,8 @@ export async function compileCondition(db: Kysely<Database>, f: DialectFeatures,
     if ('event' in c) return eventSql(f, ws, c, now, scope);
     if ('sequence' in c) {
       const since = c.withinLastDays === undefined ? sql`` : sql`and a.timestamp >= ${now - c.withinLastDays * DAY_MS}`;
-      const pairs = sql`from events a join events b on b.workspace_id = a.workspace_id and b.profile_id = a.profile_id
+      const [ea, eb] = scope === 'population' ? [sql`events a`, sql`events b`] : [f.eventsOfProfile('a'), f.eventsOfProfile('b')];
+      const pairs = sql`from ${ea} join ${eb} on b.workspace_id = a.workspace_id and b.profile_id = a.profile_id
         and b.event = ${c.sequence[1]} and b.timestamp > a.timestamp and b.timestamp <= a.timestamp + ${Math.round(c.withinHours * 3_600_000)}
         where a.workspace_id = ${ws} and a.event = ${c.sequence[0]} ${since}`;
       return scope === 'population' ? sql<boolean>`p.id in (select a.profile_id ${pairs})` : sql<boolean>`exists (select 1 ${pairs} and a.profile_id = p.id)`;
@@ -141,7 +142,7 @@ function eventSql(f: DialectFeatures, ws: string, c: EventCondition, now: number
   const parts: Array<RawBuilder<boolean>> = [];
   if (scope === 'profiles') {
     // Correlated: one person's matching events, through the profile index.
-    const mine = sql`from events e where ${where} and e.profile_id = p.id`;
+    const mine = sql`from ${f.eventsOfProfile('e')} where ${where} and e.profile_id = p.id`;
     if (atLeast === 1) parts.push(sql<boolean>`exists (select 1 ${mine})`);
     else if (atLeast > 1) parts.push(sql<boolean>`((select count(*) ${mine}) >= ${atLeast})`);
     if (atMost === 0) parts.push(sql<boolean>`not exists (select 1 ${mine})`);

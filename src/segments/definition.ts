@@ -287,6 +287,30 @@ export function triggersOf(c: Condition): Triggers {
 }
 
 /**
+ * Whether new events can only make the condition true, never false (positive event and
+ * sequence conditions without `atMost`, last_seen moving forward, and conditions events do
+ * not change — recomputed traits, predictions, and, for events other than identify, traits
+ * sent with identify, consent and subscriptions — combined with `all` / `any`). A member of
+ * such a segment stays a member whatever track or page events arrive, so the real-time
+ * update need not look.
+ *
+ * @example
+ * growsWithEvents({ event: 'Order Completed', withinLastDays: 30 }); // true
+ * growsWithEvents({ not: { event: 'Order Completed' } }); // false
+ */
+export function growsWithEvents(c: Condition): boolean {
+  if ('all' in c) return c.all.every(growsWithEvents);
+  if ('any' in c) return c.any.every(growsWithEvents);
+  if ('not' in c || 'segment' in c) return false;
+  if ('event' in c) return c.count?.atMost === undefined;
+  if ('sequence' in c || 'consent' in c || 'subscription' in c) return true;
+  if (c.source === 'profile') return true;
+  if (c.trait === 'first_seen') return false;
+  if (c.trait === 'last_seen') return ['>', '>=', 'after', 'within_last', 'exists'].includes(c.op);
+  return true;
+}
+
+/**
  * The other segments a condition refers to.
  *
  * @example

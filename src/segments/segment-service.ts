@@ -5,7 +5,7 @@ import { profilingAllowed } from '../profiles/profiling-policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
-import { parseCondition, referencedSegments, segmentInputSchema, triggersOf, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue, type Triggers } from './definition.js';
+import { growsWithEvents, parseCondition, referencedSegments, segmentInputSchema, triggersOf, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue, type Triggers } from './definition.js';
 import type { MembershipChange, SegmentChange, SegmentRecord, SegmentRepository } from './segment-repository.js';
 
 /** What one person's newly committed events were, for the real-time update. */
@@ -94,10 +94,10 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
   const { repository, traits, profiles, audit, clock, ids } = deps;
   /** The segments kept current on ingest, per workspace, in dependency levels; re-read after changes here or after `SEGMENT_CACHE_MS`. */
   const realtimeCache = new Map<string, { at: number; levels: SegmentRecord[][] }>();
-  const triggersBySegment = new WeakMap<SegmentRecord, Triggers>();
-  const triggersCache = (s: SegmentRecord): Triggers => {
+  const triggersBySegment = new WeakMap<SegmentRecord, Triggers & { grows: boolean }>();
+  const triggersCache = (s: SegmentRecord): Triggers & { grows: boolean } => {
     let t = triggersBySegment.get(s);
-    if (t === undefined) triggersBySegment.set(s, (t = triggersOf(s.condition)));
+    if (t === undefined) triggersBySegment.set(s, (t = { ...triggersOf(s.condition), grows: growsWithEvents(s.condition) }));
     return t;
   };
 
@@ -230,16 +230,19 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
         const levelChanges: MembershipChange[] = [];
         for (const s of level) {
           const t = triggersCache(s);
-          const people: string[] = [];
+          const candidates: string[] = [];
           for (const [id, touch] of touches) {
             if (touch.merged || (t.anyEvent && touch.anyEvent) || (t.identify && touch.identify)
-              || [...touch.names].some((n) => t.eventNames.has(n)) || [...(changedFor.get(id) ?? [])].some((seg) => t.segments.has(seg))) people.push(id);
+              || [...touch.names].some((n) => t.eventNames.has(n)) || [...(changedFor.get(id) ?? [])].some((seg) => t.segments.has(seg))) candidates.push(id);
           }
+          if (candidates.length === 0) continue;
+          const before = await repository.membersAmong(workspace.id, s.id, candidates);
+          // A member of a segment that only grows with events stays one (unless identify or a merge changed more).
+          const people = t.grows ? candidates.filter((id) => !before.has(id) || touches.get(id)!.identify || touches.get(id)!.merged) : candidates;
           if (people.length === 0) continue;
           result.evaluations++;
           const matching = (await repository.matchingAmong(workspace.id, [{ id: s.id, condition: s.condition }], people, now)).get(s.id)!;
           const ok = usesBehaviour(s.condition) && matching.size > 0 ? await allowedOf() : null;
-          const before = await repository.membersAmong(workspace.id, s.id, people);
           for (const p of people) {
             const inNow = matching.has(p) && (ok === null || ok.has(p));
             if (inNow === before.has(p)) continue;

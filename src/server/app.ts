@@ -18,6 +18,8 @@ import type { ExportService } from '../privacy/export-service.js';
 import type { ErasureService } from '../privacy/erasure-service.js';
 import type { ComputeService } from '../profiles/compute-service.js';
 import { registerComputedTraitRoutes } from './computed-trait-routes.js';
+import type { SegmentService } from '../segments/segment-service.js';
+import { registerSegmentRoutes } from './segment-routes.js';
 
 export interface AppDeps {
   workspaces: WorkspaceService;
@@ -29,6 +31,7 @@ export interface AppDeps {
   exporter: ExportService;
   erasure: ErasureService;
   compute: ComputeService;
+  segments: SegmentService;
   now: () => number;
   rateLimits: { writePerSecond: number; writeBurst: number; adminPerSecond: number; adminBurst: number };
   log: (message: string, error?: unknown) => void;
@@ -62,6 +65,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerPrivacyRoutes(app, { workspaces: deps.workspaces, consent: deps.consent, exporter: deps.exporter, erasure: deps.erasure, audit: deps.audit, limits, now: deps.now });
   registerCatalogRoutes(app, { workspaces: deps.workspaces, catalog: deps.catalog, limits, now: deps.now });
   registerComputedTraitRoutes(app, { workspaces: deps.workspaces, compute: deps.compute, audit: deps.audit, limits, now: deps.now });
+  registerSegmentRoutes(app, { workspaces: deps.workspaces, segments: deps.segments, limits, now: deps.now });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'writeKey', { type: 'http', scheme: 'basic', description: 'HTTP Basic with the write key as user name and an empty password (Segment convention); or `writeKey` in the body' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', { type: 'http', scheme: 'bearer', description: 'An admin key as Bearer token (HTTP Basic with the key as user name also works)' });
@@ -73,6 +77,6 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 export function openApiDocument(app: OpenAPIHono, version: string) {
   return app.getOpenAPI31Document({
     openapi: '3.1.0',
-    info: { title: 'Tailor API', version, description: 'Segment-compatible ingest, profiles, catalog and administration. See docs/api.md.' },
+    info: { title: 'Tailor API', version, description: 'Segment-compatible ingest, profiles, catalog, segments and administration. See docs/api.md.' },
   });
 }

@@ -47,6 +47,12 @@ export interface DialectFeatures {
   jsonHas(column: string, path: readonly string[]): RawBuilder<boolean>;
   /** Whether the value at the path of a JSON column is an array holding `value`. */
   jsonArrayContains(column: string, path: readonly string[], value: string | number): RawBuilder<boolean>;
+  /**
+   * `events` under an alias, read through index `events_profile_time`: for correlated lookups
+   * of one person's events, which SQLite's planner (without statistics) would otherwise
+   * answer from the event-name index, scanning every event of that name.
+   */
+  eventsOfProfile(alias: string): RawBuilder<unknown>;
   /** Names of the tables in the current schema (for the generic erasure check and diagnostics). */
   listTables(db: Kysely<Database>): Promise<string[]>;
 }

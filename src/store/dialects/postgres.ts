@@ -30,6 +30,7 @@ export const postgresFeatures: DialectFeatures = {
     const element = typeof value === 'number' ? sql`to_jsonb(${value}::double precision)` : sql`to_jsonb(${value}::text)`;
     return sql<boolean>`(jsonb_typeof(${at}) = 'array' and ${at} @> jsonb_build_array(${element}))`;
   },
+  eventsOfProfile: (alias) => sql`events as ${sql.id(alias)}`,
   listTables: async (db) => {
     const rows = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kysely_%'`.execute(db);
     return rows.rows.map((r) => r.name);

@@ -32,6 +32,7 @@ export const sqliteFeatures: DialectFeatures = {
     const at = jsonPath(path);
     return sql<boolean>`(json_type(${sql.ref(column)}, ${at}) = 'array' and exists (select 1 from json_each(${sql.ref(column)}, ${at}) as je where je.value = ${value}))`;
   },
+  eventsOfProfile: (alias) => sql`events as ${sql.id(alias)} indexed by events_profile_time`,
   listTables: async (db) => {
     const rows = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'`.execute(db);
     return rows.rows.map((r) => r.name);
