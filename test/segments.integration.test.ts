@@ -1,4 +1,5 @@
 import { afterAll, expect, it } from 'vitest';
+import { startScheduler } from '../src/cli/scheduler.js';
 import { consentInputSchema } from '../src/privacy/consent-input.js';
 import type { Condition } from '../src/segments/definition.js';
 import type { Tailor } from '../src/main.js';
@@ -239,6 +240,15 @@ describeEachEngine('segments', (engine) => {
       expect(await tailor.segments.remove(ws, pros.value.id)).toMatchObject({ ok: false, error: { type: 'in_use', message: expect.stringContaining('Pros who bought') } });
       expect(await tailor.segments.remove(ws, child.value.id)).toMatchObject({ ok: true });
       expect(await tailor.segments.get(ws, child.value.id)).toMatchObject({ ok: false, error: { type: 'segment_not_found' } });
+
+      // The scheduler of `tailor serve` re-evaluates every `segments.evaluateEveryMinutes` (default 15).
+      const logs: string[] = [];
+      const scheduler = startScheduler(tailor, (m) => logs.push(m), 10);
+      clock.advance(16 * 60_000);
+      for (let i = 0; i < 100 && !logs.some((l) => l.startsWith('evaluated 1 segments')); i++) await new Promise((r) => setTimeout(r, 10));
+      scheduler.stop();
+      expect(logs).toContain(`evaluated 1 segments of workspace ${ws.id}: 0 entries, 0 exits`);
+      expect(await tailor.segments.get(ws, pros.value.id)).toMatchObject({ value: { evaluatedAt: clock.now() } });
 
       // Erasure: the person's memberships and history go; the count follows at the next evaluation.
       const alice = await tailor.profiles.resolve(ws.id, 'user_id:alice');

@@ -3,16 +3,28 @@ import type { Tailor } from '../main.js';
 /**
  * The periodic jobs of `tailor serve`: every minute it looks at each workspace and starts
  * a recompute of its computed traits when `traits.recomputeEveryMinutes` have passed since
- * the last one started here (0 turns it off). The first run comes one interval after the
- * server starts. Runs are single-flight per workspace; a failure is logged and retried at
- * the next interval.
+ * the last one started here, and a full re-evaluation of its segments (time-based exits,
+ * recomputed traits and predictions, `top_percent`) when `segments.evaluateEveryMinutes`
+ * have (0 turns either off). The first run comes one interval after the server starts. Runs
+ * are single-flight per workspace; a failure is logged and retried at the next interval.
  */
 export function startScheduler(tailor: Tailor, log: (message: string) => void, tickMs = 60_000): { stop: () => void } {
   const lastStarted = new Map<string, number>();
+  const lastEvaluated = new Map<string, number>();
+  const evaluating = new Set<string>();
   const startedAt = tailor.clock.now();
   const tick = async () => {
     const now = tailor.clock.now();
     for (const workspace of await tailor.workspaces.listWorkspaces()) {
+      const every = workspace.settings.segments.evaluateEveryMinutes;
+      if (every > 0 && !evaluating.has(workspace.id) && now - (lastEvaluated.get(workspace.id) ?? startedAt) >= every * 60_000) {
+        lastEvaluated.set(workspace.id, now);
+        evaluating.add(workspace.id);
+        tailor.segments.evaluateAll(workspace, 'scheduled').then(
+          (all) => { if (all.length > 0) log(`evaluated ${all.length} segments of workspace ${workspace.id}: ${all.reduce((n, s) => n + s.entered, 0)} entries, ${all.reduce((n, s) => n + s.exited, 0)} exits`); },
+          (e: unknown) => log(`evaluating segments of workspace ${workspace.id} failed: ${e instanceof Error ? e.message : String(e)}`),
+        ).finally(() => evaluating.delete(workspace.id));
+      }
       const minutes = workspace.settings.traits.recomputeEveryMinutes;
       if (minutes === 0) continue;
       const since = lastStarted.get(workspace.id) ?? startedAt;
