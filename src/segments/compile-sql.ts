@@ -36,8 +36,8 @@ export async function compileCondition(db: Kysely<Database>, f: DialectFeatures,
       const since = c.withinLastDays === undefined ? sql`` : sql`and a.timestamp >= ${now - c.withinLastDays * DAY_MS}`;
       const [ea, eb] = scope === 'population' ? [sql`events a`, sql`events b`] : [f.eventsOfProfile('a'), f.eventsOfProfile('b')];
       const pairs = sql`from ${ea} join ${eb} on b.workspace_id = a.workspace_id and b.profile_id = a.profile_id
-        and b.event = ${c.sequence[1]} and b.timestamp > a.timestamp and b.timestamp <= a.timestamp + ${Math.round(c.withinHours * 3_600_000)}
-        where a.workspace_id = ${ws} and a.event = ${c.sequence[0]} ${since}`;
+        and ${scope === 'population' ? sql`b.event` : sql`coalesce(b.event, '')`} = ${c.sequence[1]} and b.timestamp > a.timestamp and b.timestamp <= a.timestamp + ${Math.round(c.withinHours * 3_600_000)}
+        where a.workspace_id = ${ws} and ${scope === 'population' ? sql`a.event` : sql`coalesce(a.event, '')`} = ${c.sequence[0]} ${since}`;
       return scope === 'population' ? sql<boolean>`p.id in (select a.profile_id ${pairs})` : sql<boolean>`exists (select 1 ${pairs} and a.profile_id = p.id)`;
     }
     if ('segment' in c) {
@@ -125,7 +125,10 @@ async function topPercentThreshold(db: Kysely<Database>, f: DialectFeatures, ws:
 }
 
 function eventSql(f: DialectFeatures, ws: string, c: EventCondition, now: number, scope: Scope): RawBuilder<boolean> {
-  const filters: Array<RawBuilder<unknown>> = [sql`e.workspace_id = ${ws}`, sql`e.event = ${c.event}`];
+  // Per person, the name is compared through an expression so that no planner prefers the
+  // event-name index (every event of that name) over the person's own events.
+  const name = scope === 'population' ? sql`e.event = ${c.event}` : sql`coalesce(e.event, '') = ${c.event}`;
+  const filters: Array<RawBuilder<unknown>> = [sql`e.workspace_id = ${ws}`, name];
   if (c.withinLastDays !== undefined) filters.push(sql`e.timestamp >= ${now - c.withinLastDays * DAY_MS}`);
   if (c.between !== undefined) filters.push(sql`e.timestamp >= ${resolveDate(c.between[0], now)} and e.timestamp < ${resolveDate(c.between[1], now)}`);
   for (const w of c.where ?? []) {
