@@ -42,7 +42,6 @@ export function createRealtimeUpdater(deps: {
 
   const pending = () => [...queues.values()].some((q) => q.size > 0);
 
-
   async function flushOnce(): Promise<void> {
     for (const [workspaceId, queue] of queues) {
       if (queue.size === 0) continue;
