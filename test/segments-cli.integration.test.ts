@@ -1,0 +1,49 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './support/server-process.js';
+import { tempDir } from './support/temp-dir.js';
+
+const dir = tempDir('tailor-segments-cli-');
+
+describe('tailor segments (CLI, SQLite)', () => {
+  it('validates with paths, previews, creates, lists, pages, exports CSV and shows a person\'s history', async () => {
+    const db = join(dir, 'cli.db');
+    const cli = (...args: string[]) => runCli(['--db', db, '--quiet', ...args]);
+    await cli('--json', 'init', '--name', 'CLI shop');
+    const now = Date.now();
+    const events = ['ann', 'bob', 'cat'].flatMap((user, i) => [
+      { type: 'track', userId: user, event: 'Order Completed', messageId: `o-${user}`, properties: { order_id: `o-${user}`, revenue: 10 * (i + 1), currency: 'USD' }, timestamp: new Date(now - (i * 20 + 1) * 86_400_000).toISOString() },
+      { type: 'identify', userId: user, messageId: `i-${user}`, traits: { plan: i === 0 ? 'pro' : 'free' }, timestamp: new Date(now - 86_400_000).toISOString() },
+    ]);
+    writeFileSync(join(dir, 'events.jsonl'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    await cli('import', 'events', join(dir, 'events.jsonl'));
+
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ name: 'bad', condition: { any: [{ event: 'Order Completed', count: { atLeast: 3, atMost: 1 } }] } }));
+    await expect(cli('segments', 'validate', '--file', join(dir, 'bad.json'))).rejects.toThrow(/exited 2: .*condition\.any\[0\]\.count: atLeast must not exceed atMost/s);
+    writeFileSync(join(dir, 'broken.json'), '{ "name": ');
+    await expect(cli('segments', 'validate', '--file', join(dir, 'broken.json'))).rejects.toThrow(/not valid JSON/);
+
+    // Identify traits are not behaviour: the default privacy settings may refuse profiling, not this.
+    writeFileSync(join(dir, 'pro.json'), JSON.stringify({ name: 'Pro or free', condition: { trait: 'plan', source: 'profile', op: 'in', value: ['pro', 'free'] } }));
+    expect(JSON.parse(await cli('--json', 'segments', 'preview', '--file', join(dir, 'pro.json')))).toMatchObject({ count: 3 });
+    const created = JSON.parse(await cli('--json', 'segments', 'create', '--file', join(dir, 'pro.json'))) as { segment: { id: string }; evaluation: { members: number } };
+    expect(created.evaluation.members).toBe(3);
+    const list = JSON.parse(await cli('--json', 'segments', 'list')) as { segments: Array<{ id: string; memberCount: number }> };
+    expect(list.segments).toMatchObject([{ id: created.segment.id, memberCount: 3 }]);
+
+    const page = JSON.parse(await cli('--json', 'segments', 'members', created.segment.id, '--limit', '2')) as { members: unknown[]; next: string };
+    expect(page.members).toHaveLength(2);
+    const rest = JSON.parse(await cli('--json', 'segments', 'members', created.segment.id, '--limit', '2', '--after', page.next)) as { members: unknown[]; next: string | null };
+    expect(rest).toMatchObject({ next: null });
+    const csv = await cli('segments', 'members', created.segment.id, '--csv', '-');
+    expect(csv.trim().split('\n').map((l) => l.split(',')[1]).slice(1).sort()).toEqual(['ann', 'bob', 'cat']);
+
+    const history = JSON.parse(await cli('--json', 'segments', 'history', 'user_id:ann')) as { current: Array<{ segmentId: string }>; changes: Array<{ change: string }> };
+    expect(history.current).toEqual([expect.objectContaining({ segmentId: created.segment.id })]);
+    expect(history.changes).toEqual([expect.objectContaining({ change: 'entered', reason: 'evaluation' })]);
+    expect(JSON.parse(await cli('--json', 'segments', 'evaluate'))).toMatchObject({ evaluations: [{ members: 3, entered: 0, exited: 0 }] });
+    await expect(cli('segments', 'members', 'nope')).rejects.toThrow(/no segment with id nope/);
+    expect(JSON.parse(await cli('--json', 'segments', 'delete', created.segment.id))).toEqual({ id: created.segment.id });
+  });
+});
