@@ -114,13 +114,11 @@ async function traitSql(db: Kysely<Database>, f: DialectFeatures, ws: string, c:
 /** The value at the top `percent`% boundary of the workspace's live profiles (null: nobody has the trait). */
 async function topPercentThreshold(db: Kysely<Database>, f: DialectFeatures, ws: string, at: Location, percent: number): Promise<number | null> {
   const value = 'column' in at ? sql.ref(at.column) : f.jsonScalar(at.json, at.path, 'number');
-  const from = sql`profiles p left join computed_traits c on c.workspace_id = p.workspace_id and c.profile_id = p.id
-    left join predictions pr on pr.workspace_id = p.workspace_id and pr.profile_id = p.id`;
-  const n = await sql<{ n: number | string }>`select count(*) as n from ${from} where p.workspace_id = ${ws} and p.merged_into is null and ${value} is not null`.execute(db);
+  const n = await sql<{ n: number | string }>`select count(*) as n from ${segmentSource(ws)} and ${value} is not null`.execute(db);
   const count = Number(n.rows[0]?.n ?? 0);
   if (count === 0) return null;
   const offset = Math.max(0, Math.ceil((count * percent) / 100) - 1);
-  const r = await sql<{ v: number | string }>`select ${value} as v from ${from} where p.workspace_id = ${ws} and p.merged_into is null and ${value} is not null order by v desc limit 1 offset ${offset}`.execute(db);
+  const r = await sql<{ v: number | string }>`select ${value} as v from ${segmentSource(ws)} and ${value} is not null order by v desc limit 1 offset ${offset}`.execute(db);
   return r.rows[0] === undefined ? null : Number(r.rows[0].v);
 }
 

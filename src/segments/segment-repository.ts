@@ -39,15 +39,12 @@ export interface SegmentRepository {
   members(workspaceId: string, segmentId: string, page: { after: string | null; limit: number }): Promise<Array<{ profileId: string; enteredAt: number; userId: string | null }>>;
   /** Applies a re-evaluation in one transaction: members added and removed, their changes recorded, the count and time set. */
   applyEvaluation(workspaceId: string, segmentId: string, change: { entered: readonly string[]; exited: readonly string[]; at: number; reason: string; memberCount: number }, newId: () => string): Promise<void>;
-  /**
-   * Which of the given people match each segment now (compiled per person: correlated event
-   * lookups). Every segment's result, including people who match none.
-   */
-  matchingAmong(workspaceId: string, segments: ReadonlyArray<{ id: string; condition: Condition }>, profileIds: readonly string[], now: number): Promise<Map<string, Set<string>>>;
+  /** Which of the given people match the condition now (compiled per person: correlated event lookups). */
+  matchingAmong(workspaceId: string, condition: Condition, profileIds: readonly string[], now: number): Promise<Set<string>>;
   /** Which of the given people are members of one segment now. */
   membersAmong(workspaceId: string, segmentId: string, profileIds: readonly string[]): Promise<Set<string>>;
-  /** Current memberships of the given people and of profiles merged into them. */
-  membershipsAmong(workspaceId: string, profileIds: readonly string[]): Promise<Array<{ segmentId: string; profileId: string }>>;
+  /** Current memberships of profiles merged into the given ones. */
+  membershipsMergedInto(workspaceId: string, profileIds: readonly string[]): Promise<Array<{ segmentId: string; profileId: string }>>;
   /** Applies entries and exits of several segments in one transaction, member counts adjusted. */
   applyChanges(workspaceId: string, changes: readonly MembershipChange[], at: number, reason: string, newId: () => string): Promise<void>;
   /** Entries and exits in the order they were recorded, after a cursor (the internal event stream journeys read). */

@@ -221,7 +221,7 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
         return allowed;
       };
       // Memberships of profiles merged into a touched one: they leave everything.
-      const gone = merged.length === 0 ? [] : (await repository.membershipsAmong(workspace.id, merged)).filter((m) => !touches.has(m.profileId));
+      const gone = merged.length === 0 ? [] : (await repository.membershipsMergedInto(workspace.id, merged)).filter((m) => !touches.has(m.profileId));
       if (gone.length > 0) {
         await repository.applyChanges(workspace.id, gone.map((m) => ({ ...m, change: 'exited' as const })), now, 'merged', () => ids.uuid());
         result.exited += gone.length;
@@ -241,7 +241,7 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
           const people = t.grows ? candidates.filter((id) => !before.has(id) || touches.get(id)!.identify || touches.get(id)!.merged) : candidates;
           if (people.length === 0) continue;
           result.evaluations++;
-          const matching = (await repository.matchingAmong(workspace.id, [{ id: s.id, condition: s.condition }], people, now)).get(s.id)!;
+          const matching = await repository.matchingAmong(workspace.id, s.condition, people, now);
           const ok = usesBehaviour(s.condition) && matching.size > 0 ? await allowedOf() : null;
           for (const p of people) {
             const inNow = matching.has(p) && (ok === null || ok.has(p));

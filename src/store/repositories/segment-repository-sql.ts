@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Condition } from '../../segments/definition.js';
 import { compileCondition, segmentSource } from '../../segments/compile-sql.js';
-import type { SegmentRecord, SegmentRepository } from '../../segments/segment-repository.js';
+import type { MembershipChange, SegmentRecord, SegmentRepository } from '../../segments/segment-repository.js';
 import { readJson } from '../../shared/json.js';
+import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
 
@@ -10,6 +11,24 @@ import { chunkRows, chunkRowsInShapes } from './chunk.js';
 export function segmentRepositorySql(store: Store): SegmentRepository {
   const db = store.db;
   const max = store.features.maxParameters;
+  /** Members added and removed, and one history row per change, in the caller's transaction. */
+  const writeChanges = async (tx: Kysely<Database>, ws: string, changes: readonly MembershipChange[], at: number, reason: string, newId: () => string) => {
+    const entered = changes.filter((c) => c.change === 'entered');
+    for (const chunk of chunkRowsInShapes(entered, 4, max)) {
+      await tx.insertInto('segment_members').values(chunk.map((c) => ({ workspace_id: ws, segment_id: c.segmentId, profile_id: c.profileId, entered_at: at })))
+        .onConflict((oc) => oc.columns(['workspace_id', 'segment_id', 'profile_id']).doNothing()).execute();
+    }
+    const exited = new Map<string, string[]>();
+    for (const c of changes) if (c.change === 'exited') exited.set(c.segmentId, [...(exited.get(c.segmentId) ?? []), c.profileId]);
+    for (const [segmentId, profileIds] of exited) {
+      for (const chunk of chunkRows(profileIds, 1, max - 2)) {
+        await tx.deleteFrom('segment_members').where('workspace_id', '=', ws).where('segment_id', '=', segmentId).where('profile_id', 'in', chunk).execute();
+      }
+    }
+    for (const chunk of chunkRowsInShapes(changes, 7, max)) {
+      await tx.insertInto('segment_changes').values(chunk.map((c) => ({ workspace_id: ws, id: newId(), segment_id: c.segmentId, profile_id: c.profileId, change: c.change, reason, at }))).execute();
+    }
+  };
   const toRecord = (r: { id: string; name: string; description: string | null; definition: unknown; created_at: number; updated_at: number; evaluated_at: number | null; member_count: number }): SegmentRecord => ({
     id: r.id, name: r.name, description: r.description, condition: readJson<Condition>(r.definition, { all: [] } as never), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
     evaluatedAt: r.evaluated_at === null ? null : Number(r.evaluated_at), memberCount: Number(r.member_count),
@@ -45,30 +64,21 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       return rows.map((r) => ({ profileId: r.profile_id, enteredAt: Number(r.entered_at), userId: r.user_id ?? null }));
     },
     applyEvaluation: (ws, segmentId, change, newId) => store.inTransaction(async (tx) => {
-      for (const chunk of chunkRowsInShapes(change.entered, 4, max)) {
-        await tx.insertInto('segment_members').values(chunk.map((profileId) => ({ workspace_id: ws, segment_id: segmentId, profile_id: profileId, entered_at: change.at }))).execute();
-      }
-      for (const chunk of chunkRows(change.exited, 1, max - 2)) {
-        await tx.deleteFrom('segment_members').where('workspace_id', '=', ws).where('segment_id', '=', segmentId).where('profile_id', 'in', chunk).execute();
-      }
-      const changes = [...change.entered.map((p) => [p, 'entered'] as const), ...change.exited.map((p) => [p, 'exited'] as const)];
-      for (const chunk of chunkRowsInShapes(changes, 7, max)) {
-        await tx.insertInto('segment_changes').values(chunk.map(([profileId, kind]) => ({
-          workspace_id: ws, id: newId(), segment_id: segmentId, profile_id: profileId, change: kind, reason: change.reason, at: change.at,
-        }))).execute();
-      }
+      const changes: MembershipChange[] = [
+        ...change.entered.map((profileId) => ({ segmentId, profileId, change: 'entered' as const })),
+        ...change.exited.map((profileId) => ({ segmentId, profileId, change: 'exited' as const })),
+      ];
+      await writeChanges(tx, ws, changes, change.at, change.reason, newId);
       await tx.updateTable('segments').set({ evaluated_at: change.at, member_count: change.memberCount }).where('workspace_id', '=', ws).where('id', '=', segmentId).execute();
     }),
-    async matchingAmong(ws, segments, profileIds, now) {
-      const out = new Map<string, Set<string>>(segments.map((s) => [s.id, new Set<string>()]));
-      if (segments.length === 0 || profileIds.length === 0) return out;
-      const columns = await Promise.all(segments.map(async (s, i) => sql`case when ${await compileCondition(db, store.features, ws, s.condition, now, 'profiles')} then 1 else 0 end as ${sql.ref(`m${i}`)}`));
-      // The conditions' own parameters count against the engine's limit too.
+    async matchingAmong(ws, condition, profileIds, now) {
+      const out = new Set<string>();
+      if (profileIds.length === 0) return out;
+      const where = await compileCondition(db, store.features, ws, condition, now, 'profiles');
+      // The condition's own parameters count against the engine's limit too.
       for (const chunk of chunkRows(profileIds, 1, Math.min(500, Math.floor(max / 2)))) {
-        const r = await sql<Record<string, unknown>>`select p.id as id, ${sql.join(columns)} from ${segmentSource(ws)} and p.id in (${sql.join(chunk)})`.execute(db);
-        for (const row of r.rows) {
-          segments.forEach((s, i) => { if (Number(row[`m${i}`]) === 1) out.get(s.id)!.add(row['id'] as string); });
-        }
+        const r = await sql<{ id: string }>`select p.id as id from ${segmentSource(ws)} and p.id in (${sql.join(chunk)}) and ${where}`.execute(db);
+        for (const row of r.rows) out.add(row.id);
       }
       return out;
     },
@@ -80,29 +90,18 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       }
       return out;
     },
-    async membershipsAmong(ws, profileIds) {
+    async membershipsMergedInto(ws, profileIds) {
       const out: Array<{ segmentId: string; profileId: string }> = [];
       for (const chunk of chunkRows(profileIds, 1, max - 2)) {
-        const direct = await db.selectFrom('segment_members').select(['segment_id', 'profile_id']).where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
-        const merged = await db.selectFrom('segment_members as m')
+        const rows = await db.selectFrom('segment_members as m')
           .innerJoin('profiles as p', (j) => j.onRef('p.workspace_id', '=', 'm.workspace_id').onRef('p.id', '=', 'm.profile_id'))
           .select(['m.segment_id', 'm.profile_id']).where('m.workspace_id', '=', ws).where('p.merged_into', 'in', chunk).execute();
-        for (const r of [...direct, ...merged]) out.push({ segmentId: r.segment_id, profileId: r.profile_id });
+        for (const r of rows) out.push({ segmentId: r.segment_id, profileId: r.profile_id });
       }
       return out;
     },
     applyChanges: (ws, changes, at, reason, newId) => store.inTransaction(async (tx) => {
-      const entered = changes.filter((c) => c.change === 'entered');
-      for (const chunk of chunkRowsInShapes(entered, 4, max)) {
-        await tx.insertInto('segment_members').values(chunk.map((c) => ({ workspace_id: ws, segment_id: c.segmentId, profile_id: c.profileId, entered_at: at })))
-          .onConflict((oc) => oc.columns(['workspace_id', 'segment_id', 'profile_id']).doNothing()).execute();
-      }
-      for (const c of changes) {
-        if (c.change === 'exited') await tx.deleteFrom('segment_members').where('workspace_id', '=', ws).where('segment_id', '=', c.segmentId).where('profile_id', '=', c.profileId).execute();
-      }
-      for (const chunk of chunkRowsInShapes(changes, 7, max)) {
-        await tx.insertInto('segment_changes').values(chunk.map((c) => ({ workspace_id: ws, id: newId(), segment_id: c.segmentId, profile_id: c.profileId, change: c.change, reason, at }))).execute();
-      }
+      await writeChanges(tx, ws, changes, at, reason, newId);
       const delta = new Map<string, number>();
       for (const c of changes) delta.set(c.segmentId, (delta.get(c.segmentId) ?? 0) + (c.change === 'entered' ? 1 : -1));
       for (const [segmentId, d] of delta) {
