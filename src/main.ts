@@ -19,8 +19,10 @@ import { createErasureService } from './privacy/erasure-service.js';
 import { createComputeService } from './profiles/compute-service.js';
 import { createPredictService } from './predict/predict-service.js';
 import { predictionRepositorySql } from './store/repositories/prediction-repository-sql.js';
-import { createSegmentService } from './segments/segment-service.js';
+import { CLUSTER_MODEL_KIND, createSegmentService } from './segments/segment-service.js';
 import { createRealtimeUpdater } from './segments/realtime-updater.js';
+import { createClusterService } from './segments/cluster-service.js';
+import { clusterRepositorySql } from './store/repositories/cluster-repository-sql.js';
 import { segmentRepositorySql } from './store/repositories/segment-repository-sql.js';
 import { computedTraitParticipant, computedTraitRepositorySql } from './store/repositories/computed-trait-repository-sql.js';
 
@@ -54,7 +56,8 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
     onDroppedTraits: (workspaceId, names) => log(`workspace ${workspaceId}: identify traits not stored (undeclared, policy "drop"): ${names.join(', ')}`),
   });
   const compute = createComputeService({ repository: computedTraitRepositorySql(store), clock });
-  const predict = createPredictService({ traits: computedTraitRepositorySql(store), repository: predictionRepositorySql(store), clock, ids });
+  const predictionRepository = predictionRepositorySql(store);
+  const predict = createPredictService({ traits: computedTraitRepositorySql(store), repository: predictionRepository, clock, ids });
   const profileRepository = profileRepositorySql(store.db);
   const profiles = createProfileService({ repository: profileRepository });
   const catalog = createCatalogService({ repository: catalogRepositorySql(store.db, store.features.maxParameters), clock });
@@ -62,7 +65,9 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   const audit = createAuditService({ repository: privacyRepository, clock });
   const consent = createConsentService({ repository: privacyRepository, profiles, audit, clock, ids });
   const segmentRepository = segmentRepositorySql(store);
-  const segments = createSegmentService({ repository: segmentRepository, traits: computedTraitRepositorySql(store), profiles, audit, clock, ids });
+  const segments = createSegmentService({ repository: segmentRepository, traits: computedTraitRepositorySql(store), profiles, models: predictionRepository, audit, clock, ids });
+  const clusterRepository = clusterRepositorySql(store);
+  const clusters = createClusterService({ traits: computedTraitRepositorySql(store), models: predictionRepository, repository: clusterRepository, segmentRepository, segments, audit, clock, ids });
   const exporter = createExportService({
     profiles, profileRepository, consent, audit, mergedInto: privacyRepository.mergedInto, clock,
     segmentsOf: async (ws, profileId) => {
@@ -70,12 +75,21 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
       const names = new Map(all.map((s) => [s.id, s.name]));
       return current.map((m) => ({ ...m, name: names.get(m.segmentId) ?? m.segmentId }));
     },
+    clustersOf: async (ws, profileId) => {
+      const [placed, runs] = await Promise.all([clusterRepository.assignmentsOf(ws, profileId), predictionRepository.models(ws, CLUSTER_MODEL_KIND)]);
+      const byId = new Map(runs.map((r) => [r.id, r]));
+      return placed.flatMap((a) => {
+        const run = byId.get(a.modelId);
+        const description = (run?.params as { clusters?: Array<{ description: string }> } | undefined)?.clusters?.[a.cluster - 1]?.description ?? '';
+        return run === undefined ? [] : [{ modelId: a.modelId, version: run.version, cluster: a.cluster, description, at: run.createdAt }];
+      });
+    },
   });
   const realtime = createRealtimeUpdater({ segments, workspace: (id) => workspaces.getWorkspace(id), log });
   ingest.onCommitted(({ workspaceId, events }) => realtime.enqueue(workspaceId, events));
   const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids });
-  const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, segments, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
-  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, segments, realtime, app,
+  const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, segments, clusters, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
+  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, segments, clusters, realtime, app,
     /** Applies queued real-time segment updates, then closes the store. */
     close: async () => { await realtime.drain(); await store.close(); },
   };

@@ -103,6 +103,8 @@ describeEachEngine('privacy', (engine) => {
       const segment = await tailor.segments.create(a.workspace, { name: 'Email opt-ins', condition: { consent: 'marketing_email', state: 'granted' } });
       expect(segment.ok && (await tailor.segments.evaluate(a.workspace, segment.value.id))).toMatchObject({ ok: true, value: { members: 1 } }); // segment members and history
       const { profile } = await (await req('/v1/profiles/user_id:erase-me')).json() as { profile: { id: string } };
+      // A customer cluster (clustering leaves this person out, as they refused profiling: the row is written directly).
+      await store.db.insertInto('cluster_assignments').values({ workspace_id: a.workspace.id, model_id: 'm-1', profile_id: profile.id, cluster: 1 }).execute();
       const merged = await store.db.selectFrom('profiles').select('id').where('merged_into', '=', profile.id).execute();
       expect(merged).toHaveLength(1);
 
@@ -110,7 +112,7 @@ describeEachEngine('privacy', (engine) => {
       expect(res.status).toBe(200);
       const report = await res.json() as { profileId: string; mergedProfiles: number; identifiersSuppressed: number; tables: Record<string, number> };
       expect(report).toMatchObject({ profileId: profile.id, mergedProfiles: 1, identifiersSuppressed: 4 });
-      for (const t of ['events', 'identities', 'orders', 'order_items', 'consent_records', 'subscription_records', 'privacy_switches', 'identity_merges', 'identity_conflicts', 'profiles', 'computed_traits', 'segment_members', 'segment_changes']) {
+      for (const t of ['events', 'identities', 'orders', 'order_items', 'consent_records', 'subscription_records', 'privacy_switches', 'identity_merges', 'identity_conflicts', 'profiles', 'computed_traits', 'segment_members', 'segment_changes', 'cluster_assignments']) {
         expect(report.tables[t], t).toBeGreaterThan(0);
       }
 

@@ -46,4 +46,28 @@ describe('tailor segments (CLI, SQLite)', () => {
     await expect(cli('segments', 'members', 'nope')).rejects.toThrow(/no segment with id nope/);
     expect(JSON.parse(await cli('--json', 'segments', 'delete', created.segment.id))).toEqual({ id: created.segment.id });
   });
+
+  it('builds the demo, clusters its customers (chart, descriptions), saves clusters as segments, and names bad options', async () => {
+    const db = join(dir, 'demo.db');
+    const demo = JSON.parse(await runCli(['--quiet', '--json', 'demo', '--demo-db', db, '--no-serve'])) as { built: { profiles: number }; clusters: { id: string; k: number; clusters: Array<{ size: number; description: string }> } };
+    expect(demo.built.profiles).toBeGreaterThan(400);
+    expect(demo.clusters.k).toBeGreaterThanOrEqual(2);
+    const cli = (...args: string[]) => runCli(['--db', db, '--quiet', ...args]);
+    const text = await cli('segments', 'cluster', '--min-k', '2', '--max-k', '4', '--seed', '3');
+    expect(text).toMatch(/Mean silhouette by k/);
+    expect(text).toMatch(/k=2 +█+ [0-9.]+/);
+    expect(text).toMatch(/◀/);
+    expect(text).toMatch(/days since last order [0-9.,]+ · orders [0-9.]+/);
+    const latest = JSON.parse(await cli('--json', 'segments', 'clusters')) as { id: string; model: { k: number; people: number; clusters: Array<{ size: number }> } };
+    expect(latest.model.clusters.reduce((s, c) => s + c.size, 0)).toBe(latest.model.people);
+    const saved = JSON.parse(await cli('--json', 'segments', 'save-clusters', 'latest', '--clusters', 'all')) as { savedSegments: Array<{ name: string; memberCount: number }> };
+    expect(saved.savedSegments.map((s) => s.memberCount)).toEqual(latest.model.clusters.map((c) => c.size));
+    expect(saved.savedSegments[0]!.name).toMatch(new RegExp(`^Cluster 1 of ${latest.model.k}: `));
+    const runs = JSON.parse(await cli('--json', 'segments', 'clusters', '--all')) as { clusterings: Array<{ version: number }> };
+    expect(runs.clusterings.map((r) => r.version)).toEqual([2, 1]);
+    await expect(cli('segments', 'cluster', '--max-k', '30')).rejects.toThrow(/exited 2: .*2 ≤ min ≤ max ≤ 20, got 2–30/s);
+    await expect(cli('segments', 'cluster', '--save', 'x')).rejects.toThrow(/--save takes "all" or cluster numbers/);
+    await expect(cli('segments', 'save-clusters', 'latest', '--clusters', '9')).rejects.toThrow(/cluster 9 does not exist/);
+    await expect(cli('segments', 'clusters', 'nope')).rejects.toThrow(/no clustering model with id "nope"/);
+  });
 });

@@ -9,7 +9,9 @@
  *    window with a property filter) over 1,000,000 profiles / 10,000,000 events in under
  *    10 s on SQLite and on PostgreSQL, with the same query written by hand in SQL run in the
  *    same process as the ceiling. The population is synthetic (bench/common/population.ts)
- *    and its traits come from `tailor compute` (neither is timed).
+ *    and its traits come from `tailor compute` (neither is timed);
+ *  - customer clustering (`tailor segments cluster`, defaults) over the same population: time,
+ *    peak RSS growth, and saving one cluster as a segment (reported; the issue sets no target).
  * Usage: npm run bench -- segments [--profiles N] [--events M] [--skip-postgres] [--skip-sqlite] [--only realtime|full]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -204,6 +206,25 @@ async function full(engine: 'sqlite' | 'postgres'): Promise<void> {
     console.log(`5-condition segment over ${counts.profiles.toLocaleString('en')} profiles / ${counts.events.toLocaleString('en')} events, ${engine}: ${matched.toLocaleString('en')} match; ` +
       `compiled query ${q.toFixed(2)} s vs hand-written ${c.toFixed(2)} s (best of 3) → ratio ${(q / c).toFixed(2)}; ` +
       `full evaluation ${coldSeconds.toFixed(2)} s the first time (${cold.value.entered.toLocaleString('en')} entries written), ${warmSeconds.toFixed(2)} s re-evaluated (target < 10 s: ${Math.max(coldSeconds, warmSeconds) < 10 ? 'met' : 'NOT met'})`);
+
+    // Customer clustering over the same population (no target in the issue; reported).
+    let peak = process.memoryUsage().rss;
+    const base = peak;
+    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
+    t = performance.now();
+    const clustered = await tailor.clusters.run(workspace, { seed: 42 });
+    const clusterSeconds = (performance.now() - t) / 1000;
+    clearInterval(sampler);
+    if (!clustered.ok) throw new Error(clustered.error.message);
+    t = performance.now();
+    const saved = await tailor.clusters.save(workspace, clustered.value.id, [1]);
+    const saveSeconds = (performance.now() - t) / 1000;
+    if (!saved.ok) throw new Error(saved.error.message);
+    const m = clustered.value.model;
+    console.log(`clustering, ${engine}: ${m.people.toLocaleString('en')} customers (fit on ${m.fitSample.toLocaleString('en')}, silhouette on ${m.silhouetteSample.toLocaleString('en')}), k = ${m.k} of ${m.kRange.join('–')} ` +
+      `(silhouettes ${m.silhouettes.map((x) => `${x.k}:${x.silhouette.toFixed(3)}`).join(' ')}) in ${clusterSeconds.toFixed(1)} s including reading traits and writing ${m.people.toLocaleString('en')} assignments; ` +
+      `peak RSS ${Math.round(peak / 2 ** 20)} MiB (${Math.round(base / 2 ** 20)} MiB before); cluster 1 saved as a segment and evaluated in ${saveSeconds.toFixed(2)} s (${saved.value[0]!.memberCount.toLocaleString('en')} members); ` +
+      `clusters: ${m.clusters.map((c) => `${c.number} ${(c.share * 100).toFixed(0)}% "${c.description}"`).join('; ')}`);
   });
 }
 

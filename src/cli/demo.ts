@@ -84,6 +84,7 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
     });
     const computed = await tailor.compute.computeWorkspace(workspace);
     const segments = await rfmSegmentCounts(tailor, workspace.id);
+    const clustering = await tailor.clusters.run(workspace, { seed: 42 }, 'demo');
     const profiles = await tailor.profiles.count(workspace.id);
     const items = await tailor.catalog.count(workspace.id);
     const example = await tailor.profiles.get(workspace.id, `user_id:${EXAMPLE_CUSTOMER}`, { events: 3 });
@@ -101,6 +102,7 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
       workspaceId: workspace.id, writeKey: keys.write, adminKey: keys.admin,
       built: { profiles, catalogItems: items, orders: summary.extra.orders ?? 0, returns: summary.extra.returns ?? 0 },
       computedTraits: { profiles: computed.profiles, rfmPopulation: computed.rfmPopulation, seconds: computed.durationMs / 1000, rfmSegments: segments },
+      clusters: clustering.ok ? { id: clustering.value.id, k: clustering.value.model.k, clusters: clustering.value.model.clusters.map((c) => ({ number: c.number, size: c.size, description: c.description })) } : null,
       import: summary,
       urls: {
         health: `${url}/healthz`,
@@ -117,6 +119,11 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
       `Customer ${EXAMPLE_CUSTOMER} has ${exampleOrders} of the orders shown on their profile (most recent 50).`,
       `Computed traits of ${computed.profiles} profiles in ${(computed.durationMs / 1000).toFixed(1)} s; customers per RFM segment:`,
       ...rfmChart(segments),
+      '',
+      ...(clustering.ok ? [
+        `Customer clusters (k-means, k = ${clustering.value.model.k} chosen by silhouette; \`tailor segments clusters\` for details, \`tailor segments save-clusters latest --clusters all\` to keep them as segments):`,
+        ...clustering.value.model.clusters.map((c) => `  ${String(c.number).padEnd(2)} ${'█'.repeat(Math.max(1, Math.round(c.share * 40))).padEnd(40)} ${String(c.size).padStart(5)}  ${c.description}`),
+      ] : [`Customer clusters: not built (${clustering.error.message}).`]),
       '',
       `Workspace ${workspace.id}`,
       `  write key: ${keys.write}`,

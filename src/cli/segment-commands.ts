@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { SegmentError } from '../segments/segment-service.js';
 import { ConfigError } from '../shared/errors.js';
+import { registerClusterCommands } from './cluster-commands.js';
 import { output, pickWorkspace, withTailor, type GlobalOptions } from './context.js';
 
 /** A segment definition file: `{ "name", "description"?, "condition" }` as JSON. */
@@ -30,7 +31,7 @@ function fail(error: SegmentError, file?: string): never {
 
 const time = (ms: number | null) => (ms === null ? 'never' : new Date(ms).toISOString());
 
-/** `tailor segments …`: create, validate, preview, list, evaluate, members (CSV), history, delete. */
+/** `tailor segments …`: create, validate, preview, list, evaluate, members (CSV), history, delete; cluster, clusters, save-clusters. */
 export function registerSegmentCommands(program: Command, globals: () => GlobalOptions): void {
   const segments = program.command('segments').description('rule segments: define, preview, evaluate, list members, export, history (README "Segments")');
 
@@ -160,4 +161,6 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
         output(globals(), r.value, () => `Deleted segment ${id}.`);
       });
     });
+
+  registerClusterCommands(segments, globals);
 }

@@ -24,6 +24,8 @@ export function createExportService(deps: {
   profiles: ProfileService; profileRepository: ProfileRepository; consent: ConsentService; audit: AuditService; mergedInto: (ws: string, id: string) => Promise<string[]>; clock: Clock;
   /** The segments the person is in now. */
   segmentsOf?: (ws: string, profileId: string) => Promise<Array<{ segmentId: string; name: string; enteredAt: number }>>;
+  /** The clusters customer clustering placed the person in. */
+  clustersOf?: (ws: string, profileId: string) => Promise<Array<{ modelId: string; version: number; cluster: number; description: string; at: number }>>;
 }) {
   const { profiles, profileRepository, consent, audit, clock } = deps;
   return {
@@ -32,7 +34,7 @@ export function createExportService(deps: {
       if (!found.ok) return err(found.error.type === 'profile_not_found' ? { type: 'profile_not_found' } : { type: 'bad_request', message: found.error.message });
       const profile = found.value;
       const now = clock.now();
-      const [identifiers, orders, merged, person, auditEntries, computed, memberships] = await Promise.all([
+      const [identifiers, orders, merged, person, auditEntries, computed, memberships, clusters] = await Promise.all([
         profileRepository.identifiers(workspace.id, profile.id),
         profileRepository.orders(workspace.id, profile.id, 1_000_000),
         deps.mergedInto(workspace.id, profile.id),
@@ -40,6 +42,7 @@ export function createExportService(deps: {
         audit.entries(workspace.id, { subject: profile.id, limit: 1000 }),
         profileRepository.computedTraits(workspace.id, profile.id),
         deps.segmentsOf?.(workspace.id, profile.id) ?? Promise.resolve([]),
+        deps.clustersOf?.(workspace.id, profile.id) ?? Promise.resolve([]),
       ]);
       const isPrediction = (name: string) => isTraitName(name) && TRAITS[name].source === 'prediction';
       const events: StoredEvent[] = [];
@@ -83,9 +86,12 @@ export function createExportService(deps: {
           origin: { kind: 'rule', ref: isTraitName(name) ? `trait-registry:${name} (${TRAITS[name].source})` : `trait:${name}` },
         })),
         segments: memberships.map((m) => ({ segmentId: m.segmentId, name: m.name, joinedAt: iso(m.enteredAt), origin: { kind: 'rule', ref: `segment:${m.segmentId}` } })),
-        predictions: computed === null ? [] : Object.entries(computed.traits).filter(([name]) => isPrediction(name) && name !== 'prediction_model_version').sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({
-          name, value, model: 'bgnbd-gamma-gamma', modelVersion: String(computed.traits['prediction_model_version'] ?? 'unknown'), computedAt: iso(computed.predictedAt ?? computed.updatedAt),
-        })),
+        predictions: [
+          ...(computed === null ? [] : Object.entries(computed.traits).filter(([name]) => isPrediction(name) && name !== 'prediction_model_version').sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({
+            name, value, model: 'bgnbd-gamma-gamma', modelVersion: String(computed.traits['prediction_model_version'] ?? 'unknown'), computedAt: iso(computed.predictedAt ?? computed.updatedAt),
+          }))),
+          ...clusters.map((c) => ({ name: 'cluster', value: { number: c.cluster, description: c.description, modelId: c.modelId }, model: 'segment-clusters', modelVersion: String(c.version), computedAt: iso(c.at) })),
+        ],
         messages: [],
         auditEntries: auditEntries.map((a) => ({ seq: a.seq, actor: a.actor, action: a.action, details: a.details, at: iso(a.at), hash: a.hash })),
       };

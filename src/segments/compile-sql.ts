@@ -45,6 +45,11 @@ export async function compileCondition(db: Kysely<Database>, f: DialectFeatures,
         ? sql<boolean>`p.id in (select profile_id from segment_members where workspace_id = ${ws} and segment_id = ${c.segment})`
         : sql<boolean>`exists (select 1 from segment_members sm where sm.workspace_id = ${ws} and sm.segment_id = ${c.segment} and sm.profile_id = p.id)`;
     }
+    if ('cluster' in c) {
+      return scope === 'population'
+        ? sql<boolean>`p.id in (select profile_id from cluster_assignments where workspace_id = ${ws} and model_id = ${c.cluster.model} and cluster = ${c.cluster.number})`
+        : sql<boolean>`exists (select 1 from cluster_assignments ca where ca.workspace_id = ${ws} and ca.model_id = ${c.cluster.model} and ca.cluster = ${c.cluster.number} and ca.profile_id = p.id)`;
+    }
     if ('subscription' in c) {
       // The latest subscription record for the channel (append-only; order: recorded_at, id).
       const latest = sql`(select status from subscription_records sr where sr.workspace_id = ${ws} and sr.profile_id = p.id and sr.channel = ${c.subscription} order by sr.recorded_at desc, sr.id desc limit 1)`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CONDITIONS, MAX_DEPTH, parseCondition, referencedSegments, resolveDate, triggersOf, usesBehaviour, usesPopulationRank } from './definition.js';
+import { growsWithEvents, MAX_CONDITIONS, MAX_DEPTH, parseCondition, referencedClusters, referencedSegments, resolveDate, triggersOf, usesBehaviour, usesPopulationRank } from './definition.js';
 import { dependencyLevels } from './segment-service.js';
 import type { SegmentRecord } from './segment-repository.js';
 
@@ -97,6 +97,17 @@ describe('segment definitions', () => {
       .toEqual({ eventNames: new Set(), anyEvent: true, identify: true, segments: new Set(['s1']) });
     expect(triggersOf({ trait: 'plan', source: 'profile', op: '=', value: 'pro' }).identify).toBe(true);
     expect(usesPopulationRank({ not: { trait: 'predicted_clv', op: 'top_percent', value: 10 } })).toBe(true);
+  });
+
+  it('reads a cluster condition as behaviour that only a new clustering changes', () => {
+    const c = { all: [{ cluster: { model: 'm1', number: 2 } }, { not: { cluster: { model: 'm2', number: 1 } } }] };
+    expect(parseCondition(c).ok).toBe(true);
+    expect(issuesOf({ cluster: { model: 'm1', number: 1.5 } })[0]!.path).toBe('condition.cluster.number');
+    expect(issuesOf({ cluster: { model: 'm1' } })[0]!.path).toBe('condition.cluster.number');
+    expect(usesBehaviour(c)).toBe(true);
+    expect(triggersOf(c)).toEqual({ eventNames: new Set(), anyEvent: false, identify: false, segments: new Set() });
+    expect(growsWithEvents({ cluster: { model: 'm1', number: 2 } })).toBe(true);
+    expect(referencedClusters(c)).toEqual([{ model: 'm1', number: 2 }, { model: 'm2', number: 1 }]);
   });
 
   it('orders segments so that references come first', () => {

@@ -29,6 +29,8 @@ import { isTraitName, TRAITS, type TraitDefinition, type TraitType } from '../pr
  *   asks the policy function).
  * - subscription: `{ "subscription": "email", "state": "subscribed" | "unsubscribed" | "none" }` —
  *   the latest subscription record for a channel.
+ * - cluster: `{ "cluster": { "model": "<clustering model id>", "number": 2 } }` — placed in
+ *   cluster 2 by that run of `tailor segments cluster` (src/segments/clustering.ts).
  */
 
 export const TRAIT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -105,19 +107,24 @@ const subscriptionCondition = z.object({
   state: z.enum(['subscribed', 'unsubscribed', 'none']),
 }).strict();
 
+const clusterCondition = z.object({
+  cluster: z.object({ model: z.string().min(1).max(100), number: z.number().int().min(1) }).strict(),
+}).strict();
+
 export type TraitCondition = z.infer<typeof traitCondition>;
 export type EventCondition = z.infer<typeof eventCondition>;
 export type SequenceCondition = z.infer<typeof sequenceCondition>;
 export type SegmentRefCondition = z.infer<typeof segmentCondition>;
 export type ConsentCondition = z.infer<typeof consentCondition>;
 export type SubscriptionCondition = z.infer<typeof subscriptionCondition>;
+export type ClusterCondition = z.infer<typeof clusterCondition>;
 export type DateRef = z.infer<typeof dateRef>;
 export type Condition =
   | { all: Condition[] } | { any: Condition[] } | { not: Condition }
-  | TraitCondition | EventCondition | SequenceCondition | SegmentRefCondition | ConsentCondition | SubscriptionCondition;
+  | TraitCondition | EventCondition | SequenceCondition | SegmentRefCondition | ConsentCondition | SubscriptionCondition | ClusterCondition;
 
 /** Which leaf a condition object is, by its distinguishing key. */
-const KINDS = ['all', 'any', 'not', 'trait', 'event', 'sequence', 'segment', 'consent', 'subscription'] as const;
+const KINDS = ['all', 'any', 'not', 'trait', 'event', 'sequence', 'segment', 'consent', 'subscription', 'cluster'] as const;
 function kindOf(value: unknown): (typeof KINDS)[number] | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   for (const k of KINDS) if (Object.hasOwn(value, k)) return k;
@@ -162,7 +169,7 @@ export function parseCondition(input: unknown, base: ReadonlyArray<string | numb
       const child = walk(v['not'], [...path, 'not'], depth + 1);
       return child === null ? null : { not: child };
     }
-    const schema = { trait: traitCondition, event: eventCondition, sequence: sequenceCondition, segment: segmentCondition, consent: consentCondition, subscription: subscriptionCondition }[kind];
+    const schema = { trait: traitCondition, event: eventCondition, sequence: sequenceCondition, segment: segmentCondition, consent: consentCondition, subscription: subscriptionCondition, cluster: clusterCondition }[kind];
     const r = schema.safeParse(value);
     if (!r.success) {
       for (const issue of r.error.issues) issues.push({ path: pathText([...path, ...(issue.path as Array<string | number>)]), message: issue.message });
@@ -218,7 +225,7 @@ export const segmentInputSchema = z.object({
 }).strict();
 
 /**
- * Whether a condition reads behaviour (events, computed traits, predictions, other segments):
+ * Whether a condition reads behaviour (events, computed traits, predictions, clusters, other segments):
  * such segments never include people whose profiling the policy refuses (PRIVACY.md P5).
  *
  * @example
@@ -279,6 +286,7 @@ export function triggersOf(c: Condition): Triggers {
     else if ('sequence' in x) { t.eventNames.add(x.sequence[0]); t.eventNames.add(x.sequence[1]); }
     else if ('segment' in x) t.segments.add(x.segment);
     else if ('consent' in x || 'subscription' in x) t.identify = true;
+    else if ('cluster' in x) return; // changes only when clustering runs again
     else if (x.source === 'profile') t.identify = true;
     else if (x.trait === 'first_seen' || x.trait === 'last_seen') t.anyEvent = true;
   };
@@ -303,11 +311,25 @@ export function growsWithEvents(c: Condition): boolean {
   if ('any' in c) return c.any.every(growsWithEvents);
   if ('not' in c || 'segment' in c) return false;
   if ('event' in c) return c.count?.atMost === undefined;
-  if ('sequence' in c || 'consent' in c || 'subscription' in c) return true;
+  if ('sequence' in c || 'consent' in c || 'subscription' in c || 'cluster' in c) return true;
   if (c.source === 'profile') return true;
   if (c.trait === 'first_seen') return false;
   if (c.trait === 'last_seen') return ['>', '>=', 'after', 'within_last', 'exists'].includes(c.op);
   return true;
+}
+
+/**
+ * The clustering models a condition refers to, with the cluster numbers.
+ *
+ * @example
+ * referencedClusters({ not: { cluster: { model: 'm1', number: 2 } } }); // [{ model: 'm1', number: 2 }]
+ */
+export function referencedClusters(c: Condition): Array<ClusterCondition['cluster']> {
+  if ('all' in c) return c.all.flatMap(referencedClusters);
+  if ('any' in c) return c.any.flatMap(referencedClusters);
+  if ('not' in c) return referencedClusters(c.not);
+  if ('cluster' in c) return [c.cluster];
+  return [];
 }
 
 /**

@@ -5,7 +5,8 @@ import { profilingAllowed } from '../profiles/profiling-policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
-import { growsWithEvents, parseCondition, referencedSegments, segmentInputSchema, triggersOf, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue, type Triggers } from './definition.js';
+import type { PredictionRepository } from '../predict/prediction-repository.js';
+import { growsWithEvents, parseCondition, referencedClusters, referencedSegments, segmentInputSchema, triggersOf, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue, type Triggers } from './definition.js';
 import type { MembershipChange, SegmentChange, SegmentRecord, SegmentRepository } from './segment-repository.js';
 
 /** What one person's newly committed events were, for the real-time update. */
@@ -19,6 +20,9 @@ export interface Touch {
   /** Profiles were merged into this one. */
   merged: boolean;
 }
+
+/** The `models.kind` of a clustering run (src/segments/cluster-service.ts). */
+export const CLUSTER_MODEL_KIND = 'segment-clusters';
 
 /** Most segments per workspace. */
 export const MAX_SEGMENTS = 500;
@@ -90,8 +94,8 @@ export interface EvaluationSummary {
  * @example
  * const r = await segments.create(workspace, { name: 'Bought lately', condition: { event: 'Order Completed', withinLastDays: 30 } });
  */
-export function createSegmentService(deps: { repository: SegmentRepository; traits: ComputedTraitRepository; profiles: ProfileService; audit: AuditService; clock: Clock; ids: Ids }) {
-  const { repository, traits, profiles, audit, clock, ids } = deps;
+export function createSegmentService(deps: { repository: SegmentRepository; traits: ComputedTraitRepository; profiles: ProfileService; models: Pick<PredictionRepository, 'models'>; audit: AuditService; clock: Clock; ids: Ids }) {
+  const { repository, traits, profiles, models, audit, clock, ids } = deps;
   /** The segments kept current on ingest, per workspace, in dependency levels; re-read after changes here or after `SEGMENT_CACHE_MS`. */
   const realtimeCache = new Map<string, { at: number; levels: SegmentRecord[][] }>();
   const triggersBySegment = new WeakMap<SegmentRecord, Triggers & { grows: boolean }>();
@@ -120,6 +124,15 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
     for (const ref of referencedSegments(parsed.value)) {
       if (ref === selfId) issues.push({ path: 'condition', message: 'a segment cannot refer to itself' });
       else if ((await repository.get(workspace.id, ref)) === null) issues.push({ path: 'condition', message: `no segment with id "${ref}"` });
+    }
+    const clusters = referencedClusters(parsed.value);
+    if (clusters.length > 0) {
+      const runs = new Map((await models.models(workspace.id, CLUSTER_MODEL_KIND)).map((m) => [m.id, Number((m.params as { k?: number }).k ?? 0)]));
+      for (const c of clusters) {
+        const k = runs.get(c.model);
+        if (k === undefined) issues.push({ path: 'condition', message: `no clustering model with id "${c.model}" (see \`tailor segments clusters\`)` });
+        else if (c.number > k) issues.push({ path: 'condition', message: `clustering model ${c.model} has clusters 1 to ${k}, not ${c.number}` });
+      }
     }
     if (issues.length > 0) return { ok: false, error: { type: 'invalid_definition', issues } };
     return { ok: true, value: { name: shape.data.name, description: shape.data.description ?? null, condition: parsed.value } };

@@ -20,6 +20,8 @@ import type { ComputeService } from '../profiles/compute-service.js';
 import { registerComputedTraitRoutes } from './computed-trait-routes.js';
 import type { SegmentService } from '../segments/segment-service.js';
 import { registerSegmentRoutes } from './segment-routes.js';
+import { registerClusterRoutes } from './cluster-routes.js';
+import type { ClusterService } from '../segments/cluster-service.js';
 
 export interface AppDeps {
   workspaces: WorkspaceService;
@@ -32,6 +34,7 @@ export interface AppDeps {
   erasure: ErasureService;
   compute: ComputeService;
   segments: SegmentService;
+  clusters: ClusterService;
   now: () => number;
   rateLimits: { writePerSecond: number; writeBurst: number; adminPerSecond: number; adminBurst: number };
   log: (message: string, error?: unknown) => void;
@@ -66,6 +69,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerCatalogRoutes(app, { workspaces: deps.workspaces, catalog: deps.catalog, limits, now: deps.now });
   registerComputedTraitRoutes(app, { workspaces: deps.workspaces, compute: deps.compute, audit: deps.audit, limits, now: deps.now });
   registerSegmentRoutes(app, { workspaces: deps.workspaces, segments: deps.segments, limits, now: deps.now });
+  registerClusterRoutes(app, { workspaces: deps.workspaces, clusters: deps.clusters, limits, now: deps.now });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'writeKey', { type: 'http', scheme: 'basic', description: 'HTTP Basic with the write key as user name and an empty password (Segment convention); or `writeKey` in the body' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', { type: 'http', scheme: 'bearer', description: 'An admin key as Bearer token (HTTP Basic with the key as user name also works)' });

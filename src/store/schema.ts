@@ -34,6 +34,7 @@ export interface Database {
   segments: SegmentsTable;
   segment_members: SegmentMembersTable;
   segment_changes: SegmentChangesTable;
+  cluster_assignments: ClusterAssignmentsTable;
 }
 
 /** A JSON column: written as a string, read back as a string (SQLite) or a value (PostgreSQL). */
@@ -314,6 +315,15 @@ export interface SegmentMembersTable {
   segment_id: string;
   profile_id: string;
   entered_at: Millis;
+}
+
+/** The cluster each customer was placed in by a clustering model (migration 0010). */
+export interface ClusterAssignmentsTable {
+  workspace_id: string;
+  model_id: string;
+  profile_id: string;
+  /** 1-based cluster number within the model. */
+  cluster: number;
 }
 
 /** Every entry into and exit from a segment (migration 0009). */

@@ -12,6 +12,7 @@ import { erasureIndexes } from './migrations/0006-erasure-indexes.js';
 import { liveProfilesIndex } from './migrations/0007-live-profiles-index.js';
 import { predictions } from './migrations/0008-predictions.js';
 import { segments } from './migrations/0009-segments.js';
+import { clusterAssignments } from './migrations/0010-cluster-assignments.js';
 
 /** An open store: the Kysely database, what its engine can do, and how to close it. */
 export interface Store {
@@ -38,6 +39,7 @@ function migrationsFor(features: DialectFeatures): Record<string, Migration> {
     '0007-live-profiles-index': liveProfilesIndex(),
     '0008-predictions': predictions(features),
     '0009-segments': segments(features),
+    '0010-cluster-assignments': clusterAssignments(),
   };
 }
 

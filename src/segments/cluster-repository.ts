@@ -1,0 +1,11 @@
+/** The storage customer clustering needs beyond models and computed traits. */
+export interface ClusterRepository {
+  /** Replaces the assignments of one clustering model (1-based cluster numbers). */
+  writeAssignments(workspaceId: string, modelId: string, rows: ReadonlyArray<{ profileId: string; cluster: number }>): Promise<void>;
+  /** Deletes the assignments of clustering models other than `keep`; returns the rows deleted. */
+  deleteAssignmentsExcept(workspaceId: string, keep: ReadonlySet<string>): Promise<number>;
+  /** How many customers each cluster of a model holds now (erased and merged-away people no longer count). */
+  clusterSizes(workspaceId: string, modelId: string): Promise<Map<number, number>>;
+  /** A person's cluster in each model that placed them. */
+  assignmentsOf(workspaceId: string, profileId: string): Promise<Array<{ modelId: string; cluster: number }>>;
+}
