@@ -63,7 +63,9 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   const catalog = createCatalogService({ repository: catalogRepositorySql(store.db, store.features.maxParameters), clock });
   const privacyRepository = privacyRepositorySql(store);
   const audit = createAuditService({ repository: privacyRepository, clock });
-  const consent = createConsentService({ repository: privacyRepository, profiles, audit, clock, ids });
+  // Consent, subscription and switch changes reach the real-time segment updater (created below).
+  let onPrivacyChanged: (workspaceId: string, profileId: string) => void = () => {};
+  const consent = createConsentService({ repository: privacyRepository, profiles, audit, clock, ids, onChanged: (ws, id) => onPrivacyChanged(ws, id) });
   const segmentRepository = segmentRepositorySql(store);
   const segments = createSegmentService({ repository: segmentRepository, traits: computedTraitRepositorySql(store), profiles, models: predictionRepository, audit, clock, ids });
   const clusterRepository = clusterRepositorySql(store);
@@ -87,6 +89,7 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   });
   const realtime = createRealtimeUpdater({ segments, workspace: (id) => workspaces.getWorkspace(id), log });
   ingest.onCommitted(({ workspaceId, events }) => realtime.enqueue(workspaceId, events));
+  onPrivacyChanged = (ws, id) => realtime.enqueuePrivacyChange(ws, id);
   const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids });
   const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, segments, clusters, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
   return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, segments, clusters, realtime, app,

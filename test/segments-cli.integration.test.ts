@@ -43,6 +43,9 @@ describe('tailor segments (CLI, SQLite)', () => {
     expect(history.current).toEqual([expect.objectContaining({ segmentId: created.segment.id })]);
     expect(history.changes).toEqual([expect.objectContaining({ change: 'entered', reason: 'evaluation' })]);
     expect(JSON.parse(await cli('--json', 'segments', 'evaluate'))).toMatchObject({ evaluations: [{ members: 3, entered: 0, exited: 0 }] });
+    writeFileSync(join(dir, 'pro-only.json'), JSON.stringify({ name: 'Pro only', condition: { trait: 'plan', source: 'profile', op: '=', value: 'pro' } }));
+    expect(await cli('segments', 'update', created.segment.id, '--file', join(dir, 'pro-only.json'))).toMatch(/Updated segment "Pro only" .*1 members, 0 entered, 2 exited/);
+    await cli('segments', 'update', created.segment.id, '--file', join(dir, 'pro.json'));
     await expect(cli('segments', 'members', 'nope')).rejects.toThrow(/no segment with id nope/);
     expect(JSON.parse(await cli('--json', 'segments', 'delete', created.segment.id))).toEqual({ id: created.segment.id });
   });

@@ -159,11 +159,14 @@ describeEachEngine('segments', (engine) => {
 
       // Bob completes an order: he enters "bought in the last 30 days", and the segment that refers to it, on ingest.
       clock.advance(60_000);
-      const evaluationsBefore = tailor.realtime.stats().evaluations;
+      const before = tailor.realtime.stats();
       expect((await post('/v1/batch', { batch: [orderCompleted({ userId: 'bob', timestamp: new Date(clock.now()).toISOString() })] }, w)).status).toBe(200);
       await tailor.realtime.drain();
-      // Only segments an order can change were evaluated: "bought…", then "recent tea buyers" because bob's "bought…" changed; not "tea lovers".
-      expect(tailor.realtime.stats().evaluations - evaluationsBefore).toBe(2);
+      // Only segments an order can change were looked at: "bought…" (decided by the order itself, no query),
+      // then "recent tea buyers" because bob's "bought…" changed (a query: it reads other segments); not "tea lovers".
+      const after = tailor.realtime.stats();
+      expect(after.decidedByEvents - before.decidedByEvents).toBe(1);
+      expect(after.evaluations - before.evaluations).toBe(1);
       expect(await memberIds(recent.value.id)).toEqual(['alice', 'bob', 'dave']);
       expect(await memberIds(both.value.id)).toEqual(['bob']);
       expect(await tailor.segments.get(ws, recent.value.id)).toMatchObject({ value: { memberCount: 3 } });
@@ -204,6 +207,42 @@ describeEachEngine('segments', (engine) => {
       await post('/v1/batch', { batch: [trackMessage({ userId: 'alice', event: 'Product Viewed', properties: { category: 'Tea' }, timestamp: new Date(clock.now()).toISOString() })] }, w);
       await tailor.realtime.drain();
       expect(await memberIds(tea.value.id)).toEqual(['bob', 'carol']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('re-checks a person on ingest-free privacy changes: consent and subscriptions through the API, and the personalization switch (P5)', async () => {
+    const store = await engine.open();
+    try {
+      const { tailor, post, clock } = await appFor(store);
+      clock.set(NOW);
+      const { workspace, keys } = await tailor.workspaces.createWorkspace({ name: 'tea shop', jurisdiction: 'UK', settings: { defaultCurrency: 'GBP', ...PROFILING_ON } as never });
+      await seed(tailor, keys.write, post);
+      const ws = (await tailor.workspaces.getWorkspace(workspace.id))!;
+      const optIns = await tailor.segments.create(ws, { name: 'Email opt-ins', condition: { consent: 'marketing_email', state: 'granted' } });
+      const sms = await tailor.segments.create(ws, { name: 'SMS subscribers', condition: { subscription: 'sms', state: 'subscribed' } });
+      const buyers = await tailor.segments.create(ws, { name: 'Buyers', condition: { event: 'Order Completed', withinLastDays: 90 } });
+      if (!optIns.ok || !sms.ok || !buyers.ok) throw new Error('create failed');
+      for (const s of [optIns, sms, buyers]) await tailor.segments.evaluate(ws, s.value.id);
+      const users = async (id: string) => (await tailor.segments.members(ws, id, { after: null, limit: 100 })).value!.map((m) => m.userId).sort();
+      expect(await users(optIns.value.id)).toEqual([]);
+      expect(await users(buyers.value.id)).toEqual(['alice', 'bob', 'dave']);
+
+      clock.advance(1000);
+      expect((await tailor.consent.record(ws, 'user_id:carol', consentInputSchema.array().parse([{ purpose: 'marketing_email', decision: 'granted', noticeVersion: 'v1' }]), 'test')).ok).toBe(true);
+      expect((await tailor.consent.subscribe(ws, 'user_id:bob', { channel: 'sms', status: 'subscribed', source: 'api' }, 'test')).ok).toBe(true);
+      expect((await tailor.consent.setPersonalization(ws, 'user_id:alice', false, 'test')).ok).toBe(true);
+      await tailor.realtime.drain();
+      expect(await users(optIns.value.id)).toEqual(['carol']);
+      expect(await users(sms.value.id)).toEqual(['bob']);
+      expect(await users(buyers.value.id)).toEqual(['bob', 'dave']); // alice switched personalization off: she leaves behaviour segments at once
+      const history = await tailor.segments.historyOf(ws, 'user_id:alice');
+      expect(history.ok && history.value.changes.at(-1)).toMatchObject({ segmentId: buyers.value.id, change: 'exited', reason: 'event' });
+
+      expect((await tailor.consent.setPersonalization(ws, 'user_id:alice', true, 'test')).ok).toBe(true);
+      await tailor.realtime.drain();
+      expect(await users(buyers.value.id)).toEqual(['alice', 'bob', 'dave']);
     } finally {
       await store.close();
     }
@@ -312,6 +351,18 @@ describeEachEngine('segments', (engine) => {
       const child = await req('/v1/segments', { method: 'POST', body: { name: 'Child', condition: { not: { segment: segment.id } } } });
       const childId = ((await child.json()) as { segment: { id: string } }).segment.id;
       expect((await req(`/v1/segments/${segment.id}`, { method: 'DELETE' })).status).toBe(409);
+      // Editing: a loop through references is refused; a new condition re-evaluates, exits recorded as `edited`.
+      const loop = await req(`/v1/segments/${segment.id}`, { method: 'PUT', body: { name: 'Buyers', condition: { segment: childId } } });
+      expect(loop.status).toBe(400);
+      expect(((await loop.json()) as { error: { message: string } }).error.message).toContain('refer back to it');
+      expect((await req('/v1/segments/nope', { method: 'PUT', body: { name: 'x', condition: { event: 'X' } } })).status).toBe(404);
+      expect((await req(`/v1/segments/${segment.id}`, { method: 'PUT', body: { name: 'x', condition: { event: 'X' } }, key: b.keys.admin })).status).toBe(404);
+      clock.advance(1000);
+      const edited = await req(`/v1/segments/${segment.id}`, { method: 'PUT', body: { name: 'Big buyers', condition: { event: 'Order Completed', where: [{ property: 'revenue', op: '>=', value: 50 }] } } });
+      expect(edited.status).toBe(200);
+      expect(await edited.json()).toMatchObject({ segment: { name: 'Big buyers', memberCount: 2 }, evaluation: { members: 2, exited: 1, entered: 0 } }); // alice (£80) and dave (£50) stay; bob (£20) leaves
+      const bobAfter = await (await req('/v1/profiles/user_id:bob/segments')).json() as { changes: Array<{ segmentId: string; change: string; reason: string }> };
+      expect(bobAfter.changes.filter((c) => c.segmentId === segment.id).at(-1)).toMatchObject({ change: 'exited', reason: 'edited' });
       expect((await req(`/v1/segments/${childId}`, { method: 'DELETE' })).status).toBe(200);
       expect((await req(`/v1/segments/${segment.id}/evaluate`, { method: 'POST' })).status).toBe(200);
       const doc = await (await tailor.app.request('/openapi.json')).json() as { paths: Record<string, unknown> };

@@ -12,7 +12,7 @@
  *    and its traits come from `tailor compute` (neither is timed);
  *  - customer clustering (`tailor segments cluster`, defaults) over the same population: time,
  *    peak RSS growth, and saving one cluster as a segment (reported; the issue sets no target).
- * Usage: npm run bench -- segments [--profiles N] [--events M] [--skip-postgres] [--skip-sqlite] [--only realtime|full]
+ * Usage: npm run bench -- segments [--profiles N] [--events M] [--rounds R] [--skip-postgres] [--skip-sqlite] [--only realtime|full]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,8 @@ const option = (name: string, fallback: number) => {
 };
 const PROFILES = option('--profiles', 1_000_000);
 const EVENTS = option('--events', 10_000_000);
+/** Rounds of the real-time comparison (best of). */
+const ROUNDS = option('--rounds', 3);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-segments-'));
 const DAY = 86_400_000;
@@ -106,21 +108,21 @@ async function realtime(engine: 'sqlite' | 'postgres'): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const after = tailor.realtime.stats();
     const members = withSegments ? (await tailor.segments.list(workspace)).reduce((n, s) => n + s.memberCount, 0) : 0;
-    return { seconds, flushes: after.flushes - before.flushes, evaluations: after.evaluations - before.evaluations, entered: after.entered - before.entered, members, failures: after.failures };
+    return { seconds, flushes: after.flushes - before.flushes, evaluations: after.evaluations - before.evaluations, decided: after.decidedByEvents - before.decidedByEvents, entered: after.entered - before.entered, members, failures: after.failures };
   });
   const without: number[] = [];
   const withIt: Array<Awaited<ReturnType<typeof run>>> = [];
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     without.push((await run(false, round)).seconds);
     withIt.push(await run(true, round));
   }
   const a = Math.min(...without);
   const best = withIt.reduce((x, y) => (y.seconds < x.seconds ? y : x));
   if (best.failures > 0) throw new Error('real-time flushes failed');
-  console.log(`real-time segments, ${engine}: ${count.toLocaleString('en')} events in batches of 100, 16 in flight, in-process, best of 3: ` +
+  console.log(`real-time segments, ${engine}: ${count.toLocaleString('en')} events in batches of 100, 16 in flight, in-process, best of ${ROUNDS}: ` +
     `no segments ${a.toFixed(2)} s (${Math.round(count / a).toLocaleString('en')} events/s), 50 segments ${best.seconds.toFixed(2)} s (${Math.round(count / best.seconds).toLocaleString('en')} events/s) ` +
     `→ +${((best.seconds / a - 1) * 100).toFixed(1)}% (target ≤ 20%: ${best.seconds / a <= 1.2 ? 'met' : 'NOT met'}); ` +
-    `${best.flushes} flushes, ${best.evaluations.toLocaleString('en')} segment evaluations, ${best.entered.toLocaleString('en')} entries in the timed part, ${best.members.toLocaleString('en')} memberships at the end`);
+    `${best.flushes} flushes, ${best.evaluations.toLocaleString('en')} segment queries, ${best.decided.toLocaleString('en')} person×segment decisions from the new events alone, ${best.entered.toLocaleString('en')} entries in the timed part, ${best.members.toLocaleString('en')} memberships at the end`);
 }
 
 /** The bench's 5-condition segment. */

@@ -31,7 +31,7 @@ function fail(error: SegmentError, file?: string): never {
 
 const time = (ms: number | null) => (ms === null ? 'never' : new Date(ms).toISOString());
 
-/** `tailor segments …`: create, validate, preview, list, evaluate, members (CSV), history, delete; cluster, clusters, save-clusters. */
+/** `tailor segments …`: create, validate, preview, update, list, evaluate, members (CSV), history, delete; cluster, clusters, save-clusters. */
 export function registerSegmentCommands(program: Command, globals: () => GlobalOptions): void {
   const segments = program.command('segments').description('rule segments: define, preview, evaluate, list members, export, history (README "Segments")');
 
@@ -74,6 +74,18 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
         const e = o.evaluate ? await tailor.segments.evaluate(workspace, r.value.id) : null;
         if (e !== null && !e.ok) fail(e.error);
         output(globals(), { segment: r.value, evaluation: e?.value ?? null }, () => `Created segment "${r.value.name}" (${r.value.id})${e === null ? '' : ` with ${e.value.members} members`}.`);
+      });
+    });
+
+  segments.command('update <id>')
+    .description('replace a segment\'s name, description and condition from a definition file and re-evaluate it')
+    .requiredOption('--file <file>', 'JSON: { "name", "description"?, "condition" }')
+    .action(async (id: string, o: { file: string }) => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const r = await tailor.segments.update(workspace, id, readDefinition(o.file), 'cli');
+        if (!r.ok) fail(r.error, o.file);
+        output(globals(), r.value, () => `Updated segment "${r.value.segment.name}" (${id}): ${r.value.evaluation.members} members, ${r.value.evaluation.entered} entered, ${r.value.evaluation.exited} exited.`);
       });
     });
 

@@ -26,7 +26,11 @@ export function consentContextOf(workspace: Pick<Workspace, 'jurisdiction' | 'se
  * const d = await privacy.decide(workspace, 'user_id:42', { action: 'personalize' });
  * if (!d.value.allowed) console.log(d.value.reasons);
  */
-export function createConsentService(deps: { repository: PrivacyRepository; profiles: ProfileService; audit: AuditService; clock: Clock; ids: Ids }) {
+export function createConsentService(deps: {
+  repository: PrivacyRepository; profiles: ProfileService; audit: AuditService; clock: Clock; ids: Ids;
+  /** Told after a person's consent, subscriptions or personalization switch changed (segments re-check them). */
+  onChanged?: (workspaceId: string, profileId: string) => void;
+}) {
   const { repository, profiles, audit, clock, ids } = deps;
 
   async function resolve(workspace: Workspace, ref: string): Promise<Result<string, PrivacyError>> {
@@ -78,6 +82,7 @@ export function createConsentService(deps: { repository: PrivacyRepository; prof
       }
       await repository.insertConsentRecords(workspace.id, records);
       await audit.record({ workspaceId: workspace.id, actor, action: 'consent.recorded', subject: id.value, details: { decisions: records.map((r) => ({ purpose: r.purpose, decision: r.decision, noticeVersion: r.noticeVersion, source: r.source })) } });
+      deps.onChanged?.(workspace.id, id.value);
       return ok({ profileId: id.value, records });
     },
 
@@ -88,6 +93,7 @@ export function createConsentService(deps: { repository: PrivacyRepository; prof
       const record: SubscriptionRecord = { id: ids.uuid(), profileId: id.value, channel: change.channel, status: change.status, source: change.source, recordedAt: clock.now() };
       await repository.insertSubscriptionRecords(workspace.id, [record]);
       await audit.record({ workspaceId: workspace.id, actor, action: 'subscription.changed', subject: id.value, details: { channel: change.channel, status: change.status, source: change.source } });
+      deps.onChanged?.(workspace.id, id.value);
       return ok(record);
     },
 
@@ -97,6 +103,7 @@ export function createConsentService(deps: { repository: PrivacyRepository; prof
       if (!id.ok) return id;
       await repository.setPersonalization(workspace.id, { profileId: id.value, off: !enabled, source: actor, at: clock.now() });
       await audit.record({ workspaceId: workspace.id, actor, action: enabled ? 'personalization.enabled' : 'personalization.disabled', subject: id.value, details: {} });
+      deps.onChanged?.(workspace.id, id.value);
       return ok({ profileId: id.value, personalization: enabled });
     },
 

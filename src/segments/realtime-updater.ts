@@ -1,10 +1,17 @@
 import type { Workspace } from '../workspaces/workspace-repository.js';
+import { MAX_NEW_EVENTS, type NewEvent } from './event-evidence.js';
 import type { SegmentService, Touch } from './segment-service.js';
 
 /** Default wait after the first queued person before a flush: batches arriving meanwhile share it. */
 export const REALTIME_FLUSH_MS = 50;
 /** Most people one flush takes from a workspace's queue. */
 export const REALTIME_FLUSH_PEOPLE = 2_000;
+
+/** Keeps a person's new events for the flush (the first `MAX_NEW_EVENTS`, each message once). */
+function addEvent(t: Touch, e: NewEvent): void {
+  if (t.events.length >= MAX_NEW_EVENTS || t.events.some((x) => x.messageId === e.messageId)) return;
+  t.events.push(e);
+}
 
 /**
  * Keeps segment membership current on ingest without holding up the acknowledgement: the
@@ -29,15 +36,17 @@ export function createRealtimeUpdater(deps: {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let idleWaiters: Array<() => void> = [];
-  const stats = { flushes: 0, people: 0, evaluations: 0, entered: 0, exited: 0, failures: 0 };
+  const stats = { flushes: 0, people: 0, evaluations: 0, decidedByEvents: 0, entered: 0, exited: 0, failures: 0 };
 
   const merge = (queue: Map<string, Touch>, id: string, t: Touch) => {
     const q = queue.get(id);
-    if (q === undefined) { queue.set(id, { names: new Set(t.names), anyEvent: t.anyEvent, identify: t.identify, merged: t.merged }); return; }
+    if (q === undefined) { queue.set(id, { names: new Set(t.names), anyEvent: t.anyEvent, identify: t.identify, merged: t.merged, privacy: t.privacy === true, events: [...t.events] }); return; }
     for (const n of t.names) q.names.add(n);
     q.anyEvent ||= t.anyEvent;
     q.identify ||= t.identify;
     q.merged ||= t.merged;
+    q.privacy = q.privacy === true || t.privacy === true;
+    for (const e of t.events) addEvent(q, e);
   };
 
   const pending = () => [...queues.values()].some((q) => q.size > 0);
@@ -58,6 +67,7 @@ export function createRealtimeUpdater(deps: {
         stats.flushes++;
         stats.people += people.size;
         stats.evaluations += r.evaluations;
+        stats.decidedByEvents += r.decidedByEvents;
         stats.entered += r.entered;
         stats.exited += r.exited;
       } catch (e) {
@@ -87,25 +97,35 @@ export function createRealtimeUpdater(deps: {
 
   return {
     /** Queues the people of a committed batch with what their events were. */
-    enqueue(workspaceId: string, events: ReadonlyArray<{ event: { type: string; event: string | null }; profileId: string; merges: number }>): void {
+    enqueue(workspaceId: string, events: ReadonlyArray<{ event: Omit<NewEvent, 'properties'> & { properties?: Record<string, unknown> }; profileId: string; merges: number }>): void {
       let q = queues.get(workspaceId);
       if (q === undefined) queues.set(workspaceId, (q = new Map()));
       for (const e of events) {
         let t = q.get(e.profileId);
-        if (t === undefined) q.set(e.profileId, (t = { names: new Set(), anyEvent: false, identify: false, merged: false }));
+        if (t === undefined) q.set(e.profileId, (t = { names: new Set(), anyEvent: false, identify: false, merged: false, events: [] }));
         t.anyEvent = true;
+        addEvent(t, { messageId: e.event.messageId, type: e.event.type, event: e.event.event, properties: e.event.properties ?? {}, timestamp: e.event.timestamp });
         if (e.event.type === 'track' && e.event.event !== null) t.names.add(e.event.event);
         if (e.event.type === 'identify') t.identify = true;
         if (e.merges > 0) t.merged = true;
       }
       if (q.size > 0) schedule();
     },
+    /** Queues a person whose consent, subscriptions or personalization switch changed. */
+    enqueuePrivacyChange(workspaceId: string, profileId: string): void {
+      let q = queues.get(workspaceId);
+      if (q === undefined) queues.set(workspaceId, (q = new Map()));
+      const t = q.get(profileId);
+      if (t === undefined) q.set(profileId, { names: new Set(), anyEvent: false, identify: false, merged: false, privacy: true, events: [] });
+      else t.privacy = true;
+      schedule();
+    },
     /** Resolves when everything queued so far has been applied (tests, benchmarks, shutdown). */
     drain(): Promise<void> {
       if (timer === null && running === null && !pending()) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
-    /** Counters since start: flushes, people updated, segment evaluations run, entries, exits, failed flushes. */
+    /** Counters since start: flushes, people updated, segment queries run, person×segment decisions made from the new events alone, entries, exits, failed flushes. */
     stats: () => ({ ...stats }),
   };
 }

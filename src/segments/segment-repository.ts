@@ -30,6 +30,8 @@ export interface MembershipChange {
 export interface SegmentRepository {
   insert(workspaceId: string, segment: SegmentRecord): Promise<void>;
   get(workspaceId: string, id: string): Promise<SegmentRecord | null>;
+  /** Replaces a segment's name, description and condition (members are left to the next evaluation). */
+  update(workspaceId: string, id: string, change: { name: string; description: string | null; condition: Condition; updatedAt: number }): Promise<void>;
   list(workspaceId: string): Promise<SegmentRecord[]>;
   /** Live profiles matching the condition now, in id order (the condition compiled to SQL). */
   matching(workspaceId: string, condition: Condition, now: number): Promise<string[]>;
@@ -41,6 +43,8 @@ export interface SegmentRepository {
   applyEvaluation(workspaceId: string, segmentId: string, change: { entered: readonly string[]; exited: readonly string[]; at: number; reason: string; memberCount: number }, newId: () => string): Promise<void>;
   /** Which of the given people match the condition now (compiled per person: correlated event lookups). */
   matchingAmong(workspaceId: string, condition: Condition, profileIds: readonly string[], now: number): Promise<Set<string>>;
+  /** Which of the given profiles exist and are not merged into another. */
+  liveAmong(workspaceId: string, profileIds: readonly string[]): Promise<Set<string>>;
   /** Which of the given people are members of one segment now. */
   membersAmong(workspaceId: string, segmentId: string, profileIds: readonly string[]): Promise<Set<string>>;
   /** Current memberships of profiles merged into the given ones. */

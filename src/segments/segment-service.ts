@@ -1,3 +1,4 @@
+import type { JsonValue } from '../shared/json.js';
 import type { AuditService } from '../privacy/audit-service.js';
 import type { ComputedTraitRepository } from '../profiles/computed-trait-repository.js';
 import type { ProfileService } from '../profiles/profile-service.js';
@@ -7,6 +8,7 @@ import type { Ids } from '../shared/ids.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import type { PredictionRepository } from '../predict/prediction-repository.js';
 import { growsWithEvents, parseCondition, referencedClusters, referencedSegments, segmentInputSchema, triggersOf, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue, type Triggers } from './definition.js';
+import { holdsFromNewEvents, type NewEvent } from './event-evidence.js';
 import type { MembershipChange, SegmentChange, SegmentRecord, SegmentRepository } from './segment-repository.js';
 
 /** What one person's newly committed events were, for the real-time update. */
@@ -19,6 +21,10 @@ export interface Touch {
   identify: boolean;
   /** Profiles were merged into this one. */
   merged: boolean;
+  /** Consent, subscriptions or the personalization switch changed (P5 and consent conditions: every segment re-checks). */
+  privacy?: boolean;
+  /** The new events themselves (at most `MAX_NEW_EVENTS`): what they prove decides many segments without a query. */
+  events: NewEvent[];
 }
 
 /** The `models.kind` of a clustering run (src/segments/cluster-service.ts). */
@@ -125,6 +131,19 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
       if (ref === selfId) issues.push({ path: 'condition', message: 'a segment cannot refer to itself' });
       else if ((await repository.get(workspace.id, ref)) === null) issues.push({ path: 'condition', message: `no segment with id "${ref}"` });
     }
+    if (selfId !== undefined && issues.length === 0) {
+      // An edit must not close a loop: no segment it refers to may refer back to it.
+      const all = new Map((await repository.list(workspace.id)).map((x) => [x.id, x]));
+      const seen = new Set<string>();
+      const stack = referencedSegments(parsed.value);
+      while (stack.length > 0) {
+        const id = stack.pop()!;
+        if (id === selfId) { issues.push({ path: 'condition', message: 'the segments it refers to refer back to it (a loop)' }); break; }
+        if (seen.has(id)) continue;
+        seen.add(id);
+        stack.push(...referencedSegments(all.get(id)?.condition ?? { all: [] } as never));
+      }
+    }
     const clusters = referencedClusters(parsed.value);
     if (clusters.length > 0) {
       const runs = new Map((await models.models(workspace.id, CLUSTER_MODEL_KIND)).map((m) => [m.id, Number((m.params as { k?: number }).k ?? 0)]));
@@ -165,6 +184,24 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
       realtimeCache.delete(workspace.id);
       await audit.record({ workspaceId: workspace.id, actor, action: 'segment.created', subject: record.id, details: { name: record.name } });
       return { ok: true, value: record };
+    },
+
+    /**
+     * Replaces a segment's name, description and condition, then re-evaluates it: people who
+     * no longer match exit and new matches enter, recorded with reason `edited`. Audited.
+     */
+    async update(workspace: Workspace, id: string, input: unknown, actor = 'admin'): Promise<Result<{ segment: SegmentRecord; evaluation: EvaluationSummary }>> {
+      const existing = await repository.get(workspace.id, id);
+      if (existing === null) return { ok: false, error: { type: 'segment_not_found', id } };
+      const v = await validate(workspace, input, id);
+      if (!v.ok) return v;
+      await repository.update(workspace.id, id, { ...v.value, updatedAt: clock.now() });
+      realtimeCache.delete(workspace.id);
+      await audit.record({ workspaceId: workspace.id, actor, action: 'segment.updated', subject: id, details: { name: v.value.name, previous: existing.condition as unknown as JsonValue } });
+      const evaluation = await service.evaluate(workspace, id, 'edited');
+      if (!evaluation.ok) return evaluation;
+      const segment = await repository.get(workspace.id, id);
+      return { ok: true, value: { segment: segment!, evaluation: evaluation.value } };
     },
 
     /** How many people a definition matches now, and a few of them, without saving it. */
@@ -221,9 +258,10 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
      * sliding past an event) are left to full evaluations. A merged-away profile leaves every
      * segment. Returns the number of entries and exits.
      */
-    async updateProfiles(workspace: Workspace, touches: ReadonlyMap<string, Touch>, reason = 'event'): Promise<{ entered: number; exited: number; evaluations: number }> {
+    async updateProfiles(workspace: Workspace, touches: ReadonlyMap<string, Touch>, reason = 'event'): Promise<{ entered: number; exited: number; evaluations: number; decidedByEvents: number }> {
       const levels = await realtimeLevels(workspace.id);
-      const result = { entered: 0, exited: 0, evaluations: 0 };
+      const result = { entered: 0, exited: 0, evaluations: 0, decidedByEvents: 0 };
+      let live: Set<string> | null = null;
       if (levels.length === 0 || touches.size === 0) return result;
       const now = clock.now();
       const merged = [...touches].filter(([, t]) => t.merged).map(([id]) => id);
@@ -245,19 +283,29 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
           const t = triggersCache(s);
           const candidates: string[] = [];
           for (const [id, touch] of touches) {
-            if (touch.merged || (t.anyEvent && touch.anyEvent) || (t.identify && touch.identify)
+            if (touch.merged || touch.privacy === true || (t.anyEvent && touch.anyEvent) || (t.identify && touch.identify)
               || [...touch.names].some((n) => t.eventNames.has(n)) || [...(changedFor.get(id) ?? [])].some((seg) => t.segments.has(seg))) candidates.push(id);
           }
           if (candidates.length === 0) continue;
           const before = await repository.membersAmong(workspace.id, s.id, candidates);
           // A member of a segment that only grows with events stays one (unless identify or a merge changed more).
-          const people = t.grows ? candidates.filter((id) => !before.has(id) || touches.get(id)!.identify || touches.get(id)!.merged) : candidates;
+          const people = t.grows ? candidates.filter((id) => { const x = touches.get(id)!; return !before.has(id) || x.identify || x.merged || x.privacy === true; }) : candidates;
           if (people.length === 0) continue;
-          result.evaluations++;
-          const matching = await repository.matchingAmong(workspace.id, s.condition, people, now);
-          const ok = usesBehaviour(s.condition) && matching.size > 0 ? await allowedOf() : null;
+          // What the new events prove decides most people; the rest are looked up in SQL.
+          live ??= await repository.liveAmong(workspace.id, [...touches.keys()]);
+          const decided = new Map<string, boolean>();
+          const lookUp: string[] = [];
           for (const p of people) {
-            const inNow = matching.has(p) && (ok === null || ok.has(p));
+            const v = live.has(p) ? holdsFromNewEvents(s.condition, touches.get(p)!.events, now) : null;
+            if (v === null) lookUp.push(p);
+            else decided.set(p, v);
+          }
+          result.decidedByEvents += decided.size;
+          if (lookUp.length > 0) result.evaluations++;
+          const matching = lookUp.length === 0 ? new Set<string>() : await repository.matchingAmong(workspace.id, s.condition, lookUp, now);
+          const ok = usesBehaviour(s.condition) && (matching.size > 0 || decided.size > 0) ? await allowedOf() : null;
+          for (const p of people) {
+            const inNow = (decided.get(p) ?? matching.has(p)) && (ok === null || ok.has(p));
             if (inNow === before.has(p)) continue;
             levelChanges.push({ segmentId: s.id, profileId: p, change: inNow ? 'entered' : 'exited' });
             let set = changedFor.get(p);

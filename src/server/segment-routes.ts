@@ -42,7 +42,7 @@ function fail(e: SegmentError): ClientError {
   }
 }
 
-/** Segments over HTTP: validate, preview, create, list, get, delete, evaluate, members (JSON pages or CSV), a person's history. */
+/** Segments over HTTP: validate, preview, create, list, get, replace, delete, evaluate, members (JSON pages or CSV), a person's history. */
 export function registerSegmentRoutes(app: OpenAPIHono, deps: { workspaces: WorkspaceService; segments: SegmentService; limits: RateLimits; now: () => number }): void {
   app.openapi(createRoute({
     method: 'post', path: '/v1/segments/validate', tags: ['segments'], security, summary: 'Check a definition without saving it',
@@ -95,6 +95,17 @@ export function registerSegmentRoutes(app: OpenAPIHono, deps: { workspaces: Work
   }), async (c) => {
     const { workspace } = await requireAdmin(deps, c);
     const r = await deps.segments.get(workspace, c.req.valid('param').id);
+    if (!r.ok) throw fail(r.error);
+    return c.json(r.value, 200);
+  });
+
+  app.openapi(createRoute({
+    method: 'put', path: '/v1/segments/{id}', tags: ['segments'], security, summary: 'Replace a segment\'s name, description and condition, and re-evaluate it (entries and exits recorded with reason `edited`)',
+    request: { params: idParam, body: { content: json(definitionSchema), required: true } },
+    responses: { 200: { description: 'Updated and evaluated', content: json(z.object({ segment: segmentSchema, evaluation: evaluationSchema })) }, ...errors },
+  }), async (c) => {
+    const { workspace, keyId } = await requireAdmin(deps, c);
+    const r = await deps.segments.update(workspace, c.req.valid('param').id, c.req.valid('json'), `admin_key:${keyId}`);
     if (!r.ok) throw fail(r.error);
     return c.json(r.value, 200);
   });

@@ -39,6 +39,10 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
         workspace_id: ws, id: s.id, name: s.name, description: s.description, definition: JSON.stringify(s.condition), created_at: s.createdAt, updated_at: s.updatedAt, evaluated_at: null, member_count: 0,
       }).execute();
     },
+    async update(ws, id, change) {
+      await db.updateTable('segments').set({ name: change.name, description: change.description, definition: JSON.stringify(change.condition), updated_at: change.updatedAt })
+        .where('workspace_id', '=', ws).where('id', '=', id).execute();
+    },
     async get(ws, id) {
       const r = await db.selectFrom('segments').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
       return r === undefined ? null : toRecord(r);
@@ -79,6 +83,14 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       for (const chunk of chunkRows(profileIds, 1, Math.min(500, Math.floor(max / 2)))) {
         const r = await sql<{ id: string }>`select p.id as id from ${segmentSource(ws)} and p.id in (${sql.join(chunk)}) and ${where}`.execute(db);
         for (const row of r.rows) out.add(row.id);
+      }
+      return out;
+    },
+    async liveAmong(ws, profileIds) {
+      const out = new Set<string>();
+      for (const chunk of chunkRows(profileIds, 1, max - 2)) {
+        const rows = await db.selectFrom('profiles').select('id').where('workspace_id', '=', ws).where('id', 'in', chunk).where('merged_into', 'is', null).execute();
+        for (const r of rows) out.add(r.id);
       }
       return out;
     },
