@@ -111,6 +111,21 @@ describeEachEngine('customer clusters', (engine) => {
       expect((await tailor.clusters.list(ws)).map((r) => r.version)).toEqual([3, 2, 1]);
       expect(again.ok && await tailor.clusters.save(ws, again.value.id, 'all')).toMatchObject({ ok: false, error: { type: 'assignments_dropped', message: expect.stringContaining('run `tailor segments cluster` again') } });
 
+      // Customers who arrive later are placed by likeness with the stored run, not by refitting it.
+      const later: Array<Record<string, unknown>> = [];
+      for (let k = 0; k < 4; k++) later.push(orderCompleted({ userId: 'gift-new', timestamp: at(25 + 60 * k) }, { revenue: 64, coupon: 'GIFT10', products: [{ product_id: 'giftbox', price: 32, quantity: 2, category: 'Gifts' }] }));
+      for (let k = 0; k < 26; k++) later.push(orderCompleted({ userId: 'big-new', timestamp: at(4 + 14 * k) }, { revenue: 415, products: [{ product_id: 'lamp', price: 100, quantity: 4, category: 'Home' }] }));
+      expect((await post('/v1/batch', { batch: later }, { authorization: basic(keys.write) })).status).toBe(200);
+      await tailor.compute.computeWorkspace(ws);
+      expect(await tailor.clusters.placeNewCustomers(ws)).toEqual({ models: 1, placed: 2 });
+      expect(await tailor.clusters.placeNewCustomers(ws)).toEqual({ models: 1, placed: 0 }); // placed once
+      const placedNow = new Map((await store.db.selectFrom('cluster_assignments').select(['profile_id', 'cluster']).where('workspace_id', '=', ws.id).where('model_id', '=', run.value.id).execute()).map((r) => [r.profile_id, Number(r.cluster)]));
+      const ids2 = await profileIds(tailor, ws);
+      expect(placedNow.get(ids2.get('gift-new')!)).toBe(gift);
+      expect(placedNow.get(ids2.get('big-new')!)).toBe(big);
+      const withNew = await tailor.segments.evaluate(ws, saved.value[0]!.id);
+      expect(withNew.ok && withNew.value).toMatchObject({ members: 9, entered: 1, exited: 0 });
+
       // Export shows the person's clusters; erasure removes them, and the segment membership.
       const admin = { authorization: bearer(keys.admin), 'content-type': 'application/json' };
       const doc = await (await tailor.app.request('/v1/profiles/user_id:gift-0/export', { headers: admin })).json() as { predictions: Array<{ name: string; value: { number: number }; model: string }> };
@@ -119,7 +134,7 @@ describeEachEngine('customer clusters', (engine) => {
       expect((await tailor.app.request('/v1/profiles/user_id:gift-0', { method: 'DELETE', headers: admin })).status).toBe(200);
       expect(await store.db.selectFrom('cluster_assignments').select('profile_id').where('profile_id', '=', ids.get('gift-0')!).execute()).toEqual([]);
       const after = await tailor.segments.evaluate(ws, saved.value[0]!.id);
-      expect(after.ok && after.value.members).toBe(7);
+      expect(after.ok && after.value.members).toBe(8);
     } finally {
       await store.close();
     }

@@ -4,7 +4,8 @@ import type { Tailor } from '../main.js';
  * The periodic jobs of `tailor serve`: every minute it looks at each workspace and starts
  * a recompute of its computed traits when `traits.recomputeEveryMinutes` have passed since
  * the last one started here, and a full re-evaluation of its segments (time-based exits,
- * recomputed traits and predictions, `top_percent`) when `segments.evaluateEveryMinutes`
+ * recomputed traits and predictions, `top_percent`; new customers placed in the clusters
+ * segments use first) when `segments.evaluateEveryMinutes`
  * have (0 turns either off). The first run comes one interval after the server starts. Runs
  * are single-flight per workspace; a failure is logged and retried at the next interval.
  */
@@ -20,7 +21,7 @@ export function startScheduler(tailor: Tailor, log: (message: string) => void, t
       if (every > 0 && !evaluating.has(workspace.id) && now - (lastEvaluated.get(workspace.id) ?? startedAt) >= every * 60_000) {
         lastEvaluated.set(workspace.id, now);
         evaluating.add(workspace.id);
-        tailor.segments.evaluateAll(workspace, 'scheduled').then(
+        tailor.clusters.placeNewCustomers(workspace).then(() => tailor.segments.evaluateAll(workspace, 'scheduled')).then(
           (all) => { if (all.length > 0) log(`evaluated ${all.length} segments of workspace ${workspace.id}: ${all.reduce((n, s) => n + s.entered, 0)} entries, ${all.reduce((n, s) => n + s.exited, 0)} exits`); },
           (e: unknown) => log(`evaluating segments of workspace ${workspace.id} failed: ${e instanceof Error ? e.message : String(e)}`),
         ).finally(() => evaluating.delete(workspace.id));

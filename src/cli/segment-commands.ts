@@ -106,7 +106,10 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
         let summaries;
-        if (id === undefined) summaries = await tailor.segments.evaluateAll(workspace, 'evaluation');
+        if (id === undefined) {
+          await tailor.clusters.placeNewCustomers(workspace);
+          summaries = await tailor.segments.evaluateAll(workspace, 'evaluation');
+        }
         else {
           const r = await tailor.segments.evaluate(workspace, id);
           if (!r.ok) fail(r.error);

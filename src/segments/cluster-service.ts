@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import type { ClusterRepository } from './cluster-repository.js';
-import { clusterCustomers, clusteredIds, clusterOptionsProblem, clusterTraits, isClusterable, type ClusterModel, type ClusterOptions, type Customer } from './clustering.js';
+import { clusterCustomers, clusteredIds, clusterOptionsProblem, clusterTraits, isClusterable, nearestCluster, type ClusterModel, type ClusterOptions, type Customer } from './clustering.js';
 import { referencedClusters } from './definition.js';
 import type { SegmentRecord, SegmentRepository } from './segment-repository.js';
 import { CLUSTER_MODEL_KIND, type SegmentService } from './segment-service.js';
@@ -47,9 +47,9 @@ function runOf(m: ModelRecord): ClusteringRun {
  * `tailor segments cluster`: reads every live customer's computed traits (people the policy
  * may not profile are left out, PRIVACY.md P5), clusters them (src/segments/clustering.ts),
  * stores the model (`models`, kind `segment-clusters`, versioned) and each customer's
- * cluster, and saves chosen clusters as segments whose condition is the cluster. Assignments
- * are those of the run: customers who arrive later join a cluster when clustering runs again
- * and the segments are saved from the new run. Assignments are kept for the latest run and
+ * cluster, and saves chosen clusters as segments whose condition is the cluster. Customers
+ * who arrive later are placed in the nearest cluster of every run a segment uses
+ * (`placeNewCustomers`, before scheduled evaluations). Assignments are kept for the latest run and
  * for runs a segment uses; the others are deleted by the next run (their models stay, for
  * the record).
  *
@@ -119,6 +119,38 @@ export function createClusterService(deps: {
       await repository.deleteAssignmentsExcept(workspace.id, new Set([...inUse, stored.id]));
       await audit.record({ workspaceId: workspace.id, actor, action: 'segments.clustered', subject: stored.id, details: { version: stored.version, k: model.k, people: model.people } });
       return { ok: true, value: { id: stored.id, version: stored.version, createdAt: stored.createdAt, model, profilingExcluded: excluded, durationMs } };
+    },
+
+    /**
+     * Places customers who arrived (or first ordered) after a run in the nearest cluster of
+     * every run a segment uses, with that run's features, scaling and centres (the run is not
+     * refitted; people it placed keep their cluster). The scheduler does this before each
+     * scheduled evaluation, and `tailor segments evaluate` before evaluating all segments.
+     */
+    async placeNewCustomers(workspace: Workspace): Promise<{ models: number; placed: number }> {
+      const inUse = [...new Set((await segmentRepository.list(workspace.id)).flatMap((s) => referencedClusters(s.condition).map((c) => c.model)))];
+      const runs = new Map((await models.models(workspace.id, CLUSTER_MODEL_KIND)).map((m) => [m.id, runOf(m)]));
+      let placed = 0;
+      let done = 0;
+      const now = clock.now();
+      for (const modelId of inUse) {
+        const run = runs.get(modelId);
+        if (run === undefined) continue;
+        done++;
+        for (let after: string | null = null; ;) {
+          const page = await repository.unassignedPage(workspace.id, modelId, after, PAGE);
+          if (page.length === 0) break;
+          after = page[page.length - 1]!;
+          const rows = await traits.read(workspace.id, page);
+          const customers = page.filter((id) => { const r = rows.get(id); return r !== undefined && isClusterable(r.traits); });
+          if (customers.length === 0) continue;
+          const allowed = profilingAllowed(workspace, customers, await traits.privacyOf(workspace.id, customers), now);
+          const assignments = customers.filter((id) => allowed.has(id)).map((id) => ({ profileId: id, cluster: nearestCluster(rows.get(id)!.traits, run.model) }));
+          await repository.addAssignments(workspace.id, modelId, assignments);
+          placed += assignments.length;
+        }
+      }
+      return { models: done, placed };
     },
 
     /** Clustering runs, newest first. */

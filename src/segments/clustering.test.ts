@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../recommend/rng.js';
 import type { TraitValues } from '../profiles/trait-registry.js';
-import { clusterCustomers, clusteredIds, describeCluster, featureSpecs, rawFeatures, topCategories, type Customer } from './clustering.js';
+import { clusterCustomers, clusteredIds, describeCluster, featureSpecs, nearestCluster, rawFeatures, topCategories, type Customer } from './clustering.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 1);
@@ -63,6 +63,18 @@ describe('customer clustering', () => {
     // Means are in the units people read: the big spenders' mean order count is about 25.
     expect(model.clusters[[...clusterOfKind[0]!][0]!]!.means['frequency']).toBeGreaterThan(20);
     expect(model.features.map((f) => f.id)).toContain('category:Gifts');
+  });
+
+  it('places a customer with the stored model exactly where the run placed them, and a newcomer by their likeness', () => {
+    const people = population();
+    const r = clusterCustomers(people, { currency: 'GBP', seed: 42 });
+    if (!r.ok) throw new Error(r.error.message);
+    const { model, assignments } = r.value;
+    // The model survives a round trip through JSON (it is stored as the model's parameters).
+    const stored = JSON.parse(JSON.stringify(model)) as typeof model;
+    people.forEach((p, i) => expect(nearestCluster(p.traits, stored)).toBe(assignments[i]! + 1));
+    const newcomer = traits({ orders: 30, revenue: 6000, lastDaysAgo: 3, firstDaysAgo: 650, discount: 0, categories: ['Home', 'Kitchen'], premium: 0.45 });
+    expect(nearestCluster(newcomer, stored)).toBe(assignments[0]! + 1); // like the big spenders (person 0)
   });
 
   it('gives the same clusters for the same seed', () => {

@@ -160,6 +160,40 @@ function transform(raw: Matrix, specs: readonly FeatureSpec[]): { matrix: Matrix
   return { matrix: { n, d, values }, fill };
 }
 
+/**
+ * A new customer's raw features (`rawFeatures` with the model's features, currency and
+ * reference) as the model's centres see them: log where logged, missing → the fill value,
+ * z-scored and weighted with the model's statistics.
+ */
+export function prepare(raw: Float64Array, model: Pick<ClusterModel, 'features' | 'fill' | 'mean' | 'sd'>): Float64Array {
+  const out = new Float64Array(raw.length);
+  model.features.forEach((s, x) => {
+    const v = raw[x]!;
+    const t = Number.isNaN(v) ? model.fill[x]! : LOGGED.has(s.id) ? Math.log1p(v) : v;
+    out[x] = model.sd[x] === 0 ? 0 : ((t - model.mean[x]!) / model.sd[x]!) * s.weight;
+  });
+  return out;
+}
+
+/**
+ * The cluster (1-based) whose centre is nearest to a customer, as the run would have placed
+ * them.
+ *
+ * @example
+ * nearestCluster(traits, model); // 3
+ */
+export function nearestCluster(traits: TraitValues, model: ClusterModel): number {
+  const v = prepare(rawFeatures(traits, model.features, model.currency, model.reference), model);
+  let best = 0;
+  let bestDist = Infinity;
+  model.centroids.forEach((c, i) => {
+    let d = 0;
+    for (let x = 0; x < v.length; x++) { const t = v[x]! - c[x]!; d += t * t; }
+    if (d < bestDist) { bestDist = d; best = i; }
+  });
+  return best + 1;
+}
+
 export interface ClusterProfile {
   /** 1-based. */
   number: number;

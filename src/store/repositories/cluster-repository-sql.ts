@@ -12,6 +12,19 @@ export function clusterRepositorySql(store: Store): ClusterRepository {
         await tx.insertInto('cluster_assignments').values(chunk.map((r) => ({ workspace_id: ws, model_id: modelId, profile_id: r.profileId, cluster: r.cluster }))).execute();
       }
     }),
+    async unassignedPage(ws, modelId, after, limit) {
+      let q = db.selectFrom('profiles as p').select('p.id').where('p.workspace_id', '=', ws).where('p.merged_into', 'is', null)
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('cluster_assignments as a').select('a.profile_id')
+          .where('a.workspace_id', '=', ws).where('a.model_id', '=', modelId).whereRef('a.profile_id', '=', 'p.id'))));
+      if (after !== null) q = q.where('p.id', '>', after);
+      return (await q.orderBy('p.id').limit(limit).execute()).map((r) => r.id);
+    },
+    async addAssignments(ws, modelId, rows) {
+      for (const chunk of chunkRowsInShapes(rows, 4, store.features.maxParameters, 1024)) {
+        await db.insertInto('cluster_assignments').values(chunk.map((r) => ({ workspace_id: ws, model_id: modelId, profile_id: r.profileId, cluster: r.cluster })))
+          .onConflict((oc) => oc.columns(['workspace_id', 'model_id', 'profile_id']).doNothing()).execute();
+      }
+    },
     async deleteAssignmentsExcept(ws, keep) {
       let q = db.deleteFrom('cluster_assignments').where('workspace_id', '=', ws);
       if (keep.size > 0) q = q.where('model_id', 'not in', [...keep]);
