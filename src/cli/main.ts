@@ -13,6 +13,7 @@ import { formatSummary, importCatalogFile, importEventsJsonl, importOrdersCsv } 
 import { closeOnSignals, startServer } from './serve.js';
 import { startScheduler } from './scheduler.js';
 import { createProgress } from './progress.js';
+import { CLUSTER_MODEL_KIND } from '../segments/segment-service.js';
 import { createTailor } from '../main.js';
 import { runDemo } from './demo.js';
 import { registerSegmentCommands } from './segment-commands.js';
@@ -194,6 +195,15 @@ export function buildProgram(): Command {
       });
     });
 
+  /** A clustering run in two lines (its centres and statistics are long; `tailor segments clusters ID` shows it all). */
+  const clusteringLines = (id: string, params: Record<string, unknown>) => {
+    const m = params as { k?: number; people?: number; silhouettes?: Array<{ k: number; silhouette: number }>; clusters?: Array<{ number: number; share: number; description: string }> };
+    const chosen = m.silhouettes?.find((x) => x.k === m.k)?.silhouette;
+    return [
+      `  k=${m.k ?? '?'} over ${m.people ?? '?'} customers, silhouette ${chosen ?? '?'}; details: tailor segments clusters ${id}`,
+      `  ${(m.clusters ?? []).map((c) => `${c.number}: ${(c.share * 100).toFixed(0)}% ${c.description}`).join(' | ')}`,
+    ];
+  };
   const models = program.command('models').description('trained models');
   models.command('show')
     .description('stored model versions, newest first, with parameters and fit statistics')
@@ -204,8 +214,7 @@ export function buildProgram(): Command {
         const list = await tailor.predict.models(workspace.id, o.kind);
         output(globals(), { models: list }, () => (list.length === 0 ? 'No models yet: run `tailor predict`.' : list.map((m) => [
           `${m.kind} v${m.version} ${m.status}  ${new Date(m.createdAt).toISOString()}  data ${m.dataFrom === null ? '?' : new Date(m.dataFrom).toISOString().slice(0, 10)} … ${m.dataTo === null ? '?' : new Date(m.dataTo).toISOString().slice(0, 10)}`,
-          `  params ${JSON.stringify(m.params)}`,
-          `  stats  ${JSON.stringify(m.stats)}`,
+          ...(m.kind === CLUSTER_MODEL_KIND ? clusteringLines(m.id, m.params) : [`  params ${JSON.stringify(m.params)}`, `  stats  ${JSON.stringify(m.stats)}`]),
         ].join('\n')).join('\n')));
       });
     });
