@@ -67,7 +67,7 @@ export function registerClusterCommands(segments: Command, globals: () => Global
         const r = await tailor.clusters.run(workspace, {
           kRange: [o.minK, o.maxK], seed: o.seed, fitSample: o.sample,
           onProgress: (p) => {
-            if (p.phase === 'read') { if (p.done - lastRead >= 50_000) { lastRead = p.done; say(`  read ${p.done.toLocaleString('en-GB')} profiles`); } }
+            if (p.phase === 'read') { if (p.done - lastRead >= 50_000) { lastRead = p.done; say(`  read ${p.done.toLocaleString('en-GB')} customers`); } }
             else say(`  k=${p.k}: silhouette ${p.silhouette.toFixed(3)}`);
           },
         }, 'cli');

@@ -1,5 +1,9 @@
 /** The storage customer clustering needs beyond models and computed traits. */
+import type { TraitValues } from '../profiles/trait-registry.js';
+
 export interface ClusterRepository {
+  /** Live profiles with at least one counted order (computed `orders_count` ≥ 1) after `after`, in id order, with their computed traits; at most `limit`. */
+  customerPage(workspaceId: string, after: string | null, limit: number): Promise<Array<{ profileId: string; traits: TraitValues }>>;
   /** Replaces the assignments of one clustering model (1-based cluster numbers). */
   writeAssignments(workspaceId: string, modelId: string, rows: ReadonlyArray<{ profileId: string; cluster: number }>): Promise<void>;
   /** Live profiles in id order after `after` that a model has not placed, at most `limit`. */

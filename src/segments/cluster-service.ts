@@ -1,6 +1,7 @@
 import type { AuditService } from '../privacy/audit-service.js';
 import type { ModelRecord, PredictionRepository } from '../predict/prediction-repository.js';
 import type { ComputedTraitRepository } from '../profiles/computed-trait-repository.js';
+import type { TraitValues } from '../profiles/trait-registry.js';
 import { profilingAllowed } from '../profiles/profiling-policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
@@ -12,7 +13,7 @@ import type { SegmentRecord, SegmentRepository } from './segment-repository.js';
 import { CLUSTER_MODEL_KIND, type SegmentService } from './segment-service.js';
 
 /** Profiles read per page while collecting customers. */
-const PAGE = 1000;
+const PAGE = 5000;
 
 /** A stored clustering run: the model row with its parameters typed. */
 export interface ClusteringRun {
@@ -76,17 +77,17 @@ export function createClusterService(deps: {
     let done = 0;
     const now = clock.now();
     for (let after: string | null = null; ;) {
-      const page = await traits.profilePage(workspace.id, after, PAGE);
-      if (page.length === 0) break;
-      after = page[page.length - 1]!;
-      const rows = await traits.read(workspace.id, page);
-      const withOrders = page.filter((id) => { const r = rows.get(id); return r !== undefined && isClusterable(r.traits); });
-      const allowed = withOrders.length === 0 ? new Set<string>() : profilingAllowed(workspace, withOrders, await traits.privacyOf(workspace.id, withOrders), now);
-      for (const id of withOrders) {
-        if (allowed.has(id)) customers.push({ profileId: id, traits: clusterTraits(rows.get(id)!.traits) });
+      const read: Array<{ profileId: string; traits: TraitValues }> = await repository.customerPage(workspace.id, after, PAGE);
+      if (read.length === 0) break;
+      after = read[read.length - 1]!.profileId;
+      const page = read.filter((c) => isClusterable(c.traits));
+      const ids = page.map((c) => c.profileId);
+      const allowed = ids.length === 0 ? new Set<string>() : profilingAllowed(workspace, ids, await traits.privacyOf(workspace.id, ids), now);
+      for (const c of page) {
+        if (allowed.has(c.profileId)) customers.push({ profileId: c.profileId, traits: clusterTraits(c.traits) });
         else excluded++;
       }
-      done += page.length;
+      done += read.length;
       onRead?.(done);
     }
     return { customers, excluded };

@@ -1,4 +1,7 @@
+import { sql } from 'kysely';
+import type { TraitValues } from '../../profiles/trait-registry.js';
 import type { ClusterRepository } from '../../segments/cluster-repository.js';
+import { readJson } from '../../shared/json.js';
 import type { Store } from '../store.js';
 import { chunkRowsInShapes } from './chunk.js';
 
@@ -6,6 +9,14 @@ import { chunkRowsInShapes } from './chunk.js';
 export function clusterRepositorySql(store: Store): ClusterRepository {
   const db = store.db;
   return {
+    async customerPage(ws, after, limit) {
+      const orders = store.features.jsonScalar('c.traits', ['orders_count'], 'number');
+      const r = await sql<{ id: string; traits: unknown }>`select p.id as id, c.traits as traits from profiles p
+        join computed_traits c on c.workspace_id = p.workspace_id and c.profile_id = p.id
+        where p.workspace_id = ${ws} and p.merged_into is null ${after === null ? sql`` : sql`and p.id > ${after}`} and ${orders} >= 1
+        order by p.id limit ${limit}`.execute(db);
+      return r.rows.map((row) => ({ profileId: row.id, traits: readJson<TraitValues>(row.traits, {} as TraitValues) }));
+    },
     writeAssignments: (ws, modelId, rows) => store.inTransaction(async (tx) => {
       await tx.deleteFrom('cluster_assignments').where('workspace_id', '=', ws).where('model_id', '=', modelId).execute();
       for (const chunk of chunkRowsInShapes(rows, 4, store.features.maxParameters, 1024)) {
