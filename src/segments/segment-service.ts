@@ -1,10 +1,10 @@
-import type { JsonValue } from '../shared/json.js';
 import type { AuditService } from '../privacy/audit-service.js';
 import type { ComputedTraitRepository } from '../profiles/computed-trait-repository.js';
 import type { ProfileService } from '../profiles/profile-service.js';
 import { profilingAllowed } from '../profiles/profiling-policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
+import type { JsonValue } from '../shared/json.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import type { PredictionRepository } from '../predict/prediction-repository.js';
 import { growsWithEvents, parseCondition, referencedClusters, referencedSegments, segmentInputSchema, triggersOf, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue, type Triggers } from './definition.js';
@@ -251,12 +251,14 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
 
     /**
      * Brings memberships up to date right after events commit, for the people in `touches`
-     * and only in the segments their new events could have changed (`triggersOf`): one query
-     * per such segment over those people, dependency level by level (a segment that refers to
-     * another reads the other's new members), each level's entries and exits in one
-     * transaction. Segments that rank the population (`top_percent`) and time alone (a window
-     * sliding past an event) are left to full evaluations. A merged-away profile leaves every
-     * segment. Returns the number of entries and exits.
+     * and only in the segments their new events (or consent, subscription and switch changes)
+     * could have changed (`triggersOf`): each person decided from their new events where those
+     * prove the answer (`holdsFromNewEvents`), the rest by one query per segment, dependency
+     * level by level (a segment that refers to another reads the other's new members), each
+     * level's entries and exits in one transaction. Segments that rank the population
+     * (`top_percent`) and time alone (a window sliding past an event) are left to full
+     * evaluations. A merged-away profile leaves every segment. Returns the number of entries
+     * and exits, queries run, and decisions made from the events.
      */
     async updateProfiles(workspace: Workspace, touches: ReadonlyMap<string, Touch>, reason = 'event'): Promise<{ entered: number; exited: number; evaluations: number; decidedByEvents: number }> {
       const levels = await realtimeLevels(workspace.id);
