@@ -110,6 +110,11 @@ describeEachEngine('computed traits', (engine) => {
       expect((t17850['revenue_total'] as Record<string, number>)['GBP']).toBeCloseTo(5288.63, 2);
       const c12680 = await tailor.profiles.get(workspace.id, 'user_id:12680', { events: 0 });
       expect(((c12680.ok ? c12680.value.computedTraits! : {})['revenue_total'] as Record<string, number>)['GBP']).toBeCloseTo(862.81, 2);
+      // Country from the file's Country column (context.location.country), as the CSV spells it. 12370 ordered from
+      // Cyprus (2010-12-14), Austria (2010-12-17), then Cyprus again (2011-03-10, 2011-10-19): the latest wins.
+      expect(t17850['country']).toBe('United Kingdom');
+      const c12370 = await tailor.profiles.get(workspace.id, 'user_id:12370', { events: 0 });
+      expect((c12370.ok ? c12370.value.computedTraits! : {})['country']).toBe('Cyprus');
 
       // RFM inputs straight from the orders table in SQL, scores by brute force.
       const now = clock.now();
@@ -143,6 +148,7 @@ describeEachEngine('computed traits', (engine) => {
       const doc = await tailor.exporter.export(workspace, 'user_id:17850', 'test');
       const exported = doc.ok ? doc.value.computedTraits : [];
       expect(exported.find((t) => t.name === 'orders_count')).toMatchObject({ value: 34, origin: { kind: 'rule' } });
+      expect(exported.find((t) => t.name === 'country')).toMatchObject({ value: 'United Kingdom', origin: { kind: 'rule' } });
     } finally {
       await store.close();
     }
@@ -221,6 +227,7 @@ describeEachEngine('computed traits', (engine) => {
       expect(registry.undeclared).toBe('drop');
       expect(registry.traits.find((t) => t.name === 'rfm_segment')).toMatchObject({ category: 'behavioural', source: 'recompute', profiling: true });
       expect(registry.traits.find((t) => t.name === 'sessions_count')).toMatchObject({ source: 'ingest-incremental', profiling: false });
+      expect(registry.traits.find((t) => t.name === 'country')).toMatchObject({ category: 'basic', source: 'recompute', profiling: false });
       expect(registry.traits.find((t) => t.name === 'hatSize')).toMatchObject({ source: 'declared', category: 'basic' });
       expect((await get('/v1/traits', 'ta_not-a-key')).status).toBe(401);
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalCountry, eventCountry } from './country.js';
 import { computeEngagementTraits, emptyEngagementState, engagementFromState, engagementTraitValues, foldEngagement, mergeEngagementStates } from './engagement-traits.js';
 import type { EventInput } from './inputs.js';
 import { canonicalLocale, isTimeZone, localHour } from './time-zones.js';
@@ -55,13 +56,13 @@ describe('computeEngagementTraits', () => {
   it('reads hours in each event\'s own zone, else the profile\'s latest zone', () => {
     const t = computeEngagementTraits({ events: [
       // 12:00Z in Shanghai → 20h, twice; an event without a zone uses the latest zone (Shanghai) → 20h.
-      event({ timestamp: at('2024-07-01T12:00:00Z'), context: { timezone: 'Asia/Shanghai', locale: 'zh-CN' } }),
+      event({ timestamp: at('2024-07-01T12:00:00Z'), context: { timezone: 'Asia/Shanghai', locale: 'zh-CN', location: { country: 'cn' } } }),
       event({ timestamp: at('2024-07-02T12:10:00Z'), context: { timezone: 'Asia/Shanghai' } }),
       event({ timestamp: at('2024-07-03T12:20:00Z') }),
       // In London that morning: 07:00Z → 08h BST.
-      event({ timestamp: at('2024-06-20T07:00:00Z'), context: { timezone: 'Europe/London', locale: 'en-GB' } }),
-      // An invalid zone is ignored.
-      event({ type: 'identify', event: null, timestamp: at('2024-07-04T00:00:00Z'), context: { timezone: 'Nowhere/Land', locale: 'not a locale' } }),
+      event({ timestamp: at('2024-06-20T07:00:00Z'), context: { timezone: 'Europe/London', locale: 'en-GB', location: { country: 'United Kingdom' } } }),
+      // An invalid zone, locale and country are ignored.
+      event({ type: 'identify', event: null, timestamp: at('2024-07-04T00:00:00Z'), context: { timezone: 'Nowhere/Land', locale: 'not a locale', location: { country: '  ' } } }),
     ] });
     expect(t.hourHistogram[20]).toBe(3);
     expect(t.hourHistogram[8]).toBe(1);
@@ -69,7 +70,8 @@ describe('computeEngagementTraits', () => {
     expect(t.hourBasis).toBe('local');
     expect(t.timeZone).toBe('Asia/Shanghai');
     expect(t.locale).toBe('zh-CN');
-    expect(engagementTraitValues(t)).toEqual({ preferred_channel: 'email', preferred_hour: 20, timezone: 'Asia/Shanghai', locale: 'zh-CN' });
+    expect(t.country).toBe('CN');
+    expect(engagementTraitValues(t)).toEqual({ preferred_channel: 'email', preferred_hour: 20, timezone: 'Asia/Shanghai', locale: 'zh-CN', country: 'CN' });
   });
 
   it('falls back to UTC hours, settles hour ties on the earlier hour and ignores non-engagement events', () => {
@@ -84,14 +86,52 @@ describe('computeEngagementTraits', () => {
   });
 
   it('is empty-safe and order-independent', () => {
-    expect(computeEngagementTraits({ events: [] })).toMatchObject({ preferredChannel: null, preferredHour: null, timeZone: null, locale: null });
+    expect(computeEngagementTraits({ events: [] })).toMatchObject({ preferredChannel: null, preferredHour: null, timeZone: null, locale: null, country: null });
     const events = [
-      event({ timestamp: 1000, context: { timezone: 'Europe/Paris' } }),
-      event({ timestamp: 1000, context: { timezone: 'Asia/Tokyo' } }),
+      event({ timestamp: 1000, context: { timezone: 'Europe/Paris', location: { country: 'France' } } }),
+      event({ timestamp: 1000, context: { timezone: 'Asia/Tokyo', location: { country: 'Japan' } } }),
     ];
     // Equal timestamps: the larger value wins whatever the order.
     expect(computeEngagementTraits({ events }).timeZone).toBe('Europe/Paris');
     expect(computeEngagementTraits({ events: [...events].reverse() }).timeZone).toBe('Europe/Paris');
+    expect(computeEngagementTraits({ events }).country).toBe('Japan');
+    expect(computeEngagementTraits({ events: [...events].reverse() }).country).toBe('Japan');
+  });
+});
+
+describe('country', () => {
+  it('trims, upper-cases two-letter codes, keeps names as written and rejects what is not a country', () => {
+    expect(canonicalCountry('gb')).toBe('GB');
+    expect(canonicalCountry(' Gb ')).toBe('GB');
+    expect(canonicalCountry('  United Kingdom ')).toBe('United Kingdom');
+    expect(canonicalCountry('EIRE')).toBe('EIRE');
+    expect(canonicalCountry('gbr')).toBe('gbr');
+    expect(canonicalCountry('x'.repeat(100))).toBe('x'.repeat(100));
+    for (const bad of ['', '   ', 'x'.repeat(101), 44, null, undefined, { code: 'GB' }, ['GB']]) expect(canonicalCountry(bad), JSON.stringify(bad)).toBeNull();
+  });
+
+  it('reads context.location first, then an identify call\'s address and country traits, then context.traits', () => {
+    const identify = (traits: Record<string, unknown>, context: Record<string, unknown> = {}) => event({ type: 'identify', event: null, traits, context });
+    expect(eventCountry(identify({ address: { country: 'FR' }, country: 'DE' }, { location: { country: 'gb' }, traits: { address: { country: 'IT' } } }))).toBe('GB');
+    expect(eventCountry(identify({ address: { country: 'fr' }, country: 'DE' }, { traits: { address: { country: 'IT' } } }))).toBe('FR');
+    expect(eventCountry(identify({ address: { country: '' }, country: 'Germany' }, { traits: { address: { country: 'IT' } } }))).toBe('Germany');
+    expect(eventCountry(identify({ address: 'Rue de Rivoli, Paris' }, { traits: { address: { country: 'it' } } }))).toBe('IT');
+    // Traits of other calls (a group's are the company's) are not the person's; context.traits are, on any call.
+    expect(eventCountry(event({ type: 'group', event: null, traits: { address: { country: 'FR' } } }))).toBeNull();
+    expect(eventCountry(event({ traits: { country: 'FR' }, context: { traits: { address: { country: 'Spain' } } } }))).toBe('Spain');
+    expect(eventCountry(event({ context: { location: 'GB', traits: { country: 'FR' } } }))).toBeNull();
+  });
+
+  it('is the country of the latest event that told one, in batch and fold alike', () => {
+    const events = [
+      event({ type: 'identify', event: null, timestamp: at('2024-07-03T00:00:00Z'), traits: { address: { country: 'fr' } } }),
+      event({ type: 'page', event: null, timestamp: at('2024-07-02T00:00:00Z'), context: { location: { country: 'United Kingdom' } } }),
+      // Later, but without a valid country: ignored.
+      event({ timestamp: at('2024-07-04T00:00:00Z'), context: { location: { country: 42 } } }),
+    ];
+    expect(computeEngagementTraits({ events }).country).toBe('FR');
+    expect(engagementFromState(events.reduce(foldEngagement, emptyEngagementState())).country).toBe('FR');
+    expect(engagementFromState([...events].reverse().reduce(foldEngagement, emptyEngagementState())).country).toBe('FR');
   });
 });
 
@@ -118,6 +158,9 @@ describe('localHour cache', () => {
 describe('engagement fold (incremental)', () => {
   const zones = ['Europe/London', 'Asia/Shanghai', 'America/New_York', 'Asia/Kolkata'];
   const names = ['Email Opened', 'Email Link Clicked', 'SMS Link Clicked', 'Push Notification Tapped', 'Application Opened', 'Product Viewed'];
+  // Few timestamps collide at random, so country ties are forced below; some events tell none.
+  const countries = ['gb', 'United Kingdom', 'FR', 'Germany', ' ', 'x'.repeat(101)];
+  const countryContext = (r: number) => (r < 0.2 ? {} : { location: { country: countries[Math.floor(r * 10) % countries.length] } });
   function randomEvents(seed: number, n: number): EventInput[] {
     let s = seed;
     const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -127,7 +170,7 @@ describe('engagement fold (incremental)', () => {
       return {
         type, event: type === 'track' ? names[Math.floor(rand() * names.length)]! : null,
         timestamp: Date.UTC(2024, 0, 1) + Math.floor(rand() * 200 * 86_400_000), properties: {},
-        context: { timezone: zones[Math.floor(rand() * zones.length)], locale: rand() < 0.5 ? 'en-gb' : 'zh-CN' },
+        context: { timezone: zones[Math.floor(rand() * zones.length)], locale: rand() < 0.5 ? 'en-gb' : 'zh-CN', ...countryContext(rand()) },
       };
     });
   }
@@ -148,6 +191,25 @@ describe('engagement fold (incremental)', () => {
     const a = events.slice(0, 120).reduce(foldEngagement, emptyEngagementState());
     const b = events.slice(120).reduce(foldEngagement, emptyEngagementState());
     expect(engagementFromState(mergeEngagementStates(a, b))).toEqual(computeEngagementTraits({ events }));
+    expect(engagementFromState(mergeEngagementStates(b, a))).toEqual(computeEngagementTraits({ events }));
+  });
+
+  it('settles a country tie (equal latest times) on the larger value in batch, fold and merge, whichever side it comes from', () => {
+    const t = at('2024-07-05T00:00:00Z');
+    const tied = [
+      event({ type: 'page', event: null, timestamp: t, context: { location: { country: 'France' } } }),
+      event({ type: 'identify', event: null, timestamp: t, traits: { country: 'Germany' } }),
+    ];
+    const older = event({ timestamp: t - 1, context: { location: { country: 'Spain' } } });
+    expect(computeEngagementTraits({ events: [older, ...tied] }).country).toBe('Germany');
+    for (const order of [[older, ...tied], [tied[1]!, older, tied[0]!]]) expect(engagementFromState(order.reduce(foldEngagement, emptyEngagementState())).country).toBe('Germany');
+    const a = [older, tied[0]!].reduce(foldEngagement, emptyEngagementState());
+    const b = [tied[1]!].reduce(foldEngagement, emptyEngagementState());
+    expect(mergeEngagementStates(a, b).country).toEqual({ t, v: 'Germany' });
+    expect(mergeEngagementStates(b, a).country).toEqual({ t, v: 'Germany' });
+    // A side without a country keeps the other's.
+    expect(mergeEngagementStates(emptyEngagementState(), a).country).toEqual({ t, v: 'France' });
+    expect(mergeEngagementStates(a, emptyEngagementState()).country).toEqual({ t, v: 'France' });
   });
 
   it('keeps at most 400 days per channel and still counts the older ones', () => {

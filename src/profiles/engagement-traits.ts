@@ -1,3 +1,4 @@
+import { eventCountry } from './country.js';
 import type { EventInput } from './inputs.js';
 import { utcDay } from './statistics.js';
 import { canonicalLocale, isTimeZone, localHour } from './time-zones.js';
@@ -39,6 +40,8 @@ export interface EngagementTraits {
   timeZone: string | null;
   /** Canonical BCP 47 tag from the latest event whose `context.locale` is valid. */
   locale: string | null;
+  /** Country from the latest event that tells a valid one (`eventCountry`). */
+  country: string | null;
 }
 
 function channelOf(event: EventInput, byName: ReadonlyMap<string, Channel>): Channel | null {
@@ -48,11 +51,11 @@ function channelOf(event: EventInput, byName: ReadonlyMap<string, Channel>): Cha
   return null;
 }
 
-/** The latest valid value of a context field; equal timestamps are settled by the larger value, so order does not matter. */
-function latestContextValue(events: readonly EventInput[], read: (context: EventInput['context']) => string | null): string | null {
+/** The latest valid value an event tells; equal timestamps are settled by the larger value, so order does not matter. */
+function latestValue(events: readonly EventInput[], read: (event: EventInput) => string | null): string | null {
   let best: { t: number; v: string } | null = null;
   for (const e of events) {
-    const v = read(e.context);
+    const v = read(e);
     if (v === null || !Number.isFinite(e.timestamp)) continue;
     if (best === null || e.timestamp > best.t || (e.timestamp === best.t && v > best.v)) best = { t: e.timestamp, v };
   }
@@ -67,11 +70,13 @@ function latestContextValue(events: readonly EventInput[], read: (context: Event
  * - preferred hour: the local hour of day of most engagement events, each event read in
  *   its own `context.timezone` (where the person was), else in the profile's latest time
  *   zone, else in UTC;
- * - time zone and locale: from the latest event context carrying a valid one.
+ * - time zone and locale: from the latest event context carrying a valid one;
+ * - country: from the latest event that tells a valid one (`eventCountry`: its
+ *   `context.location`, else an identify call's address or country trait).
  *
  * @example
  * computeEngagementTraits({ events });
- * // { preferredChannel: 'email', preferredHour: 20, timeZone: 'Asia/Shanghai', locale: 'zh-CN', … }
+ * // { preferredChannel: 'email', preferredHour: 20, timeZone: 'Asia/Shanghai', locale: 'zh-CN', country: 'CN', … }
  */
 export function computeEngagementTraits(input: { events: readonly EventInput[]; channelEvents?: ChannelEventNames }): EngagementTraits {
   const names = input.channelEvents ?? DEFAULT_CHANNEL_EVENTS;
@@ -79,8 +84,9 @@ export function computeEngagementTraits(input: { events: readonly EventInput[]; 
   for (const channel of CHANNEL_ORDER) for (const name of names[channel]) byName.set(name, channel);
 
   const zoneOf = (context: EventInput['context']) => (isTimeZone(context.timezone) ? context.timezone : null);
-  const timeZone = latestContextValue(input.events, zoneOf);
-  const locale = latestContextValue(input.events, (c) => canonicalLocale(c.locale));
+  const timeZone = latestValue(input.events, (e) => zoneOf(e.context));
+  const locale = latestValue(input.events, (e) => canonicalLocale(e.context.locale));
+  const country = latestValue(input.events, eventCountry);
 
   const days: Record<Channel, Set<number>> = { email: new Set(), sms: new Set(), push: new Set(), web: new Set(), app: new Set() };
   const latest: Record<Channel, number> = { email: -Infinity, sms: -Infinity, push: -Infinity, web: -Infinity, app: -Infinity };
@@ -106,17 +112,17 @@ export function computeEngagementTraits(input: { events: readonly EventInput[]; 
     if (count > 0 && (preferredHour === null || count > hourHistogram[preferredHour]!)) preferredHour = hour;
   });
   // Any event with a valid zone makes `timeZone` non-null, and then no hour was read in UTC by default.
-  return { preferredChannel, channelDays, preferredHour, hourBasis: timeZone === null ? 'utc' : 'local', hourHistogram, timeZone, locale };
+  return { preferredChannel, channelDays, preferredHour, hourBasis: timeZone === null ? 'utc' : 'local', hourHistogram, timeZone, locale, country };
 }
 
 /**
  * The engagement traits as declared trait values.
  *
  * @example
- * engagementTraitValues(computeEngagementTraits({ events })); // { preferred_channel: 'email', preferred_hour: 20, timezone: 'Asia/Shanghai', locale: 'zh-CN' }
+ * engagementTraitValues(computeEngagementTraits({ events })); // { preferred_channel: 'email', preferred_hour: 20, timezone: 'Asia/Shanghai', locale: 'zh-CN', country: 'CN' }
  */
 export function engagementTraitValues(traits: EngagementTraits): TraitValues {
-  return { preferred_channel: traits.preferredChannel, preferred_hour: traits.preferredHour, timezone: traits.timeZone, locale: traits.locale };
+  return { preferred_channel: traits.preferredChannel, preferred_hour: traits.preferredHour, timezone: traits.timeZone, locale: traits.locale, country: traits.country };
 }
 
 /**
@@ -134,9 +140,11 @@ export interface EngagementState {
   /** Per channel: the latest engagement time. */
   latest: Record<Channel, number | null>;
   hourHistogram: number[];
-  /** Latest valid time zone and locale, with their event times (ties: the larger value, as the batch rule). */
+  /** Latest valid time zone, locale and country, with their event times (ties: the larger value, as the batch rule). */
   timeZone: { t: number; v: string } | null;
   locale: { t: number; v: string } | null;
+  /** Absent from states stored before the trait existed: `parseTraitState` reads that as null. */
+  country: { t: number; v: string } | null;
 }
 
 export const MAX_ENGAGEMENT_DAYS = 400;
@@ -146,7 +154,7 @@ export function emptyEngagementState(): EngagementState {
   const days = {} as EngagementState['days'];
   const latest = {} as EngagementState['latest'];
   for (const c of CHANNEL_ORDER) { days[c] = { kept: [], dropped: 0 }; latest[c] = null; }
-  return { days, latest, hourHistogram: new Array<number>(24).fill(0), timeZone: null, locale: null };
+  return { days, latest, hourHistogram: new Array<number>(24).fill(0), timeZone: null, locale: null, country: null };
 }
 
 const newer = (current: { t: number; v: string } | null, t: number, v: string | null) =>
@@ -166,8 +174,9 @@ export function createEngagementFold(names: ChannelEventNames = DEFAULT_CHANNEL_
     const zone = isTimeZone(event.context.timezone) ? event.context.timezone : null;
     const timeZone = newer(state.timeZone, event.timestamp, zone);
     const locale = newer(state.locale, event.timestamp, canonicalLocale(event.context.locale));
+    const country = newer(state.country, event.timestamp, eventCountry(event));
     const channel = channelOf(event, byName);
-    if (channel === null) return timeZone === state.timeZone && locale === state.locale ? state : { ...state, timeZone, locale };
+    if (channel === null) return timeZone === state.timeZone && locale === state.locale && country === state.country ? state : { ...state, timeZone, locale, country };
     const day = utcDay(event.timestamp);
     const { kept, dropped } = state.days[channel];
     let nextDays = state.days[channel];
@@ -188,7 +197,7 @@ export function createEngagementFold(names: ChannelEventNames = DEFAULT_CHANNEL_
     return {
       days: nextDays === state.days[channel] ? state.days : { ...state.days, [channel]: nextDays },
       latest: last !== null && last >= event.timestamp ? state.latest : { ...state.latest, [channel]: event.timestamp },
-      hourHistogram, timeZone, locale,
+      hourHistogram, timeZone, locale, country,
     };
   };
 }
@@ -210,6 +219,7 @@ export function mergeEngagementStates(a: EngagementState, b: EngagementState): E
   out.hourHistogram = a.hourHistogram.map((n, h) => n + (b.hourHistogram[h] ?? 0));
   out.timeZone = b.timeZone === null ? a.timeZone : newer(a.timeZone, b.timeZone.t, b.timeZone.v);
   out.locale = b.locale === null ? a.locale : newer(a.locale, b.locale.t, b.locale.v);
+  out.country = b.country === null ? a.country : newer(a.country, b.country.t, b.country.v);
   return out;
 }
 
@@ -233,5 +243,5 @@ export function engagementFromState(state: EngagementState): EngagementTraits {
     if (count > 0 && (preferredHour === null || count > state.hourHistogram[preferredHour]!)) preferredHour = hour;
   });
   const timeZone = state.timeZone?.v ?? null;
-  return { preferredChannel, channelDays, preferredHour, hourBasis: timeZone === null ? 'utc' : 'local', hourHistogram: [...state.hourHistogram], timeZone, locale: state.locale?.v ?? null };
+  return { preferredChannel, channelDays, preferredHour, hourBasis: timeZone === null ? 'utc' : 'local', hourHistogram: [...state.hourHistogram], timeZone, locale: state.locale?.v ?? null, country: state.country?.v ?? null };
 }

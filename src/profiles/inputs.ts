@@ -43,7 +43,8 @@ export type EventType = 'track' | 'page' | 'screen' | 'identify' | 'group' | 'al
 /**
  * One stored event, as the Segment spec defines it: `event` is the track event name (null
  * for other types), `timestamp` the corrected event time, `context` the Segment context
- * object (`timezone`, `locale`, …).
+ * object (`timezone`, `locale`, `location`, `traits`, …), `traits` an identify call's traits
+ * (absent when the caller did not read them).
  */
 export interface EventInput {
   type: EventType | (string & {});
@@ -51,6 +52,7 @@ export interface EventInput {
   timestamp: number;
   properties: Readonly<Record<string, unknown>>;
   context: Readonly<Record<string, unknown>>;
+  traits?: Readonly<Record<string, unknown>>;
 }
 
 /**

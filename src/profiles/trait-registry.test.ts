@@ -15,7 +15,7 @@ const NOW = Date.parse('2024-06-01T00:00:00Z');
 /** One value of every kind, computed through each module's public functions. */
 function everyTraitValue(): TraitValues {
   const events: EventInput[] = [
-    { type: 'page', event: null, timestamp: NOW - 3600_000, properties: {}, context: { timezone: 'Europe/Berlin', locale: 'de-DE' } },
+    { type: 'page', event: null, timestamp: NOW - 3600_000, properties: {}, context: { timezone: 'Europe/Berlin', locale: 'de-DE', location: { country: 'de' } } },
     { type: 'track', event: 'Email Opened', timestamp: NOW - 1800_000, properties: {}, context: {} },
   ];
   const orders: OrderInput[] = [1, 2].map((n) => ({
@@ -79,6 +79,8 @@ describe('trait registry', () => {
     }
     // Quiet hours need the time zone even when personalization is off (P18).
     expect(kept).toHaveProperty('timezone', 'Europe/Berlin');
+    expect(kept).toHaveProperty('country', 'DE');
+    expect(TRAITS.country).toMatchObject({ type: 'string', category: 'basic', source: 'recompute', profiling: false, computedBy: 'computeEngagementTraits' });
     expect(withoutProfilingTraits({ ...values, ...{ undeclared: 1 } } as TraitValues)).not.toHaveProperty('undeclared');
   });
 });

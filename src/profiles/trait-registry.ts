@@ -155,6 +155,12 @@ export const TRAITS = {
     type: 'string', description: 'BCP 47 locale from the latest event context that had a valid one.',
     category: 'basic', source: 'recompute', profiling: false, computedBy: 'computeEngagementTraits',
   },
+  country: {
+    // Not profiling, like timezone: a fact the data states (an address, where an order was placed), not an inference.
+    type: 'string',
+    description: 'Country from the latest event that had a valid one: context.location.country, else an identify call\'s address.country or country trait (ISO 3166 alpha-2 codes upper-cased, names kept as written).',
+    category: 'basic', source: 'recompute', profiling: false, computedBy: 'computeEngagementTraits',
+  },
 
   // Predictions (src/predict): written by `tailor predict` with the model version they came from.
   p_alive: prediction('Probability the person is still a customer (BG/NBD).', 'number', 'probabilityAlive'),

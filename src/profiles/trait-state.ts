@@ -73,9 +73,18 @@ export function incrementalTraitValues(state: IncrementalTraitState): TraitValue
   return activityTraitValues(state.activity);
 }
 
+/** A stored `{ t, v }` latest value, or null when it is absent or not one. */
+function parseLatest(value: unknown): { t: number; v: string } | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { t, v } = value as { t?: unknown; v?: unknown };
+  return typeof t === 'number' && Number.isFinite(t) && typeof v === 'string' ? { t, v } : null;
+}
+
 /**
  * Reads a stored state back; null when it is not one this version wrote (the recompute job
- * then rebuilds it from the events).
+ * then rebuilds it from the events). Fields added to version 2 after states were stored
+ * read as their empty value: a state without `engagement.country` (stored before the
+ * `country` trait) has no country until an event tells one, with no migration.
  *
  * @example
  * parseTraitState(JSON.parse(row.trait_state));
@@ -88,6 +97,6 @@ export function parseTraitState(value: unknown): IncrementalTraitState | null {
   return {
     version: 2, complete: v.complete === true, activity: { ...emptyActivityState(), ...v.activity },
     journey: { interest: v.journey.interest === true, advocacy: v.journey.advocacy === true },
-    engagement: { ...emptyEngagementState(), ...v.engagement },
+    engagement: { ...emptyEngagementState(), ...v.engagement, country: parseLatest((v.engagement as { country?: unknown }).country) },
   };
 }
