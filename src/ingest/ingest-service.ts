@@ -313,7 +313,7 @@ export function createIngestService(deps: {
       }
       const s = stateOf(r.profileId, event.timestamp);
       // Incremental computed traits (activity, journey signals), folded as the event is attributed.
-      if (incrementalTraits) s.traitState = foldTraitState(s.traitState ?? emptyTraitState(), [{ type: event.type, event: event.type === 'track' ? event.event : null, timestamp: event.timestamp, properties: event.properties, context: event.context }]);
+      if (incrementalTraits) s.traitState = foldTraitState(s.traitState ?? emptyTraitState(), [{ type: event.type, event: event.type === 'track' ? event.event : null, timestamp: event.timestamp, properties: event.properties, context: event.context, ...(event.type === 'identify' ? { traits: event.traits } : {}) }]);
       s.firstSeenAt = Math.min(s.firstSeenAt, event.timestamp);
       s.lastSeenAt = Math.max(s.lastSeenAt, event.timestamp);
       if (event.type === 'identify') {

@@ -110,16 +110,19 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
     async eventsOf(ws, profileIds, withProperties) {
       const out = new Map<string, EventInput[]>();
       const wanted = new Set(withProperties);
-      // Only the two context fields the traits read are fetched, not the whole context
-      // (analytics.js sends ~1 KB of it per event); the context objects are shared.
-      const contexts = new Map<string, Record<string, string>>();
-      const contextOf = (timezone: string | null, locale: string | null) => {
-        const key = `${timezone ?? ''}\u0000${locale ?? ''}`;
+      // Only the context fields the traits read are fetched (time zone, locale, country), not
+      // the whole context (analytics.js sends ~1 KB of it per event); context objects are shared.
+      const contexts = new Map<string, Record<string, unknown>>();
+      const text = (v: unknown) => (typeof v === 'string' ? v : null);
+      const contextOf = (timezone: string | null, locale: string | null, country: string | null, traitsCountry: string | null) => {
+        const key = `${timezone ?? ''}\u0000${locale ?? ''}\u0000${country ?? ''}\u0000${traitsCountry ?? ''}`;
         let c = contexts.get(key);
         if (c === undefined) {
           c = {};
           if (timezone !== null) c['timezone'] = timezone;
           if (locale !== null) c['locale'] = locale;
+          if (country !== null) c['location'] = { country };
+          if (traitsCountry !== null) c['traits'] = { address: { country: traitsCountry } };
           contexts.set(key, c);
         }
         return c;
@@ -129,6 +132,9 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
         const rows = await db.selectFrom('events')
           .select((eb) => [
             'profile_id', 'type', 'event', 'timestamp', f.jsonText('context', 'timezone').as('timezone'), f.jsonText('context', 'locale').as('locale'),
+            f.jsonScalar('context', ['location', 'country'], 'text').as('country'), f.jsonScalar('context', ['traits', 'address', 'country'], 'text').as('context_traits_country'),
+            eb.case().when('type', '=', 'identify').then(f.jsonScalar('traits', ['address', 'country'], 'text')).else(null).end().as('address_country'),
+            eb.case().when('type', '=', 'identify').then(f.jsonScalar('traits', ['country'], 'text')).else(null).end().as('traits_country'),
             (withProperties.length === 0 ? eb.val(null) : eb.case().when('event', 'in', [...withProperties]).then(eb.ref('properties')).else(null).end()).as('properties'),
           ])
           .where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
@@ -137,7 +143,10 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
           if (list === undefined) out.set(r.profile_id, (list = []));
           list.push({
             type: r.type, event: r.event, timestamp: r.timestamp,
-            context: contextOf(typeof r.timezone === 'string' ? r.timezone : null, typeof r.locale === 'string' ? r.locale : null),
+            context: contextOf(text(r.timezone), text(r.locale), text(r.country), text(r.context_traits_country)),
+            ...(r.type === 'identify' && (text(r.address_country) !== null || text(r.traits_country) !== null)
+              ? { traits: { ...(text(r.address_country) === null ? {} : { address: { country: text(r.address_country) } }), ...(text(r.traits_country) === null ? {} : { country: text(r.traits_country) }) } }
+              : {}),
             properties: r.event !== null && wanted.has(r.event) ? readJson(r.properties, {}) : empty,
           });
         }
