@@ -39,11 +39,22 @@ export const contentSchema = z.object({
  */
 export function fitContent(matrix: { readonly itemIds: readonly string[] }, options: ContentOptions): Recommender {
   const k = options.k ?? CONTENT_DEFAULTS.k;
+  return contentFrom({ itemIds: matrix.itemIds, k, lists: contentNeighbours({ itemIds: matrix.itemIds, items: options.items, k }) });
+}
+
+/**
+ * The item → item content cosine lists (k most similar per item) over `itemIds`, for uses
+ * other than scoring histories: "similar items" and serving over a catalog that changed
+ * since the last training.
+ *
+ * @example
+ * const lists = contentNeighbours({ itemIds, items, k: 20 });
+ */
+export function contentNeighbours(input: { itemIds: readonly string[]; items: Iterable<ItemAttributes>; k: number }): NeighbourLists {
   const byId = new Map<string, ItemAttributes>();
-  for (const item of options.items) byId.set(item.itemId, item);
-  const { matrix: tfidf } = buildTfIdf(matrix.itemIds.map((itemId) => byId.get(itemId) ?? { itemId }));
-  const lists = computeNeighbours({ left: tfidf, right: transpose(tfidf), k });
-  return contentFrom({ itemIds: matrix.itemIds, k, lists });
+  for (const item of input.items) byId.set(item.itemId, item);
+  const { matrix: tfidf } = buildTfIdf(input.itemIds.map((itemId) => byId.get(itemId) ?? { itemId }));
+  return computeNeighbours({ left: tfidf, right: transpose(tfidf), k: input.k });
 }
 
 /**

@@ -42,6 +42,19 @@ export const itemKnnSchema = z.object({
  */
 export function fitItemKnn(matrix: InteractionMatrix, options: ItemKnnOptions = {}): Recommender {
   const { k, shrink } = { ...ITEM_KNN_DEFAULTS, ...options };
+  return itemKnnFrom({ itemIds: matrix.itemIds, k, shrink, lists: itemCosineNeighbours(matrix, { k, shrink }) });
+}
+
+/**
+ * The item → item cosine lists of item-kNN (k strongest per item), for uses other than
+ * scoring histories: "similar items", "bought together" (on an order × item matrix), and
+ * explanations.
+ *
+ * @example
+ * const lists = itemCosineNeighbours(matrix, { k: 50, shrink: 10 });
+ */
+export function itemCosineNeighbours(matrix: InteractionMatrix, options: Required<ItemKnnOptions>): NeighbourLists {
+  const { k, shrink } = options;
   const itemsByUsers = transpose(matrix);
   const norms = new Float64Array(itemsByUsers.rows);
   for (let i = 0; i < itemsByUsers.rows; i++) {
@@ -49,13 +62,12 @@ export function fitItemKnn(matrix: InteractionMatrix, options: ItemKnnOptions = 
     for (let p = itemsByUsers.indptr[i]!; p < itemsByUsers.indptr[i + 1]!; p++) s += itemsByUsers.values[p]! ** 2;
     norms[i] = Math.sqrt(s);
   }
-  const lists = computeNeighbours({
+  return computeNeighbours({
     left: itemsByUsers,
     right: matrix,
     k,
     weigh: (i, j, dot) => dot / (norms[i]! * norms[j]! + shrink),
   });
-  return itemKnnFrom({ itemIds: matrix.itemIds, k, shrink, lists });
 }
 
 /**

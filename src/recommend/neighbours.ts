@@ -149,3 +149,29 @@ export function decodeNeighbours(input: { data: SerializedNeighbours; itemCount:
   for (const j of indices) if (j < 0 || j >= n) throw new RangeError(`neighbours.indices holds ${j}, outside 0..${n - 1}`);
   return { indptr, indices, weights };
 }
+
+/**
+ * The lists turned around: for each item j, the items i that have j among their neighbours,
+ * with W_ij. Lets a server ask "which of this person's items point to j, and how strongly"
+ * (explanations) in time proportional to j's in-degree instead of a scan of every list.
+ *
+ * @example
+ * const incoming = transposeNeighbours(lists, itemCount); // incoming.indices[incoming.indptr[j] …] are the i
+ */
+export function transposeNeighbours(lists: NeighbourLists, itemCount: number): NeighbourLists {
+  const indptr = new Int32Array(itemCount + 1);
+  for (let q = 0; q < lists.indices.length; q++) indptr[lists.indices[q]! + 1]!++;
+  for (let j = 0; j < itemCount; j++) indptr[j + 1]! += indptr[j]!;
+  const fill = indptr.slice(0, itemCount);
+  const indices = new Int32Array(lists.indices.length);
+  const weights = new Float32Array(lists.indices.length);
+  for (let i = 0; i + 1 < lists.indptr.length; i++) {
+    for (let q = lists.indptr[i]!; q < lists.indptr[i + 1]!; q++) {
+      const j = lists.indices[q]!;
+      const at = fill[j]!++;
+      indices[at] = i;
+      weights[at] = lists.weights[q]!;
+    }
+  }
+  return { indptr, indices, weights };
+}

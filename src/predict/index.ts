@@ -1,0 +1,2 @@
+export * from './replenishment.js';
+export type * from './prediction-repository.js';

@@ -1,0 +1,114 @@
+import type { Rng } from './rng.js';
+
+/**
+ * Exploration of new and little-shown items by Thompson sampling (Thompson 1933; Chapelle &
+ * Li 2011, "An Empirical Evaluation of Thompson Sampling"): each candidate's response rate has
+ * a Beta(1 + responses, 1 + impressions − responses) posterior; one draw per candidate, the
+ * highest draws win the exploration slots. An item nobody has seen draws from Beta(1, 1) —
+ * uniform — so it gets its chance; an item shown often without response draws low and stops
+ * taking slots; one that people respond to keeps winning until the main ranking learns it.
+ */
+
+/** Standard normal draw (Box–Muller). */
+function normal(rng: Rng): number {
+  let u = 0;
+  while (u === 0) u = rng();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+}
+
+/**
+ * Gamma(shape, 1) draw by Marsaglia & Tsang (2000), "A simple method for generating gamma
+ * variables"; shapes below 1 use the boost Gamma(a) = Gamma(a + 1) · U^(1/a).
+ *
+ * @example
+ * sampleGamma(2.5, seededRng(1)); // a positive number, mean 2.5 over many draws
+ */
+export function sampleGamma(shape: number, rng: Rng): number {
+  if (!(shape > 0)) throw new RangeError(`gamma shape must be positive, got ${shape}`);
+  if (shape < 1) {
+    let u = 0;
+    while (u === 0) u = rng();
+    return sampleGamma(shape + 1, rng) * Math.pow(u, 1 / shape);
+  }
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = normal(rng);
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rng();
+    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/**
+ * Beta(a, b) draw as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
+ *
+ * @example
+ * sampleBeta(3, 7, seededRng(1)); // in (0, 1), mean 0.3 over many draws
+ */
+export function sampleBeta(a: number, b: number, rng: Rng): number {
+  const x = sampleGamma(a, rng);
+  const y = sampleGamma(b, rng);
+  return x / (x + y);
+}
+
+/** A candidate for exploration: its feedback so far and its relevance to this request (0–1, 0 when unknown). */
+export interface ExplorationCandidate {
+  position: number;
+  impressions: number;
+  responses: number;
+  relevance: number;
+}
+
+/**
+ * Picks `slots` candidates by Thompson sampling. The draw is multiplied by 0.5 + 0.5 ·
+ * relevance, so among equally uncertain items those that fit the request go first, while an
+ * item with no known relevance still has half its chance.
+ *
+ * @example
+ * thompsonPick({ candidates, slots: 2, rng: seededRng(7) }); // e.g. [{ position: 12, draw: 0.71 }, …]
+ */
+export function thompsonPick(input: { candidates: readonly ExplorationCandidate[]; slots: number; rng: Rng }): Array<{ position: number; draw: number }> {
+  if (input.slots <= 0 || input.candidates.length === 0) return [];
+  const draws = input.candidates.map((c) => {
+    const responses = Math.max(0, Math.min(c.responses, c.impressions));
+    const theta = sampleBeta(1 + responses, 1 + c.impressions - responses, input.rng);
+    return { position: c.position, draw: theta * (0.5 + 0.5 * Math.max(0, Math.min(1, c.relevance))) };
+  });
+  draws.sort((a, b) => b.draw - a.draw || a.position - b.position);
+  return draws.slice(0, input.slots);
+}
+
+/**
+ * How many of `n` slots go to exploration for a share: round(n · share), at most n − 1 when
+ * n > 1 so that a list always keeps its best item.
+ *
+ * @example
+ * explorationSlots(10, 0.2); // 2
+ */
+export function explorationSlots(n: number, share: number): number {
+  if (n <= 0 || !(share > 0)) return 0;
+  const slots = Math.round(n * share);
+  return n > 1 ? Math.min(slots, n - 1) : 0;
+}
+
+/**
+ * Where exploration items go in a list of n: spread evenly over the list,
+ * never first (positions are 0-based): for n = 10 and 2 slots, positions 2 and 6 (the 3rd and 7th items).
+ *
+ * @example
+ * explorationPositions(10, 2); // [2, 6]
+ */
+export function explorationPositions(n: number, slots: number): number[] {
+  const out: number[] = [];
+  for (let k = 1; k <= slots; k++) out.push(Math.min(n - 1, Math.max(1, Math.round((k * n) / (slots + 1)) - 1)));
+  // Distinct positions, pushed down when two collide.
+  for (let k = 1; k < out.length; k++) if (out[k]! <= out[k - 1]!) out[k] = Math.min(n - 1, out[k - 1]! + 1);
+  return [...new Set(out)];
+}

@@ -1,0 +1,94 @@
+import type { RequestContext } from '../contracts/recommendation.js';
+import type { PersonRecord } from './recommendation-repository.js';
+import type { PersonSignals } from './serve.js';
+
+/** Query parameters search engines and shops put search terms in (Google `q`, Baidu `wd`/`word`, Yahoo `p`, Yandex `text`…). */
+const SEARCH_PARAMETERS = ['q', 'query', 'wd', 'word', 'p', 'text', 'keyword', 'keywords', 'search', 'search_query', 'k'];
+/** Most phrases taken from each source. */
+const MAX_PHRASES = 10;
+
+/**
+ * What serving may use about a person whose personalization the policy allows: their record
+ * (history, declared preferences, computed country and time zone, segments, what they were
+ * shown) and the request's context (region, device, locale, time zone, the campaign and
+ * search that brought them). `record` is null for a person Tailor does not know yet.
+ *
+ * The `preferences` trait is a list of phrases (`["low sugar", "coffee"]`) or one string of
+ * comma-separated phrases (README "Recommendations").
+ *
+ * @example
+ * personSignals({ record, context: { device: 'mobile', utm: { term: 'oat milk' } }, now });
+ */
+export function personSignals(input: { record: PersonRecord | null; context: RequestContext; now: number }): PersonSignals {
+  const { record, context } = input;
+  const preferences: Array<{ phrase: string; source: 'declared' | 'search' | 'campaign' }> = [];
+  for (const phrase of phrasesOf(record?.traits.preferences)) preferences.push({ phrase, source: 'declared' });
+  if (context.utm?.term !== undefined) for (const phrase of phrasesOf(context.utm.term)) preferences.push({ phrase, source: 'search' });
+  for (const phrase of referrerSearch(context.referrer)) preferences.push({ phrase, source: 'search' });
+  if (context.utm?.campaign !== undefined) {
+    // Campaign names are slugs ("summer_coffee_sale"): each longer word may name a product kind.
+    for (const word of context.utm.campaign.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 4).slice(0, MAX_PHRASES)) preferences.push({ phrase: word, source: 'campaign' });
+  }
+  const address = record?.traits.address;
+  const region = context.region
+    ?? text(record?.computed.country)
+    ?? (typeof address === 'object' && address !== null ? text((address as Record<string, unknown>).country) : null)
+    ?? text(record?.traits.country)
+    ?? localeRegion(context.locale);
+  const exposures = new Map<string, { shown: number; responded: boolean }>();
+  const responded = new Set((record?.responded ?? []).map((r) => r.itemId));
+  for (const s of record?.shown ?? []) {
+    const e = exposures.get(s.itemId);
+    if (e === undefined) exposures.set(s.itemId, { shown: 1, responded: responded.has(s.itemId) });
+    else e.shown++;
+  }
+  return {
+    interactions: record?.interactions ?? [],
+    orders: record?.orders ?? [],
+    preferences,
+    region,
+    device: context.device === undefined ? null : context.device.trim().toLowerCase() || null,
+    timezone: context.timezone ?? text(record?.computed.timezone) ?? null,
+    segments: record?.segments ?? [],
+    exposures,
+  };
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+
+/** Phrases from a list of strings or a comma-separated string. */
+function phrasesOf(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+  return list.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => v !== '' && v.length <= 100).slice(0, MAX_PHRASES);
+}
+
+/**
+ * Search terms in a referrer URL (`https://www.google.com/search?q=oat+milk` → `oat milk`).
+ *
+ * @example
+ * referrerSearch('https://www.baidu.com/s?wd=%E5%92%96%E5%95%A1'); // ['咖啡']
+ */
+export function referrerSearch(referrer: string | undefined): string[] {
+  if (referrer === undefined) return [];
+  let url: URL;
+  try {
+    url = new URL(referrer);
+  } catch {
+    return [];
+  }
+  for (const name of SEARCH_PARAMETERS) {
+    const value = url.searchParams.get(name);
+    if (value !== null && value.trim() !== '') return phrasesOf(value);
+  }
+  return [];
+}
+
+/** The region subtag of a BCP 47 locale (`en-GB` → `GB`), or null. */
+function localeRegion(locale: string | undefined): string | null {
+  if (locale === undefined) return null;
+  try {
+    return new Intl.Locale(locale).region ?? null;
+  } catch {
+    return null;
+  }
+}

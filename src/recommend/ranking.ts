@@ -1,0 +1,177 @@
+import type { CatalogIndex } from './catalog-index.js';
+import { diversify } from './diversity.js';
+import { explorationPositions, thompsonPick, type ExplorationCandidate } from './exploration.js';
+import type { Rng } from './rng.js';
+
+/**
+ * The last stage of serving: blend the scores of the request's components, apply boosts,
+ * filters, pins, diversity and exploration, and explain every item. Pure: what the person
+ * did, the catalog and the model come in as components and predicates; the caller decides
+ * (through the policy function) which components may exist at all, so a non-personalized
+ * request simply has no personal component to blend.
+ */
+
+/** One reason an item is in the list, with its share of the item's score (shares sum to 1). */
+export interface Reason {
+  type: string;
+  message: string;
+  weight: number;
+  /** Items the reason cites ("because you bought X"). */
+  items?: string[];
+}
+
+/** A source of scores: a strategy's signal, scaled to 0–1 by its best candidate, then weighted. */
+export interface Component {
+  /** `history`, `content`, `preference`, `region`, `segment`, `trending`, `popular`, `similar`, `together`, `buy_again`, `new`. */
+  name: string;
+  weight: number;
+  /** Raw scores of candidate positions; only positive scores count. */
+  scores: ReadonlyMap<number, number>;
+  /** The reason this component gives for an item (its weight is filled in by the ranker). */
+  reason(position: number): Omit<Reason, 'weight'>;
+}
+
+/** A multiplicative adjustment of an item's score (a scene or a placement boost). */
+export interface Adjustment {
+  factor: number;
+  reasons: Array<Omit<Reason, 'weight'>>;
+}
+
+export interface RankInput {
+  catalog: CatalogIndex;
+  components: readonly Component[];
+  n: number;
+  /** Whether an item may be recommended (filters, purchases, fatigue, scene exclusions). */
+  eligible: (position: number) => boolean;
+  /** Boosts of scenes and the placement; `undefined` leaves the score as it is. */
+  adjust?: (position: number) => Adjustment | undefined;
+  /** Items placed at fixed 0-based positions (already checked for eligibility). */
+  pinned?: ReadonlyArray<{ position: number; at: number }>;
+  diversity: { maxPerCategory: number | null; categoryLevel: number; maxPriceTierShare: number };
+  exploration?: { slots: number; candidates: readonly ExplorationCandidate[]; rng: Rng };
+  /** Further reasons that do not come from a component (e.g. a taste the person shows), with their own weight share taken from the rest. */
+  extraReasons?: (position: number) => Array<Omit<Reason, 'weight'>>;
+}
+
+export interface RankedItem {
+  position: number;
+  score: number;
+  reasons: Reason[];
+  exploration: boolean;
+  pinned: boolean;
+}
+
+/**
+ * Ranks and explains. Each component's raw scores are divided by its best score over its
+ * candidates, multiplied by its weight and summed (the weighted hybrid of Burke 2002);
+ * adjustments multiply the sum. An item's reasons are the components that contributed, each
+ * weighted by its share of the final score; an adjustment with factor f > 1 takes the share
+ * 1 − 1/f ("the boost made this much of the score").
+ *
+ * @example
+ * rank({ catalog, components: [trending], n: 10, eligible: () => true, diversity: { maxPerCategory: 3, categoryLevel: 2, maxPriceTierShare: 0.6 } });
+ */
+export function rank(input: RankInput): RankedItem[] {
+  const { catalog, n } = input;
+  const active = input.components.filter((c) => c.weight > 0 && c.scores.size > 0);
+  const scales = active.map((c) => {
+    let max = 0;
+    for (const s of c.scores.values()) if (s > max) max = s;
+    return max > 0 ? c.weight / max : 0;
+  });
+  const total = new Map<number, number>();
+  active.forEach((c, k) => {
+    const scale = scales[k]!;
+    if (scale === 0) return;
+    for (const [p, s] of c.scores) {
+      if (!(s > 0)) continue;
+      total.set(p, (total.get(p) ?? 0) + scale * s);
+    }
+  });
+  const adjustments = new Map<number, Adjustment>();
+  const scored: Array<{ position: number; score: number }> = [];
+  const pinnedSet = new Set((input.pinned ?? []).map((p) => p.position));
+  for (const [p, base] of total) {
+    if (pinnedSet.has(p) || !input.eligible(p)) continue;
+    const adj = input.adjust?.(p);
+    if (adj !== undefined) adjustments.set(p, adj);
+    const score = base * (adj?.factor ?? 1);
+    if (score > 0) scored.push({ position: p, score });
+  }
+  scored.sort((a, b) => b.score - a.score || a.position - b.position);
+  const scoreOf = new Map(scored.map((s) => [s.position, s.score]));
+
+  const pins = [...(input.pinned ?? [])].filter((p) => p.at < n).sort((a, b) => a.at - b.at);
+  const exploration = input.exploration;
+  const slots = exploration === undefined ? 0 : Math.min(exploration.slots, Math.max(0, n - pins.length - 1));
+  const mainCount = Math.max(0, n - pins.length - slots);
+  const main = diversify({
+    ranked: scored.map((s) => s.position),
+    n: mainCount,
+    categoryOf: (p) => catalog.categoryKey(p, input.diversity.categoryLevel),
+    tierOf: (p) => catalog.priceTier[p] ?? -1,
+    maxPerCategory: input.diversity.maxPerCategory,
+    maxPriceTierShare: input.diversity.maxPriceTierShare,
+  });
+
+  const explain = (p: number): Reason[] => {
+    const base = total.get(p) ?? 0;
+    const adj = adjustments.get(p);
+    const factor = adj?.factor ?? 1;
+    const reasons: Reason[] = [];
+    const baseShare = factor > 1 ? 1 / factor : 1;
+    active.forEach((c, k) => {
+      const s = c.scores.get(p);
+      if (s === undefined || !(s > 0) || base === 0) return;
+      reasons.push({ ...c.reason(p), weight: (baseShare * scales[k]! * s) / base });
+    });
+    if (adj !== undefined && factor > 1) {
+      const share = (1 - 1 / factor) / Math.max(1, adj.reasons.length);
+      for (const r of adj.reasons) reasons.push({ ...r, weight: share });
+    }
+    const extra = input.extraReasons?.(p) ?? [];
+    if (extra.length > 0) {
+      // A taste the person shows explains part of the personal evidence: give each extra
+      // reason a tenth of the item's weight, taken proportionally from the others.
+      const take = 0.1 * extra.length;
+      for (const r of reasons) r.weight *= 1 - take;
+      for (const r of extra) reasons.push({ ...r, weight: 0.1 });
+    }
+    reasons.sort((a, b) => b.weight - a.weight);
+    for (const r of reasons) r.weight = Math.round(r.weight * 1000) / 1000;
+    return reasons;
+  };
+
+  const used = new Set<number>([...main, ...pins.map((p) => p.position)]);
+  let explored: Array<{ position: number; draw: number }> = [];
+  if (exploration !== undefined && slots > 0) {
+    const candidates = exploration.candidates.filter((c) => !used.has(c.position) && input.eligible(c.position));
+    explored = thompsonPick({ candidates, slots, rng: exploration.rng });
+    for (const e of explored) used.add(e.position);
+  }
+
+  // Assemble: pins at their positions, exploration at spread positions, the ranking around them.
+  const length = Math.min(n, main.length + pins.length + explored.length);
+  const out: Array<RankedItem | undefined> = new Array(length).fill(undefined);
+  for (const pin of pins) {
+    // A pin beyond a short list goes to its last free place.
+    let at = Math.min(pin.at, length - 1);
+    while (at >= 0 && out[at] !== undefined) at--;
+    if (at >= 0) out[at] = { position: pin.position, score: 0, reasons: [{ type: 'pinned', message: 'featured by the shop', weight: 1 }], exploration: false, pinned: true };
+  }
+  const spots = explorationPositions(length, explored.length).filter((i) => out[i] === undefined);
+  explored.forEach((e, k) => {
+    let at = spots[k];
+    if (at === undefined) at = out.findIndex((x) => x === undefined);
+    if (at === -1) return;
+    out[at] = { position: e.position, score: e.draw, reasons: [{ type: 'exploring', message: 'new or rarely shown — exploring', weight: 1 }], exploration: true, pinned: false };
+  });
+  let next = 0;
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] !== undefined) continue;
+    const p = main[next++];
+    if (p === undefined) break;
+    out[i] = { position: p, score: scoreOf.get(p) ?? 0, reasons: explain(p), exploration: false, pinned: false };
+  }
+  return out.filter((x): x is RankedItem => x !== undefined);
+}

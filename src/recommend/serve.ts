@@ -1,0 +1,644 @@
+import type { Filters, Placement, RequestContext, Scene, Strategy } from '../contracts/recommendation.js';
+import { productDays, replenishmentDue } from '../predict/index.js';
+import type { CatalogIndex } from './catalog-index.js';
+import { explorationSlots, type ExplorationCandidate } from './exploration.js';
+import { DEFAULT_SIGNAL_WEIGHTS, type InteractionKind } from './interactions.js';
+import { scoreWithNeighbours, type NeighbourLists } from './neighbours.js';
+import { historyVector } from './personal-model.js';
+import { rank, type Adjustment, type Component, type RankedItem, type Reason } from './ranking.js';
+import type { Rng } from './rng.js';
+import { activeScenes, momentAt, sceneEffects } from './scenes.js';
+import type { ServingState } from './serving-state.js';
+import { topN } from './top-n.js';
+
+/**
+ * One recommendation request, end to end in memory: the strategies of the placement become
+ * components (scores over catalog positions, each with its reason), then `rank` blends,
+ * filters, diversifies, explores and explains. What may be personal is decided before this
+ * function: `person` is null in non-personalized mode (PRIVACY.md P5, P6), and then nothing
+ * about the person — history, traits, region, segments, time zone, device, activity — is
+ * read, because it is not here.
+ */
+
+/** What serving knows about the person (read fresh for every request by the service). */
+export interface PersonSignals {
+  /** Purchases (order lines), cart adds and views, newest last or in any order. */
+  interactions: ReadonlyArray<{ itemId: string; kind: InteractionKind; at: number }>;
+  /** Orders with their lines, for replenishment ("buy again"). */
+  orders: ReadonlyArray<{ placedAt: number; items: ReadonlyArray<{ itemId: string; quantity: number }> }>;
+  /**
+   * Phrases the person's taste or intent is known by: declared preferences (the
+   * `preferences` trait, e.g. from a sign-up questionnaire), or what they searched for or
+   * the campaign that brought them (UTM term and campaign, the referrer's search terms).
+   */
+  preferences: ReadonlyArray<{ phrase: string; source: 'declared' | 'search' | 'campaign' }>;
+  region: string | null;
+  /** Device type of this request (`mobile`, `desktop`…). */
+  device: string | null;
+  timezone: string | null;
+  segments: ReadonlyArray<{ id: string; name: string }>;
+  /** Per item: times shown within the placement's fatigue window, and whether the person responded since. */
+  exposures: ReadonlyMap<string, { shown: number; responded: boolean }>;
+}
+
+export interface ServeInput {
+  state: ServingState;
+  placement: Placement;
+  /** Null: non-personalized. */
+  person: PersonSignals | null;
+  request: {
+    /** The item being looked at and the cart (for `similar`, `bought_together`); never recommended back. */
+    items: readonly string[];
+    context: RequestContext;
+    filters?: Filters | undefined;
+    n: number;
+  };
+  scenes: readonly Scene[];
+  now: number;
+  rng: Rng;
+  /** Impressions and responses (clicks, cart adds, purchases) of an item in this placement. */
+  itemStats: (itemId: string) => { impressions: number; responses: number };
+}
+
+export interface ServeOutput {
+  items: Array<Omit<RankedItem, 'position'> & { itemId: string; name: string }>;
+  scenes: string[];
+  /** Components that had candidates, with their weights. */
+  components: Array<{ name: string; weight: number }>;
+}
+
+/** Candidates each component offers before filtering. */
+const CANDIDATES = 300;
+const DAY_MS = 86_400_000;
+/** Exploration candidates per request: the most relevant new or little-shown items, and a uniform sample of the catalog. */
+const EXPLORATION_RELEVANT = 50;
+const EXPLORATION_RANDOM = 50;
+/** A purchase this late against its replenishment interval (share of it) is due again. */
+const DUE_RATIO = 0.8;
+/** Share of the cold-start part that each signal takes when present (renormalized over those present). */
+const COLD_START_SHARES = { preference: 0.4, region: 0.2, device: 0.1, segment: 0.2, trending: 0.2 } as const;
+/** What a search or a campaign says now outweighs a preference declared once. */
+const PREFERENCE_WEIGHTS: Record<'declared' | 'search' | 'campaign', number> = { declared: 1, search: 2, campaign: 1.5 };
+const PREFERENCE_WORDING: Record<'declared' | 'search' | 'campaign', string> = { declared: 'matches your preference', search: 'matches what you searched for', campaign: 'matches the campaign you came from' };
+
+const VERBS: Record<InteractionKind, string> = { purchase: 'bought', add_to_cart: 'added to your cart', view: 'viewed' };
+
+/**
+ * Serves one request from the in-memory state.
+ *
+ * @example
+ * const out = serveRecommendations({ state, placement, person, request: { items: [], context: {}, n: 10 }, scenes, now, rng, itemStats });
+ */
+export function serveRecommendations(input: ServeInput): ServeOutput {
+  const { state, placement, person, now } = input;
+  const { catalog } = state;
+  const n = input.request.n;
+  // Non-personalized: of the context, only a scene the request names is read.
+  const context: RequestContext = person === null ? (input.request.context.scene === undefined ? {} : { scene: input.request.context.scene }) : input.request.context;
+  const m = Math.max(CANDIDATES, 5 * n);
+  const nameOf = (p: number) => catalog.entries[p]?.name ?? '';
+  const contextPositions = input.request.items.map((id) => catalog.index.get(id)).filter((p): p is number => p !== undefined);
+  const contextModel = input.request.items.map((id) => state.model?.itemIndex.get(id)).filter((i): i is number => i !== undefined);
+
+  // What the person did, over catalog positions and model items.
+  const latest = new Map<string, { kind: InteractionKind; at: number }>();
+  let historyWeight = 0;
+  if (person !== null) {
+    const seen = new Map<string, number>();
+    for (const e of person.interactions) {
+      const prev = latest.get(e.itemId);
+      if (prev === undefined || e.at > prev.at || (e.at === prev.at && DEFAULT_SIGNAL_WEIGHTS[e.kind] > DEFAULT_SIGNAL_WEIGHTS[prev.kind])) latest.set(e.itemId, { kind: e.kind, at: e.at });
+      seen.set(e.itemId, Math.max(seen.get(e.itemId) ?? 0, DEFAULT_SIGNAL_WEIGHTS[e.kind]));
+    }
+    for (const w of seen.values()) historyWeight += w;
+  }
+  const purchasedAt = new Map<string, number>();
+  for (const e of person?.interactions ?? []) if (e.kind === 'purchase') purchasedAt.set(e.itemId, Math.max(purchasedAt.get(e.itemId) ?? -Infinity, e.at));
+  const due = person === null ? new Map<string, { ratio: number; intervalDays: number; lastAt: number }>() : dueness(person, state.model?.replenishment ?? new Map<string, number>(), now);
+
+  const components: Component[] = [];
+  const strategies = placement.strategies;
+  const total = strategies.reduce((s, x) => s + x.weight, 0);
+  for (const { strategy, weight } of strategies) {
+    const share = weight / total;
+    components.push(...strategyComponents(strategy, share));
+  }
+  // Too few candidates (a new shop, an unknown item): popularity fills the list, with a small weight so it never outranks real evidence.
+  const candidateCount = new Set(components.flatMap((c) => [...c.scores.keys()])).size;
+  if (candidateCount < n * 3) components.push(popularityComponent('fallback', 0.01, false));
+
+  function strategyComponents(strategy: Strategy, share: number): Component[] {
+    switch (strategy) {
+      case 'for_you': return forYou(share);
+      case 'similar': return similar(share);
+      case 'bought_together': return boughtTogether(share);
+      case 'buy_again': return buyAgain(share);
+      case 'trending': return [popularityComponent('trending', share, true)];
+      case 'popular': return [popularityComponent('popular', share, false)];
+      case 'new_arrivals': return newArrivals(share);
+    }
+  }
+
+  function forYou(share: number): Component[] {
+    if (person === null) return [popularityComponent('trending', share, false)];
+    const alpha = historyWeight / (historyWeight + placement.coldStartHalfWeight);
+    const out: Component[] = [];
+    const model = state.model;
+    if (model !== null && historyWeight > 0) {
+      // Recency is measured from the end of the model's data or the person's latest event, whichever is
+      // later (and never after now): on a shop whose data stopped a while ago, as in a demo on a
+      // historical data set, the person's history keeps the weights it was trained with.
+      let latestAt = model.dataTo ?? -Infinity;
+      for (const e of person.interactions) latestAt = Math.max(latestAt, e.at);
+      const h = historyVector({ recipe: model.history, itemIndex: model.itemIndex, interactions: person.interactions, now: Math.min(now, latestAt) });
+      if (h.indices.length > 0) {
+        const scores = model.personal.score(h);
+        const best = topN({ scores, n: m + h.indices.length, above: model.personal.kind === 'blend' || model.personal.kind === 'als' ? -Infinity : 0 });
+        const map = new Map<number, number>();
+        // Scores of latent-factor parts can be negative: shift so the weakest candidate scores just above 0.
+        let min = Infinity;
+        for (const i of best) min = Math.min(min, scores[i]!);
+        const shift = min < 0 ? -min + 1e-9 : 0;
+        for (const i of best) {
+          const p = state.modelToCatalog[i]!;
+          if (p >= 0) map.set(p, scores[i]! + shift);
+        }
+        out.push({ name: 'history', weight: share * alpha * 0.85, scores: map, reason: (p) => becauseOf(p, state.similarIncoming, h, 'history') });
+      }
+    }
+    if (historyWeight > 0) {
+      const hc = catalogHistory();
+      out.push({ name: 'content', weight: share * alpha * 0.15, scores: sparseScores(scoreWithNeighbours({ lists: state.content, history: hc, itemCount: catalog.size }), m), reason: (p) => becauseOfContent(p, hc) });
+    }
+    out.push(...coldStart(share * (1 - alpha)));
+    return out;
+  }
+
+  function coldStart(share: number): Component[] {
+    if (person === null || share <= 0) return [];
+    const parts: Array<{ key: keyof typeof COLD_START_SHARES; component: Component }> = [];
+    if (person.preferences.length > 0) {
+      const matched = new Map<number, number>();
+      const matchedBy = new Map<number, Array<{ phrase: string; source: 'declared' | 'search' | 'campaign' }>>();
+      const pop = state.top(state.live.popular, 'popular', now, m);
+      let popMax = 0;
+      for (const v of pop.values()) popMax = Math.max(popMax, v);
+      for (const pref of person.preferences.slice(0, 20)) {
+        for (const p of catalog.phrase(pref.phrase)) {
+          matched.set(p, (matched.get(p) ?? 0) + PREFERENCE_WEIGHTS[pref.source]);
+          const list = matchedBy.get(p);
+          if (list === undefined) matchedBy.set(p, [pref]);
+          else list.push(pref);
+        }
+      }
+      // More preferences matched first; among equals, the more popular.
+      const scores = new Map<number, number>();
+      for (const [p, k] of matched) scores.set(p, k + 0.5 * (popMax > 0 ? (pop.get(p) ?? 0) / popMax : 0));
+      parts.push({ key: 'preference', component: { name: 'preference', weight: 0, scores: limit(scores, m), reason: (p) => {
+        const by = matchedBy.get(p) ?? [];
+        const source = by.reduce<'declared' | 'search' | 'campaign'>((best, b) => (PREFERENCE_WEIGHTS[b.source] > PREFERENCE_WEIGHTS[best] ? b.source : best), by[0]?.source ?? 'declared');
+        return { type: source === 'declared' ? 'preference' : source, message: `${PREFERENCE_WORDING[source]}: ${by.filter((b) => b.source === source).map((b) => b.phrase).join(', ')}` };
+      } } });
+    }
+    const region = context.region ?? person.region;
+    const regional = region === null ? undefined : state.live.regions.get(region) ?? state.model?.regions.get(region);
+    if (region !== null && regional !== undefined) {
+      parts.push({ key: 'region', component: { name: 'region', weight: 0, scores: state.top(regional, `region:${region}`, now, m), reason: () => ({ type: 'region', message: `popular in your region (${region})` }) } });
+    }
+    const device = person.device;
+    const devices = device === null ? undefined : state.model?.devices.get(device);
+    if (device !== null && devices !== undefined) {
+      parts.push({ key: 'device', component: { name: 'device', weight: 0, scores: state.top(devices, `device:${device}`, now, m), reason: () => ({ type: 'device', message: `popular on ${device}` }) } });
+    }
+    const segmentScores = new Map<number, number>();
+    const segmentOf = new Map<number, string>();
+    for (const s of person.segments) {
+      const counters = state.model?.segments.get(s.id);
+      if (counters === undefined) continue;
+      const top = state.top(counters, `segment:${s.id}`, now, m);
+      let max = 0;
+      for (const v of top.values()) max = Math.max(max, v);
+      for (const [p, v] of top) {
+        const score = max > 0 ? v / max : 0;
+        if (score > (segmentScores.get(p) ?? 0)) {
+          segmentScores.set(p, score);
+          segmentOf.set(p, s.name);
+        }
+      }
+    }
+    if (segmentScores.size > 0) {
+      parts.push({ key: 'segment', component: { name: 'segment', weight: 0, scores: limit(segmentScores, m), reason: (p) => ({ type: 'segment', message: `popular with people like you ("${segmentOf.get(p) ?? ''}")` }) } });
+    }
+    parts.push({ key: 'trending', component: popularityComponent('trending', 0, false) });
+    const sum = parts.reduce((s, x) => s + COLD_START_SHARES[x.key], 0);
+    return parts.map((x) => ({ ...x.component, weight: (share * COLD_START_SHARES[x.key]) / sum }));
+  }
+
+  function sourcesForItems(): { model: number[]; catalog: number[]; fromContext: boolean } {
+    if (contextModel.length > 0 || contextPositions.length > 0) return { model: contextModel, catalog: contextPositions, fromContext: true };
+    // No item given: the person's latest interaction stands in (personalized mode only).
+    if (person === null || latest.size === 0) return { model: [], catalog: [], fromContext: false };
+    const newest = [...latest.entries()].sort((a, b) => b[1].at - a[1].at)[0]!;
+    const i = state.model?.itemIndex.get(newest[0]);
+    const p = catalog.index.get(newest[0]);
+    return { model: i === undefined ? [] : [i], catalog: p === undefined ? [] : [p], fromContext: false };
+  }
+
+  function neighbourComponent(name: string, weight: number, lists: NeighbourLists, sources: number[], message: (source: string) => string): Component {
+    const model = state.model;
+    if (model === null || sources.length === 0) return { name, weight, scores: new Map(), reason: () => ({ type: name, message: '' }) };
+    const h = { indices: Int32Array.from(sources), values: new Float64Array(sources.length).fill(1) };
+    const scores = scoreWithNeighbours({ lists, history: h, itemCount: model.itemIds.length });
+    const out = new Map<number, number>();
+    for (const i of topN({ scores, n: m, above: 0 })) {
+      const p = state.modelToCatalog[i]!;
+      if (p >= 0) out.set(p, scores[i]!);
+    }
+    return {
+      name, weight, scores: out,
+      reason: (p) => {
+        const best = strongestSource(lists, sources, state.catalogToModel[p]!);
+        const id = best === -1 ? '' : model.itemIds[best]!;
+        const pos = catalog.index.get(id);
+        return { type: name, message: message(pos === undefined ? id : nameOf(pos)), ...(id === '' ? {} : { items: [id] }) };
+      },
+    };
+  }
+
+  function similar(share: number): Component[] {
+    const src = sourcesForItems();
+    const verb = src.fromContext ? 'similar to' : 'similar to what you looked at:';
+    const hc = { indices: Int32Array.from(src.catalog), values: new Float64Array(src.catalog.length).fill(1) };
+    return [
+      neighbourComponent('similar', share * 0.7, state.model?.similar ?? emptyLists(), src.model, (s) => `${verb} ${s}`),
+      { name: 'content', weight: share * 0.3, scores: sparseScores(scoreWithNeighbours({ lists: state.content, history: hc, itemCount: catalog.size }), m), reason: (p) => becauseOfContent(p, hc, src.fromContext ? 'like' : undefined) },
+    ];
+  }
+
+  function boughtTogether(share: number): Component[] {
+    const src = sourcesForItems();
+    return [
+      neighbourComponent('together', share * 0.8, state.model?.together ?? emptyLists(), src.model, (s) => `often bought with ${s}`),
+      neighbourComponent('similar', share * 0.2, state.model?.similar ?? emptyLists(), src.model, (s) => `people who chose ${s} also chose it`),
+    ];
+  }
+
+  function buyAgain(share: number): Component[] {
+    if (person === null) return [];
+    const scores = new Map<number, number>();
+    for (const [itemId, d] of due) {
+      const p = catalog.index.get(itemId);
+      if (p === undefined) continue;
+      // Peaks when due (ratio 1): early purchases rise toward it, overdue ones fade slowly.
+      const r = d.ratio;
+      scores.set(p, Math.max(0.05, Math.exp(-((r - 1) ** 2) / (2 * (r < 1 ? 0.3 : 1) ** 2))));
+    }
+    return [{
+      name: 'buy_again', weight: share, scores,
+      reason: (p) => buyAgainReason(p)!,
+    }];
+  }
+
+  function newArrivals(share: number): Component[] {
+    const since = now - placement.exploration.newWithinDays * DAY_MS;
+    const fresh = new Map<number, number>();
+    catalog.entries.forEach((e, p) => {
+      if (e.createdAt >= since && e.createdAt <= now) fresh.set(p, 0.2 + 0.8 * (1 - (now - e.createdAt) / (now - since + 1)));
+    });
+    const out: Component[] = [{ name: 'new', weight: share * (person === null || historyWeight === 0 ? 1 : 0.4), scores: limit(fresh, m), reason: () => ({ type: 'new', message: 'new arrival' }) }];
+    if (person !== null && historyWeight > 0) {
+      const hc = catalogHistory();
+      const scores = scoreWithNeighbours({ lists: state.content, history: hc, itemCount: catalog.size });
+      const relevant = new Map<number, number>();
+      for (const p of fresh.keys()) if (scores[p]! > 0) relevant.set(p, scores[p]!);
+      out.push({ name: 'content', weight: share * 0.6, scores: relevant, reason: (p) => becauseOfContent(p, hc) });
+    }
+    return out;
+  }
+
+  function popularityComponent(kind: 'trending' | 'popular' | 'fallback', weight: number, scoped: boolean): Component {
+    const counters = kind === 'popular' ? state.live.popular : state.live.trending;
+    const global = state.top(counters, kind === 'popular' ? 'popular' : 'trending', now, m);
+    const region = scoped ? (context.region ?? person?.region ?? null) : null;
+    const regional = region === null ? undefined : state.live.regions.get(region);
+    const label = kind === 'popular' ? 'popular' : 'trending now';
+    if (region === null || regional === undefined) {
+      return { name: kind, weight, scores: global, reason: () => ({ type: kind === 'fallback' ? 'popular' : kind, message: kind === 'fallback' ? 'popular now' : label }) };
+    }
+    // Half the region's own trend, half the whole shop's, each scaled to its best item.
+    const local = state.top(regional, `region:${region}`, now, m);
+    const scores = new Map<number, number>();
+    const localShare = new Map<number, number>();
+    const maxOf = (x: ReadonlyMap<number, number>) => { let v = 0; for (const s of x.values()) v = Math.max(v, s); return v || 1; };
+    const gm = maxOf(global);
+    const lm = maxOf(local);
+    for (const [p, v] of global) scores.set(p, 0.5 * v / gm);
+    for (const [p, v] of local) {
+      scores.set(p, (scores.get(p) ?? 0) + 0.5 * v / lm);
+      localShare.set(p, 0.5 * v / lm);
+    }
+    return { name: kind, weight, scores, reason: (p) => ({ type: kind, message: (localShare.get(p) ?? 0) >= 0.5 * (scores.get(p) ?? 0) ? `${label} in ${region}` : label }) };
+  }
+
+  /** "you buy this about every N days; last bought D days ago", for a repeat-bought item. */
+  function buyAgainReason(p: number): Omit<Reason, 'weight'> | undefined {
+    const id = catalog.entries[p]!.id;
+    const d = due.get(id);
+    if (d === undefined) return undefined;
+    const every = Math.max(1, Math.round(d.intervalDays));
+    const since = Math.max(0, Math.round((now - d.lastAt) / DAY_MS));
+    return { type: 'buy_again', message: `you buy this about every ${every === 1 ? 'day' : `${every} days`}; last bought ${since === 0 ? 'today' : `${since} day${since === 1 ? '' : 's'} ago`}`, items: [id] };
+  }
+
+  function catalogHistory() {
+    const acc = new Map<number, number>();
+    for (const [itemId, last] of latest) {
+      const p = catalog.index.get(itemId);
+      if (p !== undefined) acc.set(p, DEFAULT_SIGNAL_WEIGHTS[last.kind]);
+    }
+    const entries = [...acc.entries()].sort((a, b) => a[0] - b[0]);
+    return { indices: Int32Array.from(entries, (e) => e[0]), values: Float64Array.from(entries, (e) => e[1]) };
+  }
+
+  /** "because you bought X": the history items that contribute most to the item through item-to-item similarity. */
+  function becauseOf(p: number, incoming: NeighbourLists, h: { indices: ArrayLike<number>; values: ArrayLike<number> }, type: string): Omit<Reason, 'weight'> {
+    const model = state.model!;
+    const j = state.catalogToModel[p]!;
+    const mine = denseOf(h, model.itemIds.length);
+    const contributions: Array<{ i: number; c: number }> = [];
+    if (j >= 0 && j + 1 < incoming.indptr.length) {
+      for (let q = incoming.indptr[j]!; q < incoming.indptr[j + 1]!; q++) {
+        const i = incoming.indices[q]!;
+        if (mine[i]! > 0) contributions.push({ i, c: incoming.weights[q]! * mine[i]! });
+      }
+    }
+    contributions.sort((a, b) => b.c - a.c || a.i - b.i);
+    const cited = contributions.slice(0, 2).map((x) => model.itemIds[x.i]!);
+    if (cited.length === 0) return { type: `${type}_collaborative`, message: 'people with tastes like yours chose it' };
+    return { type, message: `because you ${describe(cited)}`, items: cited };
+  }
+
+  function becauseOfContent(p: number, h: { indices: ArrayLike<number>; values: ArrayLike<number> }, verb?: string): Omit<Reason, 'weight'> {
+    const mine = denseOf(h, catalog.size);
+    const incoming = state.contentIncoming;
+    let best = -1;
+    let bestC = 0;
+    for (let q = incoming.indptr[p]!; q < incoming.indptr[p + 1]!; q++) {
+      const i = incoming.indices[q]!;
+      const c = incoming.weights[q]! * mine[i]!;
+      if (c > bestC || (c === bestC && c > 0 && i < best)) {
+        bestC = c;
+        best = i;
+      }
+    }
+    if (best === -1) return { type: 'content', message: 'matches what you like' };
+    const id = catalog.entries[best]!.id;
+    if (verb !== undefined) return { type: 'content', message: `${verb} ${nameOf(best)}`, items: [id] };
+    const kind = latest.get(id)?.kind ?? 'view';
+    return { type: 'content', message: `like ${nameOf(best)}, which you ${VERBS[kind]}`, items: [id] };
+  }
+
+  function describe(itemIds: readonly string[]): string {
+    const byVerb = new Map<string, string[]>();
+    for (const id of itemIds) {
+      const verb = VERBS[latest.get(id)?.kind ?? 'view'];
+      const pos = catalog.index.get(id);
+      const list = byVerb.get(verb);
+      const label = pos === undefined ? id : nameOf(pos);
+      if (list === undefined) byVerb.set(verb, [label]);
+      else list.push(label);
+    }
+    return [...byVerb].map(([verb, names]) => `${verb} ${names.join(' and ')}`).join(' and ');
+  }
+
+  // Which items may be recommended.
+  const filterSets = [placement.filters, input.request.filters].filter((f): f is Filters => f !== undefined);
+  const filterTests = filterSets.map((f) => compileFilters(f, catalog));
+  // Non-personalized, time is the server's, in UTC.
+  const moment = momentAt(context.time === undefined ? now : Date.parse(context.time), context.timezone ?? person?.timezone ?? null);
+  const scenes = placement.scenes ? activeScenes({ scenes: input.scenes, context, moment }) : [];
+  const sceneEffect = sceneEffects({ scenes, catalog });
+  const boosts = placement.boosts.map((b) => ({ test: catalog.matcher(b.match), factor: b.factor, label: b.label }));
+  const contextSet = new Set(contextPositions);
+  const keepsBought = strategies.some((s) => s.strategy === 'buy_again');
+  const boughtCutoff = placement.excludePurchased.withinDays === null ? -Infinity : now - placement.excludePurchased.withinDays * DAY_MS;
+  const eligible = (p: number): boolean => {
+    const e = catalog.entries[p]!;
+    if (contextSet.has(p)) return false;
+    for (const test of filterTests) if (!test(p)) return false;
+    if (sceneEffect(p).excluded) return false;
+    if (person !== null) {
+      const bought = purchasedAt.get(e.id);
+      if (bought !== undefined && placement.excludePurchased.withinDays !== 0 && bought >= boughtCutoff) {
+        const d = due.get(e.id);
+        const isDue = d !== undefined && d.ratio >= DUE_RATIO;
+        if (!(keepsBought && d !== undefined) && !(placement.excludePurchased.keepReplenishable && isDue)) return false;
+      }
+      const x = person.exposures.get(e.id);
+      if (placement.fatigue.count > 0 && x !== undefined && !x.responded && x.shown >= placement.fatigue.count) return false;
+    }
+    return true;
+  };
+  const adjust = (p: number): Adjustment | undefined => {
+    const s = sceneEffect(p);
+    let factor = s.factor;
+    const reasons: Array<Omit<Reason, 'weight'>> = s.boostedBy.map((label) => ({ type: 'scene', message: `fits the moment: ${label}` }));
+    for (const b of boosts) {
+      if (b.test(p)) {
+        factor *= b.factor;
+        if (b.factor > 1) reasons.push({ type: 'boost', message: b.label === undefined ? 'promoted by the shop' : `promoted: ${b.label}` });
+      }
+    }
+    return factor === 1 && reasons.length === 0 ? undefined : { factor, reasons };
+  };
+  const pinned = placement.pinned
+    .map((pin) => ({ position: catalog.index.get(pin.itemId), at: pin.position - 1 }))
+    .filter((x): x is { position: number; at: number } => x.position !== undefined && eligibleForPin(x.position));
+  function eligibleForPin(p: number): boolean {
+    for (const test of filterTests) if (!test(p)) return false;
+    return !contextSet.has(p);
+  }
+
+  // Exploration: new or little-shown items, with their relevance to this request where there is any.
+  const slots = explorationSlots(n, placement.exploration.share);
+  let exploration: { slots: number; candidates: ExplorationCandidate[]; rng: Rng } | undefined;
+  if (slots > 0) {
+    const since = now - placement.exploration.newWithinDays * DAY_MS;
+    const relevance = new Map<number, number>();
+    for (const c of components) {
+      let max = 0;
+      for (const v of c.scores.values()) max = Math.max(max, v);
+      if (max > 0 && c.weight > 0) for (const [p, v] of c.scores) relevance.set(p, Math.max(relevance.get(p) ?? 0, v / max));
+    }
+    const candidates: ExplorationCandidate[] = [];
+    const consider = (p: number) => {
+      const e = catalog.entries[p]!;
+      const stats = input.itemStats(e.id);
+      if (!(e.createdAt >= since || stats.impressions < placement.exploration.underExposedBelow)) return;
+      candidates.push({ position: p, impressions: stats.impressions, responses: stats.responses, relevance: relevance.get(p) ?? 0 });
+    };
+    for (const p of relevance.keys()) consider(p);
+    // The most relevant of them, and a uniform sample of the catalog, so that items no
+    // component knows get their chance (Thompson draws cost two gamma variates each).
+    candidates.sort((a, b) => b.relevance - a.relevance || a.position - b.position);
+    candidates.length = Math.min(candidates.length, EXPLORATION_RELEVANT);
+    const seen = new Set(relevance.keys());
+    for (let k = 0; k < Math.min(EXPLORATION_RANDOM, catalog.size); k++) {
+      const p = Math.floor(input.rng() * catalog.size);
+      if (!seen.has(p)) {
+        seen.add(p);
+        consider(p);
+      }
+    }
+    exploration = { slots, candidates, rng: input.rng };
+  }
+
+  // A taste the person shows: a tag on most of their recent purchases.
+  const tastes = person === null ? new Map<string, number>() : tagShares(person, catalog, now);
+  const extraReasons = (p: number): Array<Omit<Reason, 'weight'>> => {
+    const out: Array<Omit<Reason, 'weight'>> = [];
+    // A bought item kept because it is due again says so (unless buy-again already explains it).
+    if (purchasedAt.has(catalog.entries[p]!.id) && !strategies.some((x) => x.strategy === 'buy_again')) {
+      const again = buyAgainReason(p);
+      if (again !== undefined) out.push(again);
+    }
+    for (const t of catalog.tagsOf(p)) {
+      const share = tastes.get(t);
+      if (share !== undefined) out.push({ type: 'taste', message: `you chose products tagged "${t}" in ${Math.round(share * 100)}% of your purchases in the last 30 days` });
+      if (out.length === 2) break;
+    }
+    return out;
+  };
+
+  const ranked = rank({
+    catalog, components, n, eligible, adjust, pinned,
+    diversity: placement.diversity,
+    ...(exploration === undefined ? {} : { exploration }),
+    extraReasons,
+  });
+  return {
+    items: ranked.map((r) => ({ itemId: catalog.entries[r.position]!.id, name: nameOf(r.position), score: Math.round(r.score * 1e6) / 1e6, reasons: r.reasons, exploration: r.exploration, pinned: r.pinned })),
+    scenes: scenes.map((s) => s.name),
+    components: components.filter((c) => c.scores.size > 0 && c.weight > 0).map((c) => ({ name: c.name, weight: Math.round(c.weight * 1000) / 1000 })),
+  };
+}
+
+/** Replenishment state of each repeat-bought item the person bought: how far along its interval they are. */
+function dueness(person: PersonSignals, intervals: ReadonlyMap<string, number>, now: number): Map<string, { ratio: number; intervalDays: number; lastAt: number }> {
+  // Intervals are between UTC purchase days (as the predictions compute them); the last
+  // purchase's own time is what the reason tells.
+  const days = productDays(person.orders);
+  const lastBought = new Map<string, number>();
+  for (const o of person.orders) for (const line of o.items) if (line.quantity > 0) lastBought.set(line.itemId, Math.max(lastBought.get(line.itemId) ?? -Infinity, o.placedAt));
+  const dueAt = replenishmentDue(days, intervals, { top: 1000 });
+  const out = new Map<string, { ratio: number; intervalDays: number; lastAt: number }>();
+  for (const [itemId, at] of Object.entries(dueAt)) {
+    const list = days.get(itemId)!;
+    const lastDay = list[list.length - 1]! * DAY_MS;
+    const interval = Math.max(DAY_MS, at - lastDay);
+    out.set(itemId, { ratio: (now - lastDay) / interval, intervalDays: interval / DAY_MS, lastAt: lastBought.get(itemId) ?? lastDay });
+  }
+  // Items the person re-buys though the shop as a whole does not (yet): their own rhythm.
+  for (const [itemId, list] of days) {
+    if (out.has(itemId) || list.length < 2) continue;
+    const interval = Math.max(1, (list[list.length - 1]! - list[0]!) / (list.length - 1)) * DAY_MS;
+    const lastDay = list[list.length - 1]! * DAY_MS;
+    out.set(itemId, { ratio: (now - lastDay) / interval, intervalDays: interval / DAY_MS, lastAt: lastBought.get(itemId) ?? lastDay });
+  }
+  return out;
+}
+
+/** Share of the person's purchases in the last 30 days carrying each tag, for tags on at least half of at least 3 purchases. */
+function tagShares(person: PersonSignals, catalog: CatalogIndex, now: number): Map<string, number> {
+  const since = now - 30 * DAY_MS;
+  const counts = new Map<string, number>();
+  let purchases = 0;
+  for (const e of person.interactions) {
+    if (e.kind !== 'purchase' || e.at < since) continue;
+    const p = catalog.index.get(e.itemId);
+    if (p === undefined) continue;
+    purchases++;
+    for (const t of new Set(catalog.tagsOf(p))) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
+  const out = new Map<string, number>();
+  if (purchases < 3) return out;
+  for (const [t, c] of counts) if (c / purchases >= 0.5) out.set(t, c / purchases);
+  return out;
+}
+
+/**
+ * A predicate over catalog positions for a set of filters (in stock by default).
+ *
+ * @example
+ * const ok = compileFilters({ priceMax: 20, categories: ['Home'] }, catalog); ok(3);
+ */
+export function compileFilters(filters: Filters, catalog: CatalogIndex): (position: number) => boolean {
+  const include = filters.categories === undefined || filters.categories.length === 0 ? null : catalog.matcher({ categories: filters.categories });
+  const excludeCategory = filters.excludeCategories === undefined || filters.excludeCategories.length === 0 ? null : catalog.matcher({ categories: filters.excludeCategories });
+  const tags = filters.tags === undefined || filters.tags.length === 0 ? null : catalog.matcher({ tags: filters.tags });
+  const excludeTags = filters.excludeTags === undefined || filters.excludeTags.length === 0 ? null : catalog.matcher({ tags: filters.excludeTags });
+  const excludeItems = new Set(filters.excludeItems ?? []);
+  const inStock = filters.inStock ?? true;
+  return (p) => {
+    const e = catalog.entries[p]!;
+    if (inStock && !e.inStock) return false;
+    if (excludeItems.has(e.id)) return false;
+    if (filters.priceMin !== undefined && (e.price === null || e.price < filters.priceMin)) return false;
+    if (filters.priceMax !== undefined && (e.price === null || e.price > filters.priceMax)) return false;
+    if (include !== null && !include(p)) return false;
+    if (excludeCategory !== null && excludeCategory(p)) return false;
+    if (tags !== null && !tags(p)) return false;
+    if (excludeTags !== null && excludeTags(p)) return false;
+    return true;
+  };
+}
+
+/** The n best positions of a dense score array as a map (scores above 0). */
+function sparseScores(scores: Float64Array, n: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const p of topN({ scores, n, above: 0 })) out.set(p, scores[p]!);
+  return out;
+}
+
+/** The n best entries of a map. */
+function limit(scores: ReadonlyMap<number, number>, n: number): Map<number, number> {
+  if (scores.size <= n) return new Map(scores);
+  return new Map([...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, n));
+}
+
+const denseCache = new WeakMap<object, Float64Array>();
+/** A sparse vector as a dense array (kept per vector object, as explanations ask for it once per item). */
+function denseOf(h: { indices: ArrayLike<number>; values: ArrayLike<number> }, size: number): Float64Array {
+  let d = denseCache.get(h);
+  if (d === undefined || d.length !== size) {
+    d = new Float64Array(size);
+    for (let k = 0; k < h.indices.length; k++) if (h.indices[k]! < size) d[h.indices[k]!] = h.values[k]!;
+    denseCache.set(h, d);
+  }
+  return d;
+}
+
+/** W_ij of neighbour lists (0 when j is not among i's neighbours). */
+function weightIn(lists: NeighbourLists, i: number, j: number): number {
+  if (i < 0 || j < 0 || i + 1 >= lists.indptr.length) return 0;
+  for (let q = lists.indptr[i]!; q < lists.indptr[i + 1]!; q++) if (lists.indices[q] === j) return lists.weights[q]!;
+  return 0;
+}
+
+/** The source item with the largest weight toward j (-1 when none reaches it). */
+function strongestSource(lists: NeighbourLists, sources: readonly number[], j: number): number {
+  let best = -1;
+  let bestW = 0;
+  for (const i of sources) {
+    const w = weightIn(lists, i, j);
+    if (w > bestW) {
+      bestW = w;
+      best = i;
+    }
+  }
+  return best;
+}
+
+function emptyLists(): NeighbourLists {
+  return { indptr: new Int32Array(1), indices: new Int32Array(0), weights: new Float32Array(0) };
+}
