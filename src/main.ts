@@ -25,6 +25,8 @@ import { createClusterService } from './segments/cluster-service.js';
 import { clusterRepositorySql } from './store/repositories/cluster-repository-sql.js';
 import { segmentRepositorySql } from './store/repositories/segment-repository-sql.js';
 import { computedTraitParticipant, computedTraitRepositorySql } from './store/repositories/computed-trait-repository-sql.js';
+import { createRecommendationService } from './recommend/recommendation-service.js';
+import { recommendationRepositorySql } from './store/repositories/recommendation-repository-sql.js';
 
 export const VERSION = '0.1.0';
 
@@ -43,7 +45,7 @@ export function storeConfigOf(config: Config): StoreConfig {
  * @example
  * const tailor = await createTailor(config); ...; await tailor.close();
  */
-export async function createTailor(config: Config, options: { clock?: Clock; ids?: Ids; log?: (m: string, e?: unknown) => void; store?: Store } = {}) {
+export async function createTailor(config: Config, options: { clock?: Clock; ids?: Ids; log?: (m: string, e?: unknown) => void; store?: Store; recommendationTimers?: boolean } = {}) {
   const clock = options.clock ?? systemClock();
   const ids = options.ids ?? cryptoIds();
   const log = options.log ?? ((m: string, e?: unknown) => console.error(m, e ?? ''));
@@ -60,7 +62,8 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   const predict = createPredictService({ traits: computedTraitRepositorySql(store), repository: predictionRepository, clock, ids });
   const profileRepository = profileRepositorySql(store.db);
   const profiles = createProfileService({ repository: profileRepository });
-  const catalog = createCatalogService({ repository: catalogRepositorySql(store.db, store.features.maxParameters), clock });
+  const recommendations = createRecommendationService({ repository: recommendationRepositorySql(store), profiles, clock, ids, log, ...(options.recommendationTimers === false ? { timers: false } : {}) });
+  const catalog = createCatalogService({ repository: catalogRepositorySql(store.db, store.features.maxParameters), clock, onChanged: (ws) => recommendations.catalogChanged(ws) });
   const privacyRepository = privacyRepositorySql(store);
   const audit = createAuditService({ repository: privacyRepository, clock });
   // Consent, subscription and switch changes reach the real-time segment updater (created below).
@@ -77,6 +80,7 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
       const names = new Map(all.map((s) => [s.id, s.name]));
       return current.map((m) => ({ ...m, name: names.get(m.segmentId) ?? m.segmentId }));
     },
+    recommendationsOf: (ws, profileId) => recommendations.logsOf(ws, profileId),
     clustersOf: async (ws, profileId) => {
       const [placed, runs] = await Promise.all([clusterRepository.assignmentsOf(ws, profileId), predictionRepository.models(ws, CLUSTER_MODEL_KIND)]);
       const byId = new Map(runs.map((r) => [r.id, r]));
@@ -89,12 +93,15 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   });
   const realtime = createRealtimeUpdater({ segments, workspace: (id) => workspaces.getWorkspace(id), log });
   ingest.onCommitted(({ workspaceId, events }) => realtime.enqueue(workspaceId, events));
+  ingest.onCommitted(({ workspaceId, events }) => recommendations.observe(workspaceId, events.map(({ event, profileId }) => ({
+    messageId: event.messageId, event: event.event, timestamp: event.timestamp, properties: event.properties, context: event.context, profileId,
+  }))).catch((e: unknown) => log(`workspace ${workspaceId}: recommendation feedback failed`, e)));
   onPrivacyChanged = (ws, id) => realtime.enqueuePrivacyChange(ws, id);
-  const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids });
-  const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, segments, clusters, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
-  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, segments, clusters, realtime, app,
-    /** Applies queued real-time segment updates, then closes the store. */
-    close: async () => { await realtime.drain(); await store.close(); },
+  const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids, holders: [recommendations] });
+  const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, segments, clusters, recommendations, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
+  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, segments, clusters, realtime, recommendations, app,
+    /** Applies queued real-time segment updates, writes pending recommendation logs, then closes the store. */
+    close: async () => { await realtime.drain(); await recommendations.close(); await store.close(); },
   };
 }
 

@@ -16,7 +16,7 @@ export interface CatalogRejection {
  * const catalog = createCatalogService({ repository, clock });
  * await catalog.upsert(workspaceId, [{ id: 'sku-1', name: 'Mug', category: 'Home > Kitchen', price: 4.5 }]);
  */
-export function createCatalogService(deps: { repository: CatalogRepository; clock: Clock }) {
+export function createCatalogService(deps: { repository: CatalogRepository; clock: Clock; onChanged?: (workspaceId: string) => void }) {
   const { repository, clock } = deps;
   return {
     /** Validates each item; valid ones are upserted, invalid ones reported by index. A later duplicate id in the same call wins. */
@@ -42,7 +42,10 @@ export function createCatalogService(deps: { repository: CatalogRepository; cloc
       });
       const items = [...byId.values()];
       const keep = new Set(items.filter((i) => !explicitCreated.has(i.id)).map((i) => i.id));
-      if (items.length > 0) await repository.upsert(workspaceId, items, keep);
+      if (items.length > 0) {
+        await repository.upsert(workspaceId, items, keep);
+        deps.onChanged?.(workspaceId);
+      }
       return { upserted: items.length, rejected };
     },
     get: (workspaceId: string, itemId: string) => repository.get(workspaceId, itemId),

@@ -17,6 +17,7 @@ import { CLUSTER_MODEL_KIND } from '../segments/segment-service.js';
 import { createTailor } from '../main.js';
 import { runDemo } from './demo.js';
 import { registerSegmentCommands } from './segment-commands.js';
+import { registerRecommendCommands } from './recommend-commands.js';
 import { openStore } from '../store/store.js';
 import { openApiDocument } from '../server/app.js';
 import { exportDocumentJsonSchema } from '../privacy/export-schema.js';
@@ -220,6 +221,7 @@ export function buildProgram(): Command {
     });
 
   registerSegmentCommands(program, globals);
+  registerRecommendCommands(program, globals);
 
   const profiles = program.command('profiles').description('look at profiles');
   profiles.command('show <ref>')

@@ -1,7 +1,9 @@
 import type { Tailor } from '../main.js';
 
 /**
- * The periodic jobs of `tailor serve`: every minute it looks at each workspace and starts
+ * The periodic jobs of `tailor serve`: every minute it looks at each workspace, trains its
+ * recommendation model when it has none or `recommendations.retrainEveryMinutes` have passed
+ * (this also retrains without the people erased since: PRIVACY.md P14), and starts
  * a recompute of its computed traits when `traits.recomputeEveryMinutes` have passed since
  * the last one started here, and a full re-evaluation of its segments (time-based exits,
  * recomputed traits and predictions, `top_percent`; new customers placed in the clusters
@@ -11,6 +13,8 @@ import type { Tailor } from '../main.js';
  */
 export function startScheduler(tailor: Tailor, log: (message: string) => void, tickMs = 60_000): { stop: () => void } {
   const lastStarted = new Map<string, number>();
+  const lastTrained = new Map<string, number>();
+  const training = new Set<string>();
   const lastEvaluated = new Map<string, number>();
   const evaluating = new Set<string>();
   const startedAt = tailor.clock.now();
@@ -25,6 +29,18 @@ export function startScheduler(tailor: Tailor, log: (message: string) => void, t
           (all) => { if (all.length > 0) log(`evaluated ${all.length} segments of workspace ${workspace.id}: ${all.reduce((n, s) => n + s.entered, 0)} entries, ${all.reduce((n, s) => n + s.exited, 0)} exits`); },
           (e: unknown) => log(`evaluating segments of workspace ${workspace.id} failed: ${e instanceof Error ? e.message : String(e)}`),
         ).finally(() => evaluating.delete(workspace.id));
+      }
+      const retrain = workspace.settings.recommendations.retrainEveryMinutes;
+      if (retrain > 0 && !training.has(workspace.id)) {
+        training.add(workspace.id);
+        // A workspace without a model trains at the first tick; then every `retrainEveryMinutes`.
+        tailor.recommendations.activeModelVersion(workspace.id).then(async (version) => {
+          if (version !== null && now - (lastTrained.get(workspace.id) ?? startedAt) < retrain * 60_000) return;
+          lastTrained.set(workspace.id, now);
+          const s = await tailor.recommendations.train(workspace);
+          if (s.version !== null) log(`trained recommendation model v${s.version} of workspace ${workspace.id} in ${s.seconds.toFixed(1)} s`);
+        }).catch((e: unknown) => log(`training recommendations of workspace ${workspace.id} failed: ${e instanceof Error ? e.message : String(e)}`))
+          .finally(() => training.delete(workspace.id));
       }
       const minutes = workspace.settings.traits.recomputeEveryMinutes;
       if (minutes === 0) continue;

@@ -3,6 +3,7 @@ import { identitySettingsSchema } from '../identity/identifiers.js';
 import { purposeDefaultsSettingsSchema } from '../privacy/jurisdictions.js';
 import { noticePublicationSchema } from '../privacy/notices.js';
 import { identifyConsentSettingsSchema } from '../privacy/identify-consent.js';
+import { recommendationSettingsSchema } from './recommendation.js';
 
 /** Privacy settings of a workspace (PRIVACY.md P2–P5; src/privacy/README.md). */
 export const privacySettingsSchema = z.object({
@@ -64,6 +65,7 @@ export const workspaceSettingsSchema = z.object({
   privacy: privacySettingsSchema.default(privacySettingsSchema.parse({})),
   traits: traitSettingsSchema.default(traitSettingsSchema.parse({})),
   segments: segmentSettingsSchema.default(segmentSettingsSchema.parse({})),
+  recommendations: recommendationSettingsSchema.default(recommendationSettingsSchema.parse({})),
 });
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
 
@@ -77,6 +79,7 @@ export const workspaceSettingsPatchSchema = z.object({
   privacy: privacySettingsSchema.optional(),
   traits: traitSettingsSchema.optional(),
   segments: segmentSettingsSchema.optional(),
+  recommendations: recommendationSettingsSchema.optional(),
 }).strict();
 export type WorkspaceSettingsPatch = z.infer<typeof workspaceSettingsPatchSchema>;
 

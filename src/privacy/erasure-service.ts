@@ -31,7 +31,15 @@ export interface ErasureReport {
  * @example
  * const report = await erasure.erase(workspace, 'email:ann@example.com', 'admin_key:k1');
  */
-export function createErasureService(deps: { repository: PrivacyRepository; profiles: ProfileService; profileRepository: ProfileRepository; audit: AuditService; clock: Clock; ids: Ids }) {
+export function createErasureService(deps: {
+  repository: PrivacyRepository; profiles: ProfileService; profileRepository: ProfileRepository; audit: AuditService; clock: Clock; ids: Ids;
+  /**
+   * Stages that hold per-person rows in memory before writing them (recommendation logs):
+   * told before the delete to write or drop what they hold for these profiles and to stop
+   * taking new rows for them, so nothing about the person is written after the erasure.
+   */
+  holders?: ReadonlyArray<{ release(workspaceId: string, profileIds: readonly string[]): Promise<void> }>;
+}) {
   const { repository, profiles, profileRepository, audit, clock, ids } = deps;
   return {
     async erase(workspace: Workspace, ref: string, actor: string): Promise<Result<ErasureReport, PrivacyError>> {
@@ -46,6 +54,7 @@ export function createErasureService(deps: { repository: PrivacyRepository; prof
       const salt = await repository.salt(workspace.id, () => ids.secret(32), now);
       const hashes = suppressionEntries({ salt, identifiers });
       await repository.addSuppressions(workspace.id, hashes, now);
+      for (const holder of deps.holders ?? []) await holder.release(workspace.id, [profileId, ...merged]);
       const tables = await repository.eraseProfiles(workspace.id, { profileIds: [profileId, ...merged], identifierValues: identifiers.map((i) => i.value) });
       const report: ErasureReport = {
         reportId: ids.uuid(),

@@ -24,6 +24,7 @@ function documentFixture(overrides: Record<string, unknown> = {}) {
     segments: [{ segmentId: 'sg1', name: 'Tea lovers', joinedAt: t, origin: { kind: 'rule', ref: 'sg1' } }],
     predictions: [{ name: 'churn_risk', value: 0.12, model: 'bg-nbd', modelVersion: '2024-04-30', computedAt: t }],
     messages: [{ messageId: 'msg1', channel: 'email', class: 'transactional', kind: 'order_confirmation', templateId: 'tpl1', journeyId: null, status: 'delivered', sentAt: t }],
+    recommendations: [{ recommendationId: 'r1', placement: 'home', personalized: true, modelVersion: 3, items: [{ itemId: 'mug', exploration: false }], shownAt: t, feedback: [{ itemId: 'mug', kind: 'click', revenue: null, currency: null, at: t }] }],
     auditEntries: [{ seq: 7, actor: 'admin_key:k1', action: 'profile.read', details: {}, at: t, hash: 'a'.repeat(64) }],
     ...overrides,
   };
@@ -38,7 +39,7 @@ describe('exportDocumentSchema (P13)', () => {
 
   it('holds every section PRIVACY.md P13 lists', () => {
     const keys = Object.keys(exportDocumentSchema.shape);
-    for (const section of ['profile', 'identifiers', 'events', 'orders', 'consents', 'subscriptions', 'computedTraits', 'segments', 'predictions', 'messages', 'auditEntries', 'schemaVersion']) {
+    for (const section of ['profile', 'identifiers', 'events', 'orders', 'consents', 'subscriptions', 'computedTraits', 'segments', 'predictions', 'messages', 'recommendations', 'auditEntries', 'schemaVersion']) {
       expect(keys).toContain(section);
     }
   });

@@ -120,6 +120,16 @@ export const exportDocumentSchema = z.object({
     status: z.string().min(1),
     sentAt: time,
   })),
+  /** Recommendations shown to the person (decisions about them, P13) and what they did with them. */
+  recommendations: z.array(z.object({
+    recommendationId: id,
+    placement: z.string().min(1),
+    personalized: z.boolean(),
+    modelVersion: z.number().int().nullable(),
+    items: z.array(z.object({ itemId: id, exploration: z.boolean() })),
+    shownAt: time,
+    feedback: z.array(z.object({ itemId: id, kind: z.enum(['click', 'add_to_cart', 'purchase']), revenue: z.number().nullable(), currency: z.string().nullable(), at: time })),
+  })),
   /** Audit entries whose subject is the person: who read or changed their data, and when. */
   auditEntries: z.array(z.object({ seq: z.number().int().positive(), actor: z.string(), action: z.string(), details: object, at: time, hash: z.string().regex(/^[0-9a-f]{64}$/) })),
 }).strict();

@@ -26,6 +26,11 @@ export function createExportService(deps: {
   segmentsOf?: (ws: string, profileId: string) => Promise<Array<{ segmentId: string; name: string; enteredAt: number }>>;
   /** The clusters customer clustering placed the person in. */
   clustersOf?: (ws: string, profileId: string) => Promise<Array<{ modelId: string; version: number; cluster: number; description: string; at: number }>>;
+  /** Recommendations shown to the person and the feedback attributed to them. */
+  recommendationsOf?: (ws: string, profileId: string) => Promise<Array<{
+    id: string; placement: string; personalized: boolean; modelVersion: number | null; items: Array<{ itemId: string; exploration: boolean }>; createdAt: number;
+    feedback: Array<{ itemId: string; kind: 'click' | 'add_to_cart' | 'purchase'; revenue: number | null; currency: string | null; at: number }>;
+  }>>;
 }) {
   const { profiles, profileRepository, consent, audit, clock } = deps;
   return {
@@ -34,7 +39,7 @@ export function createExportService(deps: {
       if (!found.ok) return err(found.error.type === 'profile_not_found' ? { type: 'profile_not_found' } : { type: 'bad_request', message: found.error.message });
       const profile = found.value;
       const now = clock.now();
-      const [identifiers, orders, merged, person, auditEntries, computed, memberships, clusters] = await Promise.all([
+      const [identifiers, orders, merged, person, auditEntries, computed, memberships, clusters, recommendations] = await Promise.all([
         profileRepository.identifiers(workspace.id, profile.id),
         profileRepository.orders(workspace.id, profile.id, 1_000_000),
         deps.mergedInto(workspace.id, profile.id),
@@ -43,6 +48,7 @@ export function createExportService(deps: {
         profileRepository.computedTraits(workspace.id, profile.id),
         deps.segmentsOf?.(workspace.id, profile.id) ?? Promise.resolve([]),
         deps.clustersOf?.(workspace.id, profile.id) ?? Promise.resolve([]),
+        deps.recommendationsOf?.(workspace.id, profile.id) ?? Promise.resolve([]),
       ]);
       const isPrediction = (name: string) => isTraitName(name) && TRAITS[name].source === 'prediction';
       const events: StoredEvent[] = [];
@@ -93,6 +99,10 @@ export function createExportService(deps: {
           ...clusters.map((c) => ({ name: 'cluster', value: { number: c.cluster, description: c.description, modelId: c.modelId }, model: 'segment-clusters', modelVersion: String(c.version), computedAt: iso(c.at) })),
         ],
         messages: [],
+        recommendations: recommendations.map((r) => ({
+          recommendationId: r.id, placement: r.placement, personalized: r.personalized, modelVersion: r.modelVersion, items: r.items, shownAt: iso(r.createdAt),
+          feedback: r.feedback.map((f) => ({ itemId: f.itemId, kind: f.kind, revenue: f.revenue, currency: f.currency, at: iso(f.at) })),
+        })),
         auditEntries: auditEntries.map((a) => ({ seq: a.seq, actor: a.actor, action: a.action, details: a.details, at: iso(a.at), hash: a.hash })),
       };
       const checked = exportDocumentSchema.safeParse(doc);

@@ -22,6 +22,9 @@ import type { SegmentService } from '../segments/segment-service.js';
 import { registerSegmentRoutes } from './segment-routes.js';
 import { registerClusterRoutes } from './cluster-routes.js';
 import type { ClusterService } from '../segments/cluster-service.js';
+import type { RecommendationService } from '../recommend/recommendation-service.js';
+import { registerRecommendationRoutes } from './recommendation-routes.js';
+import { registerPlacementRoutes } from './placement-routes.js';
 
 export interface AppDeps {
   workspaces: WorkspaceService;
@@ -35,6 +38,7 @@ export interface AppDeps {
   compute: ComputeService;
   segments: SegmentService;
   clusters: ClusterService;
+  recommendations: RecommendationService;
   now: () => number;
   rateLimits: { writePerSecond: number; writeBurst: number; adminPerSecond: number; adminBurst: number };
   log: (message: string, error?: unknown) => void;
@@ -70,6 +74,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerComputedTraitRoutes(app, { workspaces: deps.workspaces, compute: deps.compute, audit: deps.audit, limits, now: deps.now });
   registerSegmentRoutes(app, { workspaces: deps.workspaces, segments: deps.segments, limits, now: deps.now });
   registerClusterRoutes(app, { workspaces: deps.workspaces, clusters: deps.clusters, limits, now: deps.now });
+  registerRecommendationRoutes(app, { workspaces: deps.workspaces, recommendations: deps.recommendations, audit: deps.audit, limits, now: deps.now });
+  registerPlacementRoutes(app, { workspaces: deps.workspaces, audit: deps.audit, limits, now: deps.now });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'writeKey', { type: 'http', scheme: 'basic', description: 'HTTP Basic with the write key as user name and an empty password (Segment convention); or `writeKey` in the body' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', { type: 'http', scheme: 'bearer', description: 'An admin key as Bearer token (HTTP Basic with the key as user name also works)' });
@@ -81,6 +87,6 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 export function openApiDocument(app: OpenAPIHono, version: string) {
   return app.getOpenAPI31Document({
     openapi: '3.1.0',
-    info: { title: 'Tailor API', version, description: 'Segment-compatible ingest, profiles, catalog, segments and administration. See docs/api.md.' },
+    info: { title: 'Tailor API', version, description: 'Segment-compatible ingest, profiles, catalog, segments, recommendations and administration. See docs/api.md.' },
   });
 }

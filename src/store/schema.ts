@@ -35,6 +35,9 @@ export interface Database {
   segment_members: SegmentMembersTable;
   segment_changes: SegmentChangesTable;
   cluster_assignments: ClusterAssignmentsTable;
+  recommendation_log: RecommendationLogTable;
+  recommendation_feedback: RecommendationFeedbackTable;
+  recommendation_item_stats: RecommendationItemStatsTable;
 }
 
 /** A JSON column: written as a string, read back as a string (SQLite) or a value (PostgreSQL). */
@@ -336,4 +339,46 @@ export interface SegmentChangesTable {
   /** Why: `evaluation` (a full re-evaluation), `erased`… */
   reason: string;
   at: Millis;
+}
+
+/** Every recommendation response served (migration 0011). */
+export interface RecommendationLogTable {
+  workspace_id: string;
+  id: string;
+  /** Null for an anonymous request. */
+  profile_id: string | null;
+  placement: string;
+  personalized: number;
+  model_version: number | null;
+  /** `[{ itemId, exploration }]` in the order shown. */
+  items: Json;
+  /** Strategies, scenes and the non-personalization reason. */
+  details: Json;
+  created_at: Millis;
+}
+
+/** A click, cart add or purchase that carried a recommendation id (migration 0011). */
+export interface RecommendationFeedbackTable {
+  workspace_id: string;
+  /** `<message id>:<item id>`: a retried event is counted once. */
+  id: string;
+  recommendation_id: string;
+  profile_id: string | null;
+  placement: string;
+  item_id: string;
+  kind: 'click' | 'add_to_cart' | 'purchase';
+  revenue: number | null;
+  currency: string | null;
+  message_id: string;
+  at: Millis;
+}
+
+/** How often each item was shown and answered in each placement (migration 0011). */
+export interface RecommendationItemStatsTable {
+  workspace_id: string;
+  placement: string;
+  item_id: string;
+  impressions: number;
+  responses: number;
+  updated_at: Millis;
 }

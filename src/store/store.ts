@@ -13,6 +13,7 @@ import { liveProfilesIndex } from './migrations/0007-live-profiles-index.js';
 import { predictions } from './migrations/0008-predictions.js';
 import { segments } from './migrations/0009-segments.js';
 import { clusterAssignments } from './migrations/0010-cluster-assignments.js';
+import { recommendations } from './migrations/0011-recommendations.js';
 
 /** An open store: the Kysely database, what its engine can do, and how to close it. */
 export interface Store {
@@ -40,6 +41,7 @@ function migrationsFor(features: DialectFeatures): Record<string, Migration> {
     '0008-predictions': predictions(features),
     '0009-segments': segments(features),
     '0010-cluster-assignments': clusterAssignments(),
+    '0011-recommendations': recommendations(features),
   };
 }
 

@@ -1,0 +1,177 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { MAX_RECOMMENDATIONS, placementSchema, sceneSchema, STRATEGIES, type Placement, type Strategy } from '../contracts/recommendation.js';
+import { describeIssues } from '../contracts/segment.js';
+import type { RecommendationResponse } from '../recommend/recommendation-service.js';
+import { ConfigError } from '../shared/errors.js';
+import { output, pickWorkspace, withTailor, type GlobalOptions } from './context.js';
+import { readJsonFile } from './json-file.js';
+
+const count = (flag: string, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${flag} must be a whole number 1–${max}`);
+  return n;
+};
+
+/** A served list as people read it: position, item, score, exploration mark, and reasons with their weights. */
+export function formatRecommendations(r: RecommendationResponse): string {
+  return [
+    `${r.placement} (${r.strategies.map((s) => `${s.strategy}×${s.weight}`).join(' + ')}), model v${r.modelVersion ?? '–'}, ${r.personalized ? `personalized (${r.personalization.basis})` : `NOT personalized: ${r.personalization.reasons.map((x) => x.message).join('; ')}`}${r.scenes.length > 0 ? `, scenes: ${r.scenes.join(', ')}` : ''}`,
+    `recommendation id ${r.recommendationId}`,
+    ...r.items.map((i) => [
+      `${String(i.position).padStart(3)}. ${i.itemId.padEnd(12)} ${i.name.slice(0, 48).padEnd(48)} ${i.score.toFixed(3)}${i.exploration ? '  [exploring]' : ''}${i.pinned ? '  [pinned]' : ''}`,
+      ...i.reasons.map((x) => `       ${(x.weight * 100).toFixed(0).padStart(3)}%  ${x.message}`),
+    ].join('\n')),
+  ].join('\n');
+}
+
+/** The people of a users file: one identifier per line (a user id, or `type:value`), or JSON lines with `userId` / `user`. */
+async function* usersOf(path: string): AsyncIterable<{ line: number; ref: string; userId: string }> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  let n = 0;
+  for await (const raw of lines) {
+    n++;
+    const text = raw.trim();
+    if (text === '' || text.startsWith('#')) continue;
+    if (text.startsWith('{')) {
+      let v: unknown;
+      try {
+        v = JSON.parse(text);
+      } catch (e) {
+        throw new ConfigError(`${path}:${n}: not valid JSON (${(e as Error).message})`);
+      }
+      const o = v as { userId?: unknown; user?: unknown };
+      const userId = typeof o.userId === 'string' || typeof o.userId === 'number' ? String(o.userId) : null;
+      const user = typeof o.user === 'string' ? o.user : null;
+      if (userId === null && user === null) throw new ConfigError(`${path}:${n}: a JSON line needs "userId" or "user"`);
+      yield { line: n, ref: user ?? `user_id:${userId}`, userId: userId ?? user! };
+    } else {
+      yield { line: n, ref: text.includes(':') ? text : `user_id:${text}`, userId: text.includes(':') ? text.slice(text.indexOf(':') + 1) : text };
+    }
+  }
+}
+
+/** `tailor train`, `tailor recommend`, `tailor placements …`, `tailor scenes …`. */
+export function registerRecommendCommands(program: Command, globals: () => GlobalOptions): void {
+  program.command('train')
+    .description('train the recommendation model on the workspace\'s purchases, cart adds and views (README "Recommendations"); a running server picks it up within 30 s')
+    .action(async () => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const quiet = globals().quiet === true || globals().json === true;
+        const started = performance.now();
+        const summary = await tailor.recommendations.train(workspace, {
+          onProgress: (step) => { if (!quiet) process.stderr.write(`  ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s  ${step}\n`); },
+        });
+        await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'model.trained', subject: 'recommender', details: { version: summary.version, excludedPeople: summary.excludedPeople } });
+        const day = (t: number | null) => (t === null ? '–' : new Date(t).toISOString().slice(0, 10));
+        output(globals(), summary, () => (summary.version === null
+          ? `Nothing to train on: no purchases, cart adds or views from ${day(summary.window.from)} to ${day(summary.window.to)} (people left out for privacy: ${summary.excludedPeople}).`
+          : [
+            `Recommendation model v${summary.version} (${summary.modelId}) in ${summary.seconds.toFixed(1)} s.`,
+            `  data ${day(summary.dataFrom)} … ${day(summary.dataTo)}: ${summary.stats!.people} people, ${summary.stats!.orders} orders, ${summary.stats!.interactions.purchase} purchase lines, ${summary.stats!.interactions.add_to_cart} cart adds, ${summary.stats!.interactions.view} views`,
+            `  ${summary.stats!.items} items (catalog ${summary.catalogItems}); people left out (profiling refused, PRIVACY.md P5): ${summary.excludedPeople}`,
+          ].join('\n')));
+      });
+    });
+
+  program.command('recommend')
+    .description('recommendations for one person (--user) or a batch export for many (--users FILE): one line per person {"userId", "items"}')
+    .option('--user <ref>', 'one person: a user id or type:value (email:ann@example.com)')
+    .option('--users <file>', 'a file with one person per line (user id, type:value, or JSON {"userId": …})')
+    .option('--placement <name>', 'a placement of the workspace')
+    .addOption(new Option('--strategy <strategy>', 'a single strategy instead of a placement').choices([...STRATEGIES]))
+    .option('--n <n>', `items per person (1–${MAX_RECOMMENDATIONS}; default: the placement's)`, count('--n', MAX_RECOMMENDATIONS))
+    .option('--item <id>', 'the item being looked at (for similar / bought_together)')
+    .addOption(new Option('--format <format>', 'batch output format').choices(['jsonl', 'csv']).default('jsonl'))
+    .option('--out <file>', 'write the batch here instead of stdout')
+    .option('--include-bought', 'batch: keep items people already bought (default: left out)')
+    .option('--explore', 'batch: keep the placement\'s exploration slots (default: off, so a list is the best items)')
+    .action(async (o: { user?: string; users?: string; placement?: string; strategy?: Strategy; n?: number; item?: string; format: 'jsonl' | 'csv'; out?: string; includeBought?: boolean; explore?: boolean }) => {
+      if ((o.user === undefined) === (o.users === undefined)) throw new ConfigError('give --user REF for one person or --users FILE for a batch');
+      if (o.placement !== undefined && o.strategy !== undefined) throw new ConfigError('give --placement or --strategy, not both');
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const base = { ...(o.placement === undefined ? {} : { placement: o.placement }), ...(o.strategy === undefined ? {} : { strategy: o.strategy }), ...(o.n === undefined ? {} : { n: o.n }), ...(o.item === undefined ? {} : { itemId: o.item }) };
+        if (o.user !== undefined) {
+          const r = await tailor.recommendations.recommend(workspace, { ...base, user: o.user.includes(':') ? o.user : `user_id:${o.user}` });
+          if (!r.ok) throw new ConfigError(r.error.message);
+          output(globals(), r.value, () => formatRecommendations(r.value));
+          return;
+        }
+        const adjust = (p: Placement): Placement => ({
+          ...p,
+          exploration: o.explore === true ? p.exploration : { ...p.exploration, share: 0 },
+          excludePurchased: o.includeBought === true ? { withinDays: 0, keepReplenishable: true } : { withinDays: null, keepReplenishable: false },
+        });
+        const sink = o.out === undefined ? process.stdout : createWriteStream(o.out);
+        const quiet = globals().quiet === true || o.out === undefined;
+        const started = performance.now();
+        let people = 0;
+        let personalized = 0;
+        if (o.format === 'csv') sink.write('userId,rank,itemId,score\n');
+        const csv = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+        for await (const u of usersOf(o.users!)) {
+          const r = await tailor.recommendations.recommend(workspace, { ...base, user: u.ref }, { adjust });
+          if (!r.ok) throw new ConfigError(`${o.users}:${u.line}: ${r.error.message}`);
+          people++;
+          if (r.value.personalized) personalized++;
+          if (o.format === 'jsonl') sink.write(`${JSON.stringify({ userId: u.userId, items: r.value.items.map((i) => i.itemId) })}\n`);
+          else for (const i of r.value.items) sink.write(`${csv(u.userId)},${i.position},${csv(i.itemId)},${i.score}\n`);
+          if (!quiet && people % 500 === 0) process.stderr.write(`  ${people} people, ${(people / ((performance.now() - started) / 1000)).toFixed(0)}/s\n`);
+        }
+        if (sink !== process.stdout) await new Promise<void>((resolve, reject) => (sink as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? reject(e) : resolve())));
+        if (o.out !== undefined) {
+          output(globals(), { people, personalized, out: o.out, seconds: (performance.now() - started) / 1000 }, () => `Wrote recommendations for ${people} people (${personalized} personalized; the others per PRIVACY.md P5/P6) to ${o.out} in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+        }
+      });
+    });
+
+  for (const kind of ['placements', 'scenes'] as const) {
+    const schema = kind === 'placements' ? placementSchema : sceneSchema;
+    const group = program.command(kind).description(kind === 'placements'
+      ? 'named recommendation configurations (strategies, filters, boosts, pins, diversity, exploration)'
+      : 'scenes: context (time, device, activity, weather…) mapped to boosts and exclusions');
+    group.command('list').action(async () => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const list = workspace.settings.recommendations[kind];
+        output(globals(), { [kind]: list }, () => (list.length === 0 ? `No ${kind} yet.` : list.map((x) => `${x.name}  ${JSON.stringify(x)}`).join('\n')));
+      });
+    });
+    group.command('set <file>')
+      .description(`create or replace ${kind} from a JSON file (one object or an array); each is validated first`)
+      .action(async (file: string) => {
+        const raw = readJsonFile(file);
+        const list = Array.isArray(raw) ? raw : [raw];
+        const parsed = list.map((x, i) => {
+          const r = schema.safeParse(x);
+          if (!r.success) throw new ConfigError(`${file}${Array.isArray(raw) ? `[${i}]` : ''}: ${describeIssues(r.error)}`);
+          return r.data;
+        });
+        await withTailor(globals(), async (tailor) => {
+          const workspace = await pickWorkspace(tailor, globals().workspace);
+          const current = workspace.settings.recommendations[kind] as Array<{ name: string }>;
+          const byName = new Map(current.map((x) => [x.name, x] as const));
+          for (const x of parsed) byName.set(x.name, x);
+          const r = await tailor.workspaces.updateSettings(workspace.id, { recommendations: { ...workspace.settings.recommendations, [kind]: [...byName.values()] } });
+          if (!r.ok) throw new ConfigError(r.error.type === 'invalid_settings' ? r.error.message : 'workspace not found');
+          await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'config.changed', subject: `recommendations.${kind}`, details: { change: `set ${parsed.map((x) => x.name).join(', ')}` } });
+          output(globals(), { [kind]: parsed }, () => `Saved ${parsed.map((x) => x.name).join(', ')}.`);
+        });
+      });
+    group.command('delete <name>').action(async (name: string) => {
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const current = workspace.settings.recommendations[kind] as Array<{ name: string }>;
+        if (!current.some((x) => x.name === name)) throw new ConfigError(`no ${kind === 'placements' ? 'placement' : 'scene'} "${name}"`);
+        const r = await tailor.workspaces.updateSettings(workspace.id, { recommendations: { ...workspace.settings.recommendations, [kind]: current.filter((x) => x.name !== name) } });
+        if (!r.ok) throw new ConfigError('workspace not found');
+        await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'config.changed', subject: `recommendations.${kind}`, details: { change: `deleted ${name}` } });
+        output(globals(), { deleted: name }, () => `Deleted ${name}.`);
+      });
+    });
+  }
+}

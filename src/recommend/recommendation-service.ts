@@ -1,0 +1,279 @@
+import { placementSchema, type Placement, type RecommendationRequest, type Strategy } from '../contracts/recommendation.js';
+import { consentStateAt, decide, subscriptionStateAt, type PolicyReason } from '../privacy/index.js';
+import type { ProfileService } from '../profiles/profile-service.js';
+import type { Clock } from '../shared/clock.js';
+import type { Ids } from '../shared/ids.js';
+import { err, ok, type Result } from '../shared/result.js';
+import type { Workspace } from '../workspaces/workspace-repository.js';
+import { createFeedbackTracker, type ObservedEvent } from './feedback.js';
+import { personSignals } from './person-signals.js';
+import type { RecommendationLogRow, RecommendationRepository } from './recommendation-repository.js';
+import { seededRng, type Rng } from './rng.js';
+import { serveRecommendations, type PersonSignals } from './serve.js';
+import { createServingStates } from './serving-states.js';
+import { createTrainer, type TrainingSummary } from './training.js';
+
+/**
+ * Recommendation use cases: serve a request (policy first: a person whose personalization
+ * may not happen gets the non-personalized ranking, PRIVACY.md P5/P6), log what was shown,
+ * attribute clicks and purchases that carry a recommendation id, keep trending counts moving
+ * with ingest, train and hot-swap models, report per placement.
+ */
+
+export type RecommendationError =
+  | { type: 'placement_not_found'; message: string }
+  | { type: 'bad_reference'; message: string }
+  | { type: 'recommendation_not_found'; message: string };
+
+/** A served item as the API returns it. */
+export interface RecommendedItem {
+  itemId: string;
+  name: string;
+  position: number;
+  score: number;
+  price: number | null;
+  currency: string | null;
+  category: string[];
+  url: string | null;
+  image: string | null;
+  exploration: boolean;
+  pinned: boolean;
+  reasons: Array<{ type: string; message: string; weight: number; items?: string[] }>;
+}
+
+export interface RecommendationResponse {
+  recommendationId: string;
+  placement: string;
+  strategies: Array<{ strategy: Strategy; weight: number }>;
+  modelVersion: number | null;
+  personalized: boolean;
+  /** What the personalization rested on, or why there was none. */
+  personalization: { basis: 'history' | 'cold_start' | 'context' | 'none'; reasons: Array<{ code: string; message: string }> };
+  profileId: string | null;
+  scenes: string[];
+  items: RecommendedItem[];
+  generatedAt: string;
+}
+
+const DAY_MS = 86_400_000;
+/** Served responses are written in batches at most this often (and when the service closes). */
+const LOG_FLUSH_MS = 200;
+/** Item show/response counts are written at most this often. */
+const STATS_FLUSH_MS = 10_000;
+
+/**
+ * Creates the service.
+ *
+ * @example
+ * const recs = createRecommendationService({ repository, profiles, clock, ids, log });
+ * const r = await recs.recommend(workspace, { user: 'user_id:17850', placement: 'home' });
+ */
+export function createRecommendationService(deps: {
+  repository: RecommendationRepository;
+  profiles: ProfileService;
+  clock: Clock;
+  ids: Ids;
+  log: (message: string, error?: unknown) => void;
+  /** Randomness for exploration; default: seeded per request id (reproducible from the log). */
+  rngFor?: (recommendationId: string) => Rng;
+  /** Timers off (tests flush by hand). */
+  timers?: boolean;
+}) {
+  const { repository, clock, ids } = deps;
+  const states = createServingStates({ repository, clock, log: deps.log });
+  const feedback = createFeedbackTracker({ repository, states, clock, log: deps.log });
+  const trainer = createTrainer({ repository, clock, ids });
+  const rngFor = deps.rngFor ?? ((id: string) => seededRng(hashString(id)));
+  let pendingLogs: Array<{ workspaceId: string; row: RecommendationLogRow }> = [];
+  /** Profiles being erased: served as unknown people, and nothing about them is logged. */
+  const released = new Set<string>();
+  let flushing: Promise<void> = Promise.resolve();
+
+  const flushLogs = async (): Promise<void> => {
+    const batch = pendingLogs;
+    pendingLogs = [];
+    const byWorkspace = new Map<string, RecommendationLogRow[]>();
+    for (const { workspaceId, row } of batch) {
+      const list = byWorkspace.get(workspaceId);
+      if (list === undefined) byWorkspace.set(workspaceId, [row]);
+      else list.push(row);
+    }
+    for (const [ws, rows] of byWorkspace) await repository.appendLogs(ws, rows);
+  };
+  const flush = (): Promise<void> => (flushing = flushing.then(flushLogs).then(() => states.flushStats()).catch((e: unknown) => deps.log('writing recommendation logs failed', e)));
+  const timers = deps.timers === false ? [] : [
+    setInterval(() => { if (pendingLogs.length > 0) void (flushing = flushing.then(flushLogs).catch((e: unknown) => deps.log('writing recommendation logs failed', e))); }, LOG_FLUSH_MS),
+    setInterval(() => { void states.flushStats().catch((e: unknown) => deps.log('writing recommendation stats failed', e)); }, STATS_FLUSH_MS),
+  ];
+  for (const t of timers) t.unref();
+
+  /** The placement a request asks for: a named one, a single strategy with defaults, or `default` (the workspace's, else "for you"). */
+  function placementFor(workspace: Workspace, request: RecommendationRequest): Result<Placement, RecommendationError> {
+    const placements = workspace.settings.recommendations.placements;
+    if (request.placement !== undefined) {
+      const found = placements.find((p) => p.name === request.placement);
+      return found === undefined
+        ? err({ type: 'placement_not_found', message: `no placement "${request.placement}" in this workspace (${placements.length === 0 ? 'none defined' : placements.map((p) => p.name).join(', ')}); or ask for a strategy` })
+        : ok(found);
+    }
+    if (request.strategy !== undefined) return ok(placementSchema.parse({ name: request.strategy, strategies: [{ strategy: request.strategy, weight: 1 }] }));
+    return ok(placements.find((p) => p.name === 'default') ?? placementSchema.parse({ name: 'default' }));
+  }
+
+  /**
+   * Serves one request. `options.adjust` changes the placement for this call only (the batch
+   * export turns exploration off and decides about purchased items).
+   */
+  async function recommend(workspace: Workspace, request: RecommendationRequest, options: { adjust?: (placement: Placement) => Placement } = {}): Promise<Result<RecommendationResponse, RecommendationError>> {
+    const placement = placementFor(workspace, request);
+    if (!placement.ok) return placement;
+    const p = options.adjust === undefined ? placement.value : options.adjust(placement.value);
+    const now = clock.now();
+    const ref = request.user ?? (request.userId !== undefined ? `user_id:${request.userId}` : request.anonymousId !== undefined ? `anonymous_id:${request.anonymousId}` : null);
+    let profileId: string | null = null;
+    if (ref !== null) {
+      const resolved = await deps.profiles.resolve(workspace.id, ref);
+      if (!resolved.ok && resolved.error.type === 'bad_reference') return err({ type: 'bad_reference', message: resolved.error.message });
+      if (resolved.ok && !released.has(`${workspace.id}\u0000${resolved.value.id}`)) profileId = resolved.value.id;
+    }
+    const [state, record] = await Promise.all([
+      states.get(workspace.id, now),
+      // The person's latest interactions whatever their age (bounded in number; recency weighs them).
+      profileId === null ? Promise.resolve(null) : repository.person(workspace.id, profileId, { exposuresSince: now - p.fatigue.withinDays * DAY_MS }),
+    ]);
+    // The policy decides before anything about the person reaches the ranking (P5, P6).
+    const context = { jurisdiction: workspace.jurisdiction, overrides: workspace.settings.privacy.defaults.overrides, notices: workspace.settings.privacy.notices };
+    const decision = decide({
+      action: 'personalize',
+      person: {
+        personalizationOff: record?.personalizationOff ?? false,
+        consents: consentStateAt({ records: record?.consents ?? [], workspace: context, at: now }),
+        subscriptions: subscriptionStateAt({ records: [], at: now }),
+        jurisdiction: workspace.jurisdiction,
+      },
+      workspace: workspace.settings.privacy.policy,
+      now,
+    });
+    const reasons: Array<{ code: string; message: string }> = [];
+    let person: PersonSignals | null = null;
+    let basis: RecommendationResponse['personalization']['basis'] = 'none';
+    if (ref === null) reasons.push({ code: 'anonymous', message: 'no person given: the same list for everyone' });
+    else if (!decision.allowed) reasons.push(...decision.reasons.map((r: PolicyReason) => ({ code: r.code, message: r.message })));
+    else {
+      person = personSignals({ record, context: request.context ?? {}, now });
+      basis = record === null ? 'context' : person.interactions.length > 0 ? 'history' : 'cold_start';
+      if (record === null) reasons.push({ code: 'unknown_person', message: `no profile for ${ref} yet: personalized from the request's context only` });
+    }
+    const recommendationId = ids.uuid();
+    const n = request.n ?? p.n;
+    const served = serveRecommendations({
+      state, placement: p, person,
+      request: { items: [...(request.itemId === undefined ? [] : [request.itemId]), ...(request.items ?? [])], context: request.context ?? {}, filters: request.filters, n },
+      scenes: workspace.settings.recommendations.scenes,
+      now, rng: rngFor(recommendationId),
+      itemStats: (itemId) => states.itemStats(workspace.id, p.name, itemId),
+    });
+    const catalog = state.catalog;
+    const items: RecommendedItem[] = served.items.map((item, i) => {
+      const e = catalog.entries[catalog.index.get(item.itemId)!]!;
+      return {
+        itemId: item.itemId, name: item.name, position: i + 1, score: item.score, price: e.price, currency: e.currency ?? null, category: [...e.categoryPath],
+        url: e.url ?? null, image: e.image ?? null, exploration: item.exploration, pinned: item.pinned, reasons: item.reasons,
+      };
+    });
+    states.recordImpressions(workspace.id, p.name, items.map((i) => i.itemId));
+    pendingLogs.push({ workspaceId: workspace.id, row: {
+      id: recommendationId, profileId, placement: p.name, personalized: person !== null, modelVersion: state.modelVersion,
+      items: items.map((i) => ({ itemId: i.itemId, exploration: i.exploration })),
+      details: { strategies: p.strategies.map((s) => s.strategy), scenes: served.scenes, ...(person === null ? { reasons } : {}) },
+      createdAt: now,
+    } });
+    return ok({
+      recommendationId, placement: p.name, strategies: p.strategies, modelVersion: state.modelVersion,
+      personalized: person !== null, personalization: { basis, reasons }, profileId,
+      scenes: served.scenes, items, generatedAt: new Date(now).toISOString(),
+    });
+  }
+
+  return {
+    recommend,
+
+    /** Trains a model on the workspace's data, stores it as the active version, and serves it at once in this process. */
+    async train(workspace: Workspace, options: { onProgress?: (step: string) => void } = {}): Promise<TrainingSummary> {
+      const summary = await trainer.train(workspace, options);
+      if (summary.version !== null) await states.reload(workspace.id, clock.now());
+      return summary;
+    },
+
+    /**
+     * Erasure is about to delete these profiles: drop their unwritten logs, wait for writes in
+     * flight, and from now on serve them as unknown people (PRIVACY.md P14).
+     */
+    async release(workspaceId: string, profileIds: readonly string[]): Promise<void> {
+      const ids = new Set(profileIds);
+      for (const id of profileIds) released.add(`${workspaceId}\u0000${id}`);
+      pendingLogs = pendingLogs.filter((l) => !(l.workspaceId === workspaceId && l.row.profileId !== null && ids.has(l.row.profileId)));
+      feedback.forget(workspaceId, ids);
+      await flushing;
+    },
+
+    /** Events that committed: trending counts and recommendation feedback (the ingest listener). */
+    observe(workspaceId: string, events: readonly ObservedEvent[]): Promise<void> {
+      states.observe(workspaceId, events, clock.now());
+      return feedback.observe(workspaceId, events, (id) => pendingLogs.find((l) => l.workspaceId === workspaceId && l.row.id === id)?.row ?? null);
+    },
+
+    /** The catalog changed: serving rebuilds its catalog index within a couple of seconds. */
+    catalogChanged(workspaceId: string): void {
+      states.catalogChanged(workspaceId);
+    },
+
+    /** One served recommendation with what came back. */
+    async get(workspace: Workspace, id: string): Promise<Result<RecommendationLogRow & { feedback: Awaited<ReturnType<RecommendationRepository['feedbackOf']>> }, RecommendationError>> {
+      await flush();
+      const row = await repository.getLog(workspace.id, id);
+      if (row === null) return err({ type: 'recommendation_not_found', message: `no recommendation ${id} in this workspace` });
+      return ok({ ...row, feedback: await repository.feedbackOf(workspace.id, id) });
+    },
+
+    /** Per placement since a time: responses, impressions, clicks, cart adds, purchases, revenue. */
+    async report(workspace: Workspace, since: number) {
+      await flush();
+      return repository.report(workspace.id, since);
+    },
+
+    /** A person's served recommendations and their feedback (for the export, P13). */
+    logsOf: async (workspaceId: string, profileId: string) => {
+      await flush();
+      return repository.logsOf(workspaceId, profileId);
+    },
+
+    /** The version of the active model in the store (null: none trained yet). */
+    activeModelVersion: (workspaceId: string) => repository.activeModelVersion(workspaceId),
+
+    /** The active model's version and when this process loaded it. */
+    status: (workspaceId: string) => states.status(workspaceId),
+
+    /** Checks for models trained elsewhere (another process) and catalog changes now. */
+    refresh: (workspaceId: string) => states.refresh(workspaceId, clock.now()),
+
+    flush,
+
+    async close(): Promise<void> {
+      for (const t of timers) clearInterval(t);
+      await flush();
+    },
+  };
+}
+
+export type RecommendationService = ReturnType<typeof createRecommendationService>;
+
+/** A 32-bit FNV-1a hash of a string, to seed a request's exploration from its id. */
+function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

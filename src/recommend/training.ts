@@ -1,0 +1,99 @@
+import { profilingAllowed } from '../profiles/profiling-policy.js';
+import type { Clock } from '../shared/clock.js';
+import type { Ids } from '../shared/ids.js';
+import type { Workspace } from '../workspaces/workspace-repository.js';
+import type { RecommendationRepository } from './recommendation-repository.js';
+import { seededRng } from './rng.js';
+import { serializeServingModel, trainServingModel, type TrainingInteraction, type TrainingStats } from './serving-model.js';
+import type { ItemAttributes } from './text-features.js';
+
+const DAY_MS = 86_400_000;
+/** The seed of the factor model's initial values: the same data gives the same model. */
+const TRAINING_SEED = 20_110_901;
+
+export interface TrainingSummary {
+  /** Null when there was nothing to train on (no interactions in the window). */
+  version: number | null;
+  modelId: string | null;
+  /** People left out because they refused profiling or switched personalization off (PRIVACY.md P5). */
+  excludedPeople: number;
+  window: { from: number; to: number };
+  dataFrom: number | null;
+  dataTo: number | null;
+  catalogItems: number;
+  stats: TrainingStats | null;
+  /** Wall time of the whole job: reading, fitting, storing. */
+  seconds: number;
+}
+
+/**
+ * The training job (`tailor train`, the scheduled retrain, `POST /v1/recommendations/train`):
+ * reads the workspace's purchases, cart adds and views in the training window, leaves out
+ * people whose data may not be used for profiling, adds their regions and segments, trains the
+ * serving model and stores it as the new active version with its data window.
+ *
+ * @example
+ * const trainer = createTrainer({ repository, clock, ids });
+ * const summary = await trainer.train(workspace, { onProgress: console.log });
+ */
+export function createTrainer(deps: { repository: RecommendationRepository; clock: Clock; ids: Ids }) {
+  const { repository, clock } = deps;
+  return {
+    async train(workspace: Workspace, options: { onProgress?: (step: string) => void } = {}): Promise<TrainingSummary> {
+      const started = performance.now();
+      const say = options.onProgress ?? (() => {});
+      const now = clock.now();
+      // The window ends at the latest interaction, not the clock: a shop whose data stopped a
+      // while ago (or a demo on a historical data set) still trains on its last W days.
+      const latest = await repository.latestInteractionAt(workspace.id);
+      const end = Math.min(now, latest ?? now);
+      const from = end - workspace.settings.recommendations.trainingWindowDays * DAY_MS;
+      say('reading interactions');
+      const all: TrainingInteraction[] = [];
+      for await (const page of repository.trainingInteractions(workspace.id, from)) {
+        for (const e of page) all.push(e);
+        say(`read ${all.length.toLocaleString('en-GB')} interactions`);
+      }
+      const people = [...new Set(all.map((e) => e.userId))];
+      say(`checking ${people.length.toLocaleString('en-GB')} people's privacy settings`);
+      const allowed = profilingAllowed(workspace, people, await repository.privacyOf(workspace.id, people), now);
+      const interactions = all.filter((e) => allowed.has(e.userId));
+      const kept = [...allowed];
+      const [regions, memberships, catalog] = await Promise.all([repository.regionsOf(workspace.id, kept), repository.membershipsOf(workspace.id, kept), repository.catalog(workspace.id)]);
+      const base = { excludedPeople: people.length - allowed.size, window: { from, to: end }, catalogItems: catalog.length };
+      if (interactions.length === 0) {
+        return { ...base, version: null, modelId: null, dataFrom: null, dataTo: null, stats: null, seconds: (performance.now() - started) / 1000 };
+      }
+      // Items people touched that the catalog lacks still get a column: they shape the neighbours of catalog items.
+      const items: ItemAttributes[] = catalog.map((e) => ({
+        itemId: e.id, name: e.name, ...(e.description === undefined ? {} : { description: e.description }),
+        category: e.categoryPath.join(' > '), ...(e.brand === null ? {} : { brand: e.brand }), tags: e.tags,
+      }));
+      const known = new Set(items.map((i) => i.itemId));
+      for (const e of interactions) {
+        if (!known.has(e.itemId)) {
+          known.add(e.itemId);
+          items.push({ itemId: e.itemId });
+        }
+      }
+      // Recency is measured from the latest interaction (not the clock): a shop whose data stopped
+      // a while ago still gets a model that weighs its own recent past.
+      const dataTo = interactions.reduce((m, e) => Math.max(m, e.at), -Infinity);
+      const model = trainServingModel({
+        interactions, items, referenceTime: Math.min(now, dataTo + 1),
+        regionOf: (p) => regions.get(p), segmentsOf: (p) => memberships.get(p) ?? [],
+        rng: seededRng(TRAINING_SEED), onProgress: (step) => say(`fitting: ${step}`),
+      });
+      say('storing the model');
+      const modelId = deps.ids.uuid();
+      const artifact = JSON.stringify(serializeServingModel(model));
+      const version = await repository.saveModel(workspace.id, {
+        id: modelId, createdAt: now, dataFrom: model.dataFrom, dataTo: model.dataTo,
+        params: { trainingWindowDays: workspace.settings.recommendations.trainingWindowDays, history: model.history, personal: model.personal.kind },
+        stats: { ...model.stats, excludedPeople: base.excludedPeople, regions: model.regions.size, segments: model.segments.size, devices: model.devices.size, replenishable: model.replenishment.size, bytes: artifact.length },
+        artifact,
+      });
+      return { ...base, version, modelId, dataFrom: model.dataFrom, dataTo: model.dataTo, stats: model.stats, seconds: (performance.now() - started) / 1000 };
+    },
+  };
+}

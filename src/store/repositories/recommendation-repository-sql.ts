@@ -1,0 +1,327 @@
+import { sql } from 'kysely';
+import type { CatalogEntry } from '../../recommend/catalog-index.js';
+import type { InteractionKind } from '../../recommend/interactions.js';
+import type { FeedbackRow, PlacementReport, RecommendationLogRow, RecommendationRepository } from '../../recommend/recommendation-repository.js';
+import { readJson } from '../../shared/json.js';
+import type { Store } from '../store.js';
+import { chunkRows, chunkRowsInShapes } from './chunk.js';
+import { readConsent } from './privacy-repository-sql.js';
+
+/** The model kind of trained recommendation models in `models`. */
+export const RECOMMENDER_MODEL_KIND = 'recommender';
+/** Cart adds and views read per person and request (newest first). */
+const MAX_EVENTS_PER_PERSON = 300;
+/** Orders, and order lines, read per person and request (newest first). */
+const MAX_ORDERS_PER_PERSON = 200;
+const MAX_ORDER_LINES_PER_PERSON = 1000;
+/** Served responses read per person for fatigue (newest first). */
+const MAX_LOGS_PER_PERSON = 200;
+/** Training rows read per page. */
+const TRAINING_PAGE = 20_000;
+
+const EVENT_KINDS: Record<string, InteractionKind> = { 'Product Added': 'add_to_cart', 'Product Viewed': 'view' };
+
+/** RecommendationRepository on Kysely (SQLite and PostgreSQL). */
+export function recommendationRepositorySql(store: Store): RecommendationRepository {
+  const { db, features } = store;
+  const max = features.maxParameters;
+  const toLog = (r: { id: string; profile_id: string | null; placement: string; personalized: number; model_version: number | null; items: unknown; details: unknown; created_at: number }): RecommendationLogRow => ({
+    id: r.id, profileId: r.profile_id, placement: r.placement, personalized: Number(r.personalized) === 1,
+    modelVersion: r.model_version === null ? null : Number(r.model_version),
+    items: readJson(r.items, []), details: readJson(r.details, { strategies: [], scenes: [] }), createdAt: Number(r.created_at),
+  });
+  const toFeedback = (r: { id: string; recommendation_id: string; profile_id: string | null; placement: string; item_id: string; kind: string; revenue: number | null; currency: string | null; message_id: string; at: number }): FeedbackRow => ({
+    id: r.id, recommendationId: r.recommendation_id, profileId: r.profile_id, placement: r.placement, itemId: r.item_id, kind: r.kind as FeedbackRow['kind'],
+    revenue: r.revenue === null ? null : Number(r.revenue), currency: r.currency, messageId: r.message_id, at: Number(r.at),
+  });
+
+  return {
+    async catalog(ws) {
+      const rows = await db.selectFrom('catalog_items')
+        .select(['item_id', 'name', 'category_path', 'brand', 'price', 'currency', 'url', 'image_url', 'in_stock', 'tags', 'created_at', features.jsonText('attributes', 'description').as('description')])
+        .where('workspace_id', '=', ws).orderBy('item_id').execute();
+      return rows.map((r): CatalogEntry => ({
+        id: r.item_id, name: r.name, categoryPath: readJson<unknown[]>(r.category_path, []).filter((c): c is string => typeof c === 'string'),
+        brand: r.brand, price: r.price === null ? null : Number(r.price), inStock: Number(r.in_stock) === 1,
+        tags: readJson<unknown[]>(r.tags, []).filter((t): t is string => typeof t === 'string'), createdAt: Number(r.created_at),
+        description: typeof r.description === 'string' ? r.description : undefined, currency: r.currency, url: r.url, image: r.image_url,
+      }));
+    },
+
+    async catalogSignature(ws) {
+      const r = await db.selectFrom('catalog_items').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('at')]).where('workspace_id', '=', ws).executeTakeFirst();
+      return `${Number(r?.n ?? 0)}:${Number(r?.at ?? 0)}`;
+    },
+
+    async person(ws, profileId, window) {
+      const [profile, computed, lines, events, segments, consents, off, shown, responded] = await Promise.all([
+        db.selectFrom('profiles').select('traits').where('workspace_id', '=', ws).where('id', '=', profileId).executeTakeFirst(),
+        db.selectFrom('computed_traits').select('traits').where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst(),
+        // Orders first (by the profile index), then their lines: joined in one statement, SQLite
+        // without statistics would walk every order line of the workspace.
+        db.selectFrom('orders').select(['order_id', 'placed_at'])
+          .where('workspace_id', '=', ws).where('profile_id', '=', profileId).where('kind', '=', 'order').where('status', '<>', 'cancelled')
+          .orderBy('placed_at', 'desc').limit(MAX_ORDERS_PER_PERSON).execute()
+          .then(async (orders) => {
+            if (orders.length === 0) return [];
+            const placed = new Map(orders.map((o) => [o.order_id, Number(o.placed_at)]));
+            const items = await db.selectFrom('order_items').select(['order_id', 'item_id', 'quantity']).where('workspace_id', '=', ws).where('order_id', 'in', [...placed.keys()]).execute();
+            return items.map((i) => ({ order_id: i.order_id, placed_at: placed.get(i.order_id)!, item_id: i.item_id, quantity: i.quantity }))
+              .sort((a, b) => b.placed_at - a.placed_at).slice(0, MAX_ORDER_LINES_PER_PERSON);
+          }),
+        // Through the profile index: without statistics SQLite would pick the event-name index and scan every view.
+        sql<{ event: string; timestamp: number; product_text: unknown; product_number: unknown }>`select e.event, e.timestamp,
+            ${features.jsonScalar('e.properties', ['product_id'], 'text')} as product_text, ${features.jsonScalar('e.properties', ['product_id'], 'number')} as product_number
+          from ${features.eventsOfProfile('e')}
+          where e.workspace_id = ${ws} and e.profile_id = ${profileId} and e.event in (${sql.join(Object.keys(EVENT_KINDS))})
+          order by e.timestamp desc limit ${MAX_EVENTS_PER_PERSON}`.execute(db).then((r) => r.rows),
+        db.selectFrom('segment_members').select('segment_id').where('workspace_id', '=', ws).where('profile_id', '=', profileId).execute()
+          .then(async (rows) => rows.length === 0 ? [] : db.selectFrom('segments').select(['id', 'name']).where('workspace_id', '=', ws).where('id', 'in', rows.map((r) => r.segment_id)).execute()),
+        readConsent(db, ws, [profileId], max),
+        db.selectFrom('privacy_switches').select('personalization_off').where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst(),
+        db.selectFrom('recommendation_log').select(['placement', 'items', 'created_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId)
+          .where('created_at', '>=', window.exposuresSince).orderBy('created_at', 'desc').limit(MAX_LOGS_PER_PERSON).execute(),
+        db.selectFrom('recommendation_feedback').select(['item_id', 'at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId)
+          .where('at', '>=', window.exposuresSince).execute(),
+      ]);
+      const orders = new Map<string, { placedAt: number; items: Array<{ itemId: string; quantity: number }> }>();
+      const interactions: Array<{ itemId: string; kind: InteractionKind; at: number }> = [];
+      for (const l of lines) {
+        const at = Number(l.placed_at);
+        let o = orders.get(l.order_id);
+        if (o === undefined) orders.set(l.order_id, (o = { placedAt: at, items: [] }));
+        o.items.push({ itemId: l.item_id, quantity: Number(l.quantity) });
+        if (Number(l.quantity) > 0) interactions.push({ itemId: l.item_id, kind: 'purchase', at });
+      }
+      for (const e of events) {
+        const itemId = typeof e.product_text === 'string' ? e.product_text : typeof e.product_number === 'number' || typeof e.product_number === 'string' ? String(e.product_number) : null;
+        const kind = EVENT_KINDS[e.event];
+        if (itemId !== null && itemId !== '' && kind !== undefined) interactions.push({ itemId, kind, at: Number(e.timestamp) });
+      }
+      return {
+        traits: readJson(profile?.traits, {}), computed: readJson(computed?.traits, {}), interactions, orders: [...orders.values()],
+        segments: segments.map((s) => ({ id: s.id, name: s.name })), consents, personalizationOff: Number(off?.personalization_off ?? 0) === 1,
+        shown: shown.flatMap((r) => readJson<Array<{ itemId: string }>>(r.items, []).map((i) => ({ itemId: i.itemId, placement: r.placement, at: Number(r.created_at) }))),
+        responded: responded.map((r) => ({ itemId: r.item_id, at: Number(r.at) })),
+      };
+    },
+
+    async latestInteractionAt(ws) {
+      const [order, ...events] = await Promise.all([
+        db.selectFrom('orders').select((eb) => eb.fn.max('placed_at').as('at')).where('workspace_id', '=', ws).where('kind', '=', 'order').executeTakeFirst(),
+        ...Object.keys(EVENT_KINDS).map((name) => db.selectFrom('events').select((eb) => eb.fn.max('timestamp').as('at')).where('workspace_id', '=', ws).where('event', '=', name).executeTakeFirst()),
+      ]);
+      const times = [order, ...events].map((r) => (r?.at === null || r?.at === undefined ? null : Number(r.at))).filter((t): t is number => t !== null);
+      return times.length === 0 ? null : Math.max(...times);
+    },
+
+    async *trainingInteractions(ws, since) {
+      // Order lines in pages by (placed_at, order_id, line).
+      let after: { at: number; order: string; line: number } | null = null;
+      for (;;) {
+        let q = db.selectFrom('orders as o').innerJoin('order_items as i', (j) => j.onRef('i.workspace_id', '=', 'o.workspace_id').onRef('i.order_id', '=', 'o.order_id'))
+          .select(['o.order_id', 'o.profile_id', 'o.placed_at', 'i.line', 'i.item_id', 'i.quantity'])
+          .where('o.workspace_id', '=', ws).where('o.kind', '=', 'order').where('o.status', '<>', 'cancelled').where('o.profile_id', 'is not', null)
+          .where('o.placed_at', '>=', since).where('i.quantity', '>', 0);
+        if (after !== null) {
+          const a = after;
+          q = q.where((eb) => eb.or([eb('o.placed_at', '>', a.at), eb.and([eb('o.placed_at', '=', a.at), eb.or([eb('o.order_id', '>', a.order), eb.and([eb('o.order_id', '=', a.order), eb('i.line', '>', a.line)])])])]));
+        }
+        const rows = await q.orderBy('o.placed_at').orderBy('o.order_id').orderBy('i.line').limit(TRAINING_PAGE).execute();
+        if (rows.length === 0) break;
+        yield rows.map((r) => ({ userId: r.profile_id!, itemId: r.item_id, kind: 'purchase' as const, at: Number(r.placed_at), quantity: Number(r.quantity), orderId: r.order_id }));
+        const last = rows[rows.length - 1]!;
+        after = { at: Number(last.placed_at), order: last.order_id, line: Number(last.line) };
+        if (rows.length < TRAINING_PAGE) break;
+      }
+      // Cart adds and views, by the event-name index, in pages by (timestamp, message_id).
+      for (const [name, kind] of Object.entries(EVENT_KINDS)) {
+        let cursor: { at: number; id: string } | null = null;
+        for (;;) {
+          let q = db.selectFrom('events')
+            .select(['message_id', 'profile_id', 'timestamp', features.jsonScalar('properties', ['product_id'], 'text').as('product_text'), features.jsonScalar('properties', ['product_id'], 'number').as('product_number'), features.jsonScalar('context', ['device', 'type'], 'text').as('device')])
+            .where('workspace_id', '=', ws).where('event', '=', name).where('timestamp', '>=', since);
+          if (cursor !== null) {
+            const c = cursor;
+            q = q.where((eb) => eb.or([eb('timestamp', '>', c.at), eb.and([eb('timestamp', '=', c.at), eb('message_id', '>', c.id)])]));
+          }
+          const rows = await q.orderBy('timestamp').orderBy('message_id').limit(TRAINING_PAGE).execute();
+          if (rows.length === 0) break;
+          const page = [];
+          for (const r of rows) {
+            const itemId = typeof r.product_text === 'string' ? r.product_text : typeof r.product_number === 'number' || typeof r.product_number === 'string' ? String(r.product_number) : '';
+            if (itemId === '') continue;
+            page.push({ userId: r.profile_id, itemId, kind, at: Number(r.timestamp), ...(typeof r.device === 'string' && r.device !== '' ? { device: r.device.toLowerCase() } : {}) });
+          }
+          yield page;
+          const last = rows[rows.length - 1]!;
+          cursor = { at: Number(last.timestamp), id: last.message_id };
+          if (rows.length < TRAINING_PAGE) break;
+        }
+      }
+    },
+
+    async privacyOf(ws, profileIds) {
+      const consents = await readConsent(db, ws, profileIds, max);
+      const personalizationOff = new Set<string>();
+      for (const chunk of chunkRows(profileIds, 1, max - 1)) {
+        const off = await db.selectFrom('privacy_switches').select('profile_id').where('workspace_id', '=', ws).where('profile_id', 'in', chunk).where('personalization_off', '=', 1).execute();
+        for (const r of off) personalizationOff.add(r.profile_id);
+      }
+      return { consents, personalizationOff };
+    },
+
+    async regionsOf(ws, profileIds) {
+      const out = new Map<string, string>();
+      for (const chunk of chunkRows(profileIds, 1, max - 1)) {
+        const rows = await db.selectFrom('computed_traits').select(['profile_id', features.jsonText('traits', 'country').as('country')])
+          .where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
+        for (const r of rows) if (typeof r.country === 'string' && r.country !== '') out.set(r.profile_id, r.country);
+      }
+      return out;
+    },
+
+    async membershipsOf(ws, profileIds) {
+      const out = new Map<string, string[]>();
+      for (const chunk of chunkRows(profileIds, 1, max - 1)) {
+        const rows = await db.selectFrom('segment_members').select(['profile_id', 'segment_id']).where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
+        for (const r of rows) {
+          const list = out.get(r.profile_id);
+          if (list === undefined) out.set(r.profile_id, [r.segment_id]);
+          else list.push(r.segment_id);
+        }
+      }
+      return out;
+    },
+
+    saveModel: (ws, m) => store.inTransaction(async (tx) => {
+      await features.lock(tx, `models:${ws}:${RECOMMENDER_MODEL_KIND}`);
+      const last = await tx.selectFrom('models').select('version').where('workspace_id', '=', ws).where('kind', '=', RECOMMENDER_MODEL_KIND).orderBy('version', 'desc').limit(1).executeTakeFirst();
+      const version = last === undefined ? 1 : Number(last.version) + 1;
+      // Only the active model keeps its artifact: older versions stay listed with their statistics.
+      await tx.updateTable('models').set({ status: 'retired', artifact: null }).where('workspace_id', '=', ws).where('kind', '=', RECOMMENDER_MODEL_KIND).where('status', '=', 'active').execute();
+      await tx.insertInto('models').values({
+        workspace_id: ws, id: m.id, kind: RECOMMENDER_MODEL_KIND, version, status: 'active', created_at: m.createdAt, data_from: m.dataFrom, data_to: m.dataTo,
+        params: JSON.stringify(m.params), stats: JSON.stringify(m.stats), artifact: m.artifact,
+      }).execute();
+      return version;
+    }),
+
+    async activeModelVersion(ws) {
+      const r = await db.selectFrom('models').select('version').where('workspace_id', '=', ws).where('kind', '=', RECOMMENDER_MODEL_KIND).where('status', '=', 'active').orderBy('version', 'desc').limit(1).executeTakeFirst();
+      return r === undefined ? null : Number(r.version);
+    },
+
+    async activeModel(ws) {
+      const r = await db.selectFrom('models').select(['id', 'version', 'created_at', 'artifact']).where('workspace_id', '=', ws).where('kind', '=', RECOMMENDER_MODEL_KIND).where('status', '=', 'active')
+        .orderBy('version', 'desc').limit(1).executeTakeFirst();
+      return r === undefined || r.artifact === null ? null : { id: r.id, version: Number(r.version), createdAt: Number(r.created_at), artifact: r.artifact };
+    },
+
+    async appendLogs(ws, rows) {
+      if (rows.length === 0) return;
+      await store.inTransaction(async (tx) => {
+        for (const chunk of chunkRowsInShapes(rows, 9, max)) {
+          await tx.insertInto('recommendation_log').values(chunk.map((r) => ({
+            workspace_id: ws, id: r.id, profile_id: r.profileId, placement: r.placement, personalized: r.personalized ? 1 : 0, model_version: r.modelVersion,
+            items: JSON.stringify(r.items), details: JSON.stringify(r.details), created_at: r.createdAt,
+          }))).onConflict((oc) => oc.columns(['workspace_id', 'id']).doNothing()).execute();
+        }
+      });
+    },
+
+    async getLog(ws, id) {
+      const r = await db.selectFrom('recommendation_log').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
+      return r === undefined ? null : toLog(r);
+    },
+
+    async addFeedback(ws, rows) {
+      if (rows.length === 0) return [];
+      return store.inTransaction(async (tx) => {
+        const fresh: FeedbackRow[] = [];
+        for (const chunk of chunkRows(rows, 1, max - 1)) {
+          const existing = new Set((await tx.selectFrom('recommendation_feedback').select('id').where('workspace_id', '=', ws).where('id', 'in', chunk.map((r) => r.id)).execute()).map((r) => r.id));
+          const seen = new Set<string>();
+          const add = chunk.filter((r) => !existing.has(r.id) && !seen.has(r.id) && seen.add(r.id));
+          for (const part of chunkRows(add, 11, max)) {
+            await tx.insertInto('recommendation_feedback').values(part.map((r) => ({
+              workspace_id: ws, id: r.id, recommendation_id: r.recommendationId, profile_id: r.profileId, placement: r.placement, item_id: r.itemId,
+              kind: r.kind, revenue: r.revenue, currency: r.currency, message_id: r.messageId, at: r.at,
+            }))).execute();
+          }
+          fresh.push(...add);
+        }
+        return fresh;
+      });
+    },
+
+    async feedbackOf(ws, recommendationId) {
+      const rows = await db.selectFrom('recommendation_feedback').selectAll().where('workspace_id', '=', ws).where('recommendation_id', '=', recommendationId).orderBy('at').execute();
+      return rows.map(toFeedback);
+    },
+
+    async itemStats(ws) {
+      const rows = await db.selectFrom('recommendation_item_stats').select(['placement', 'item_id', 'impressions', 'responses']).where('workspace_id', '=', ws).execute();
+      return rows.map((r) => ({ placement: r.placement, itemId: r.item_id, impressions: Number(r.impressions), responses: Number(r.responses) }));
+    },
+
+    async addItemStats(ws, rows, at) {
+      if (rows.length === 0) return;
+      await store.inTransaction(async (tx) => {
+        for (const chunk of chunkRowsInShapes(rows, 6, max)) {
+          await tx.insertInto('recommendation_item_stats')
+            .values(chunk.map((r) => ({ workspace_id: ws, placement: r.placement, item_id: r.itemId, impressions: r.impressions, responses: r.responses, updated_at: at })))
+            .onConflict((oc) => oc.columns(['workspace_id', 'placement', 'item_id']).doUpdateSet((eb) => ({
+              impressions: sql`${eb.ref('recommendation_item_stats.impressions')} + ${eb.ref('excluded.impressions')}`,
+              responses: sql`${eb.ref('recommendation_item_stats.responses')} + ${eb.ref('excluded.responses')}`,
+              updated_at: eb.ref('excluded.updated_at'),
+            })))
+            .execute();
+        }
+      });
+    },
+
+    async report(ws, since) {
+      const logs = await db.selectFrom('recommendation_log').select(['placement', 'personalized', 'items']).where('workspace_id', '=', ws).where('created_at', '>=', since).execute();
+      const feedback = await db.selectFrom('recommendation_feedback as f').innerJoin('recommendation_log as l', (j) => j.onRef('l.workspace_id', '=', 'f.workspace_id').onRef('l.id', '=', 'f.recommendation_id'))
+        .select(['f.placement', 'f.item_id', 'f.kind', 'f.revenue', 'f.currency', 'l.items']).where('f.workspace_id', '=', ws).where('l.created_at', '>=', since).execute();
+      const out = new Map<string, PlacementReport>();
+      const entry = (placement: string) => {
+        let r = out.get(placement);
+        if (r === undefined) out.set(placement, (r = { placement, responses: 0, personalized: 0, impressions: 0, clicks: 0, addsToCart: 0, purchases: 0, revenue: {}, explorationImpressions: 0, explorationResponses: 0 }));
+        return r;
+      };
+      for (const l of logs) {
+        const r = entry(l.placement);
+        const items = readJson<Array<{ exploration: boolean }>>(l.items, []);
+        r.responses++;
+        if (Number(l.personalized) === 1) r.personalized++;
+        r.impressions += items.length;
+        r.explorationImpressions += items.filter((i) => i.exploration).length;
+      }
+      for (const f of feedback) {
+        const r = entry(f.placement);
+        if (f.kind === 'click') r.clicks++;
+        else if (f.kind === 'add_to_cart') r.addsToCart++;
+        else r.purchases++;
+        if (f.revenue !== null && f.currency !== null) r.revenue[f.currency] = Math.round(((r.revenue[f.currency] ?? 0) + Number(f.revenue)) * 100) / 100;
+        if (readJson<Array<{ itemId: string; exploration: boolean }>>(f.items, []).some((i) => i.itemId === f.item_id && i.exploration)) r.explorationResponses++;
+      }
+      return [...out.values()].sort((a, b) => (a.placement < b.placement ? -1 : 1));
+    },
+
+    async logsOf(ws, profileId) {
+      const [logs, feedback] = await Promise.all([
+        db.selectFrom('recommendation_log').selectAll().where('workspace_id', '=', ws).where('profile_id', '=', profileId).orderBy('created_at').execute(),
+        db.selectFrom('recommendation_feedback').selectAll().where('workspace_id', '=', ws).where('profile_id', '=', profileId).orderBy('at').execute(),
+      ]);
+      const byRec = new Map<string, FeedbackRow[]>();
+      for (const f of feedback.map(toFeedback)) {
+        const list = byRec.get(f.recommendationId);
+        if (list === undefined) byRec.set(f.recommendationId, [f]);
+        else list.push(f);
+      }
+      return logs.map((l) => ({ ...toLog(l), feedback: byRec.get(l.id) ?? [] }));
+    },
+  };
+}
