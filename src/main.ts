@@ -93,9 +93,10 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   });
   const realtime = createRealtimeUpdater({ segments, workspace: (id) => workspaces.getWorkspace(id), log });
   ingest.onCommitted(({ workspaceId, events }) => realtime.enqueue(workspaceId, events));
+  // Off the acknowledgement path: trending counts move at once, feedback is written in the background.
   ingest.onCommitted(({ workspaceId, events }) => recommendations.observe(workspaceId, events.map(({ event, profileId }) => ({
     messageId: event.messageId, event: event.event, timestamp: event.timestamp, properties: event.properties, context: event.context, profileId,
-  }))).catch((e: unknown) => log(`workspace ${workspaceId}: recommendation feedback failed`, e)));
+  }))));
   onPrivacyChanged = (ws, id) => realtime.enqueuePrivacyChange(ws, id);
   const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids, holders: [recommendations] });
   const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, segments, clusters, recommendations, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });

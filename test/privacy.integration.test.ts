@@ -61,11 +61,19 @@ describeEachEngine('privacy', (engine) => {
         trackMessage({ userId: 'e1', event: 'Product Viewed' }),
         orderCompleted({ userId: 'e1' }, { order_id: 'EX-1' }),
       ] }, w);
+      // A recommendation shown to them (not personalized: no consent in the EU) and their click.
+      await tailor.catalog.upsert(a.workspace.id, [{ id: 'sku-1', name: 'Mug' }]);
+      const shown = await (await post('/v1/recommendations', { user: 'user_id:e1', strategy: 'trending', n: 1 }, { authorization: bearer(a.keys.admin) })).json() as { recommendationId: string };
+      await post('/v1/batch', { batch: [trackMessage({ userId: 'e1', event: 'Product Clicked', properties: { product_id: 'sku-1', recommendation_id: shown.recommendationId } })] }, w);
       const res = await tailor.app.request('/v1/profiles/email:e1@x.io/export', { headers: { authorization: bearer(a.keys.admin) } });
       expect(res.status).toBe(200);
       const doc = exportDocumentSchema.parse(await res.json());
       expect(doc.identifiers.map((i) => i.type).sort()).toEqual(['anonymous_id', 'email', 'user_id']);
-      expect(doc.events).toHaveLength(3);
+      expect(doc.events).toHaveLength(4);
+      expect(doc.recommendations).toEqual([expect.objectContaining({
+        recommendationId: shown.recommendationId, placement: 'trending', personalized: false, items: [{ itemId: 'sku-1', exploration: false }],
+        feedback: [expect.objectContaining({ itemId: 'sku-1', kind: 'click' })],
+      })]);
       expect(doc.orders.map((o) => o.orderId)).toEqual(['EX-1']);
       expect(doc.profile.traits).toMatchObject({ city: 'York' });
       expect(doc.consents.current.find((c) => c.purpose === 'personalization')).toMatchObject({ allowed: false, source: 'default' });
@@ -102,17 +110,26 @@ describeEachEngine('privacy', (engine) => {
       await tailor.compute.computeWorkspace((await tailor.workspaces.getWorkspace(a.workspace.id))!); // computed traits
       const segment = await tailor.segments.create(a.workspace, { name: 'Email opt-ins', condition: { consent: 'marketing_email', state: 'granted' } });
       expect(segment.ok && (await tailor.segments.evaluate(a.workspace, segment.value.id))).toMatchObject({ ok: true, value: { members: 1 } }); // segment members and history
+      // A recommendation shown to the person, and their click on it (recommendation log and feedback).
+      await tailor.catalog.upsert(a.workspace.id, [{ id: 'sku-1', name: 'Mug' }]);
+      const shown = await (await req('/v1/recommendations', { method: 'POST', body: JSON.stringify({ user: 'user_id:erase-me', strategy: 'trending', n: 1 }) })).json() as { recommendationId: string; items: Array<{ itemId: string }> };
+      expect(shown.items.map((i) => i.itemId)).toEqual(['sku-1']);
+      await post('/v1/batch', { batch: [trackMessage({ userId: 'erase-me', event: 'Product Clicked', properties: { product_id: 'sku-1', recommendation_id: shown.recommendationId } })] }, w);
+      await tailor.recommendations.flush();
       const { profile } = await (await req('/v1/profiles/user_id:erase-me')).json() as { profile: { id: string } };
       // A customer cluster (clustering leaves this person out, as they refused profiling: the row is written directly).
       await store.db.insertInto('cluster_assignments').values({ workspace_id: a.workspace.id, model_id: 'm-1', profile_id: profile.id, cluster: 1 }).execute();
       const merged = await store.db.selectFrom('profiles').select('id').where('merged_into', '=', profile.id).execute();
       expect(merged).toHaveLength(1);
 
+      // One more recommendation, still in memory when the erasure starts: it must never be written.
+      await req('/v1/recommendations', { method: 'POST', body: JSON.stringify({ user: 'user_id:erase-me', strategy: 'trending', n: 1 }) });
       const res = await req('/v1/profiles/user_id:erase-me', { method: 'DELETE' });
       expect(res.status).toBe(200);
+      await tailor.recommendations.flush();
       const report = await res.json() as { profileId: string; mergedProfiles: number; identifiersSuppressed: number; tables: Record<string, number> };
       expect(report).toMatchObject({ profileId: profile.id, mergedProfiles: 1, identifiersSuppressed: 4 });
-      for (const t of ['events', 'identities', 'orders', 'order_items', 'consent_records', 'subscription_records', 'privacy_switches', 'identity_merges', 'identity_conflicts', 'profiles', 'computed_traits', 'segment_members', 'segment_changes', 'cluster_assignments']) {
+      for (const t of ['events', 'identities', 'orders', 'order_items', 'consent_records', 'subscription_records', 'privacy_switches', 'identity_merges', 'identity_conflicts', 'profiles', 'computed_traits', 'segment_members', 'segment_changes', 'cluster_assignments', 'recommendation_log', 'recommendation_feedback']) {
         expect(report.tables[t], t).toBeGreaterThan(0);
       }
 

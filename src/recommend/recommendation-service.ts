@@ -58,6 +58,8 @@ export interface RecommendationResponse {
 const DAY_MS = 86_400_000;
 /** Served responses are written in batches at most this often (and when the service closes). */
 const LOG_FLUSH_MS = 200;
+/** Logs held in memory at most, when the store does not take them (then the oldest are dropped). */
+const MAX_PENDING_LOGS = 50_000;
 /** Item show/response counts are written at most this often. */
 const STATS_FLUSH_MS = 10_000;
 
@@ -88,10 +90,13 @@ export function createRecommendationService(deps: {
   /** Profiles being erased: served as unknown people, and nothing about them is logged. */
   const released = new Set<string>();
   let flushing: Promise<void> = Promise.resolve();
+  let observing: Promise<void> = Promise.resolve();
+  let warnedFull = false;
 
+  // Rows stay in `pendingLogs` until written, so feedback that arrives meanwhile still finds them.
   const flushLogs = async (): Promise<void> => {
     const batch = pendingLogs;
-    pendingLogs = [];
+    if (batch.length === 0) return;
     const byWorkspace = new Map<string, RecommendationLogRow[]>();
     for (const { workspaceId, row } of batch) {
       const list = byWorkspace.get(workspaceId);
@@ -99,8 +104,11 @@ export function createRecommendationService(deps: {
       else list.push(row);
     }
     for (const [ws, rows] of byWorkspace) await repository.appendLogs(ws, rows);
+    const written = new Set(batch);
+    pendingLogs = pendingLogs.filter((l) => !written.has(l));
   };
-  const flush = (): Promise<void> => (flushing = flushing.then(flushLogs).then(() => states.flushStats()).catch((e: unknown) => deps.log('writing recommendation logs failed', e)));
+  /** Writes pending logs, attributes pending feedback, writes item counts. */
+  const flush = (): Promise<void> => (flushing = flushing.then(flushLogs).then(() => observing).then(() => states.flushStats()).catch((e: unknown) => deps.log('writing recommendation logs failed', e)));
   const timers = deps.timers === false ? [] : [
     setInterval(() => { if (pendingLogs.length > 0) void (flushing = flushing.then(flushLogs).catch((e: unknown) => deps.log('writing recommendation logs failed', e))); }, LOG_FLUSH_MS),
     setInterval(() => { void states.flushStats().catch((e: unknown) => deps.log('writing recommendation stats failed', e)); }, STATS_FLUSH_MS),
@@ -182,6 +190,12 @@ export function createRecommendationService(deps: {
       };
     });
     states.recordImpressions(workspace.id, p.name, items.map((i) => i.itemId));
+    if (pendingLogs.length >= MAX_PENDING_LOGS) {
+      // The store has not taken logs for a while: keep serving, drop the oldest, say so.
+      pendingLogs.splice(0, pendingLogs.length - MAX_PENDING_LOGS + 1);
+      if (!warnedFull) deps.log(`recommendation logs are not being written (more than ${MAX_PENDING_LOGS} waiting): the oldest are dropped`);
+      warnedFull = true;
+    }
     pendingLogs.push({ workspaceId: workspace.id, row: {
       id: recommendationId, profileId, placement: p.name, personalized: person !== null, modelVersion: state.modelVersion,
       items: items.map((i) => ({ itemId: i.itemId, exploration: i.exploration })),
@@ -217,10 +231,16 @@ export function createRecommendationService(deps: {
       await flushing;
     },
 
-    /** Events that committed: trending counts and recommendation feedback (the ingest listener). */
-    observe(workspaceId: string, events: readonly ObservedEvent[]): Promise<void> {
+    /**
+     * Events that committed (the ingest listener): trending counts move now; feedback carrying
+     * a recommendation id is attributed in the background (in order), so ingest never waits
+     * for it. `flush` waits for it.
+     */
+    observe(workspaceId: string, events: readonly ObservedEvent[]): void {
       states.observe(workspaceId, events, clock.now());
-      return feedback.observe(workspaceId, events, (id) => pendingLogs.find((l) => l.workspaceId === workspaceId && l.row.id === id)?.row ?? null);
+      if (!events.some((e) => e.properties.recommendation_id !== undefined || Array.isArray(e.properties.products))) return;
+      observing = observing.then(() => feedback.observe(workspaceId, events, (id) => pendingLogs.find((l) => l.workspaceId === workspaceId && l.row.id === id)?.row ?? null))
+        .catch((e: unknown) => deps.log(`workspace ${workspaceId}: attributing recommendation feedback failed`, e));
     },
 
     /** The catalog changed: serving rebuilds its catalog index within a couple of seconds. */
