@@ -30,7 +30,7 @@ export function personSignals(input: { record: PersonRecord | null; context: Req
     for (const word of context.utm.campaign.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 4).slice(0, MAX_PHRASES)) preferences.push({ phrase: word, source: 'campaign' });
   }
   const address = record?.traits.address;
-  const region = context.region
+  const region = text(context.region)
     ?? text(record?.computed.country)
     ?? (typeof address === 'object' && address !== null ? text((address as Record<string, unknown>).country) : null)
     ?? text(record?.traits.country)
@@ -48,7 +48,7 @@ export function personSignals(input: { record: PersonRecord | null; context: Req
     preferences,
     region,
     device: context.device === undefined ? null : context.device.trim().toLowerCase() || null,
-    timezone: context.timezone ?? text(record?.computed.timezone) ?? null,
+    timezone: text(context.timezone) ?? text(record?.computed.timezone) ?? null,
     segments: record?.segments ?? [],
     exposures,
   };

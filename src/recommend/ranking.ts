@@ -159,10 +159,13 @@ export function rank(input: RankInput): RankedItem[] {
     while (at >= 0 && out[at] !== undefined) at--;
     if (at >= 0) out[at] = { position: pin.position, score: 0, reasons: [{ type: 'pinned', message: 'featured by the shop', weight: 1 }], exploration: false, pinned: true };
   }
-  const spots = explorationPositions(length, explored.length).filter((i) => out[i] === undefined);
+  // Spread over the places the pins leave free, so that a pin on an exploration spot does not
+  // push an exploration item to the top of the list.
+  const free = out.flatMap((x, i) => (x === undefined ? [i] : []));
+  const spots = explorationPositions(free.length, explored.length).map((i) => free[i]!);
   explored.forEach((e, k) => {
     let at = spots[k];
-    if (at === undefined) at = out.findIndex((x) => x === undefined);
+    if (at === undefined || out[at] !== undefined) at = out.findIndex((x) => x === undefined);
     if (at === -1) return;
     out[at] = { position: e.position, score: e.draw, reasons: [{ type: 'exploring', message: 'new or rarely shown — exploring', weight: 1 }], exploration: true, pinned: false };
   });
