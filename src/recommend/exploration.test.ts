@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import { explorationPositions, explorationSlots, sampleBeta, sampleGamma, thompsonPick, type ExplorationCandidate } from './exploration.js';
+import { seededRng, type Rng } from './rng.js';
+
+/** Sample mean and unbiased sample variance. */
+function moments(xs: readonly number[]): { mean: number; variance: number } {
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1);
+  return { mean, variance };
+}
+
+const draws = (count: number, draw: () => number) => Array.from({ length: count }, draw);
+
+/**
+ * Checks sample moments against the distribution's mean and variance within 4 standard errors:
+ * SE(mean) = √(σ²/N) and SE(variance) ≈ √((μ₄ − σ⁴)/N) = σ²·√((2 + excess kurtosis)/N).
+ * A fixed seed makes the test exact; 4 SE would be exceeded by a correct sampler with
+ * probability ≈ 6·10⁻⁵ per seed, while a wrong formula (e.g. the shape < 1 boost) misses by far more.
+ */
+function expectMoments(xs: readonly number[], expected: { mean: number; variance: number; excessKurtosis: number }) {
+  const n = xs.length;
+  const { mean, variance } = moments(xs);
+  const seMean = Math.sqrt(expected.variance / n);
+  const seVariance = expected.variance * Math.sqrt((2 + expected.excessKurtosis) / n);
+  expect(Math.abs(mean - expected.mean)).toBeLessThan(4 * seMean);
+  expect(Math.abs(variance - expected.variance)).toBeLessThan(4 * seVariance);
+}
+
+/** Share of draws at or below x against the CDF, within 4 binomial standard errors. */
+function expectCdf(xs: readonly number[], x: number, cdf: number) {
+  const share = xs.filter((v) => v <= x).length / xs.length;
+  expect(Math.abs(share - cdf)).toBeLessThan(4 * Math.sqrt((cdf * (1 - cdf)) / xs.length));
+}
+
+const N = 40_000;
+
+describe('sampleGamma', () => {
+  // Gamma(k, 1): mean k, variance k, excess kurtosis 6/k (scipy.stats.gamma(0.3).stats('mvk') = 0.3, 0.3, 20).
+  it.each([0.3, 0.8, 1, 2.5, 9])('has mean k and variance k for shape %s', (k) => {
+    const rng = seededRng(1000 + Math.round(k * 10));
+    expectMoments(draws(N, () => sampleGamma(k, rng)), { mean: k, variance: k, excessKurtosis: 6 / k });
+  });
+
+  it('puts the mass of a shape below 1 near zero as the CDF says', () => {
+    // scipy.stats.gamma.cdf(0.01, 0.3) = 0.27924099635901484; scipy.stats.gamma.cdf(1, 0.3) = 0.9156741562411086
+    const rng = seededRng(5);
+    const xs = draws(N, () => sampleGamma(0.3, rng));
+    expectCdf(xs, 0.01, 0.27924099635901484);
+    expectCdf(xs, 1, 0.9156741562411086);
+    expect(xs.every((x) => x > 0 && Number.isFinite(x))).toBe(true);
+  });
+
+  it('refuses a shape that is not positive', () => {
+    const rng = seededRng(1);
+    expect(() => sampleGamma(0, rng)).toThrow(RangeError);
+    expect(() => sampleGamma(-1, rng)).toThrow(RangeError);
+    expect(() => sampleGamma(NaN, rng)).toThrow(RangeError);
+  });
+});
+
+describe('sampleBeta', () => {
+  /** Beta(a, b): mean a/(a+b), variance ab/((a+b)²(a+b+1)), excess kurtosis 6[(a−b)²(a+b+1) − ab(a+b+2)] / [ab(a+b+2)(a+b+3)]. */
+  const beta = (a: number, b: number) => ({
+    mean: a / (a + b),
+    variance: (a * b) / ((a + b) ** 2 * (a + b + 1)),
+    excessKurtosis: (6 * ((a - b) ** 2 * (a + b + 1) - a * b * (a + b + 2))) / (a * b * (a + b + 2) * (a + b + 3)),
+  });
+
+  it('matches the textbook formulas for the references computed by scipy', () => {
+    // scipy.stats.beta(0.5, 0.5).stats('mvk') = 0.5, 0.125, -1.5; scipy.stats.beta(2, 5).stats('mvk') = 0.2857142857142857, 0.025510204081632654, -0.12
+    expect(beta(0.5, 0.5)).toEqual({ mean: 0.5, variance: 0.125, excessKurtosis: -1.5 });
+    expect(beta(2, 5).mean).toBeCloseTo(0.2857142857142857, 14);
+    expect(beta(2, 5).variance).toBeCloseTo(0.025510204081632654, 14);
+    expect(beta(2, 5).excessKurtosis).toBeCloseTo(-0.12, 14);
+  });
+
+  it.each([[0.5, 0.5], [1, 1], [2, 5], [0.4, 3], [1, 101], [30, 12]])('has the mean and variance of Beta(%s, %s)', (a, b) => {
+    const rng = seededRng(Math.round(a * 1000 + b));
+    expectMoments(draws(N, () => sampleBeta(a, b, rng)), beta(a, b));
+  });
+
+  it('follows the CDF of shapes below and above 1', () => {
+    // scipy.stats.beta.cdf(0.1, 0.5, 0.5) = 0.20483276469913345; scipy.stats.beta.cdf(0.2, 2, 5) = 0.34464
+    const rng = seededRng(9);
+    expectCdf(draws(N, () => sampleBeta(0.5, 0.5, rng)), 0.1, 0.20483276469913345);
+    expectCdf(draws(N, () => sampleBeta(2, 5, rng)), 0.2, 0.34464);
+  });
+});
+
+const candidate = (overrides: Partial<ExplorationCandidate> & { position: number }): ExplorationCandidate => ({
+  impressions: 0,
+  responses: 0,
+  relevance: 1,
+  ...overrides,
+});
+
+/** Share of trials in which `a` wins a single slot against `b`, one rng across trials. */
+function winShare(a: ExplorationCandidate, b: ExplorationCandidate, trials: number, rng: Rng): number {
+  let wins = 0;
+  for (let t = 0; t < trials; t++) if (thompsonPick({ candidates: [a, b], slots: 1, rng })[0]!.position === a.position) wins++;
+  return wins / trials;
+}
+
+describe('thompsonPick', () => {
+  // With equal relevance, item a with posterior X beats an unseen item (U ~ Beta(1, 1), uniform)
+  // with probability P(X > U) = E[X]: the posterior mean.
+  const T = 4000;
+  const within4se = (share: number, p: number) => expect(Math.abs(share - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / T));
+
+  it('picks an item shown often without response far less often than an unseen one', () => {
+    // Beta(1, 1 + 1000): E[X] = 1/1002 ≈ 0.001 → about 4 wins in 4000.
+    const stale = candidate({ position: 1, impressions: 1000, responses: 0 });
+    const share = winShare(stale, candidate({ position: 2 }), T, seededRng(11));
+    expect(share).toBeLessThan(0.005);
+    within4se(share, 1 / 1002);
+  });
+
+  it('keeps picking an item people respond to', () => {
+    // 8 responses of 10 impressions: Beta(9, 3), E[X] = 0.75.
+    within4se(winShare(candidate({ position: 1, impressions: 10, responses: 8 }), candidate({ position: 2 }), T, seededRng(12)), 0.75);
+  });
+
+  it('clamps responses to impressions', () => {
+    // 5 responses of 0 impressions reads as no feedback: Beta(1, 1) against Beta(1, 1), an even chance.
+    within4se(winShare(candidate({ position: 1, impressions: 0, responses: 5 }), candidate({ position: 2 }), T, seededRng(13)), 0.5);
+  });
+
+  it('weights the draw by 0.5 + 0.5 · relevance', () => {
+    // Two unseen items, draws U₁·1 and U₂·0.5: P(U₁ > U₂/2) = 1 − ∫₀¹ (u/2) du = 0.75.
+    within4se(winShare(candidate({ position: 1, relevance: 1 }), candidate({ position: 2, relevance: 0 }), T, seededRng(14)), 0.75);
+    // Relevance is clamped to 0–1: 3 counts as 1 and −2 as 0, again 0.75.
+    within4se(winShare(candidate({ position: 1, relevance: 3 }), candidate({ position: 2, relevance: -2 }), T, seededRng(15)), 0.75);
+  });
+
+  it('gives the same picks for the same seed', () => {
+    const candidates = Array.from({ length: 20 }, (_, i) => candidate({ position: i, impressions: i * 3, responses: i % 4, relevance: (i % 5) / 4 }));
+    const first = thompsonPick({ candidates, slots: 5, rng: seededRng(7) });
+    expect(thompsonPick({ candidates, slots: 5, rng: seededRng(7) })).toEqual(first);
+    // Another seed draws other numbers.
+    expect(thompsonPick({ candidates, slots: 5, rng: seededRng(8) }).map((p) => p.draw)).not.toEqual(first.map((p) => p.draw));
+  });
+
+  it('returns every candidate, best draw first, when there are fewer candidates than slots', () => {
+    const candidates = [candidate({ position: 4 }), candidate({ position: 9, relevance: 0 }), candidate({ position: 2, impressions: 50, responses: 1 })];
+    const picks = thompsonPick({ candidates, slots: 10, rng: seededRng(3) });
+    expect(picks.map((p) => p.position).sort((a, b) => a - b)).toEqual([2, 4, 9]);
+    expect(picks.map((p) => p.draw)).toEqual([...picks.map((p) => p.draw)].sort((a, b) => b - a));
+    const relevanceOf = new Map(candidates.map((c) => [c.position, c.relevance]));
+    for (const p of picks) {
+      expect(p.draw).toBeGreaterThanOrEqual(0);
+      expect(p.draw).toBeLessThanOrEqual(0.5 + 0.5 * relevanceOf.get(p.position)!);
+    }
+  });
+
+  it('picks nothing for no slots or no candidates', () => {
+    expect(thompsonPick({ candidates: [candidate({ position: 1 })], slots: 0, rng: seededRng(1) })).toEqual([]);
+    expect(thompsonPick({ candidates: [], slots: 3, rng: seededRng(1) })).toEqual([]);
+  });
+});
+
+describe('explorationSlots', () => {
+  it('rounds n · share', () => {
+    expect(explorationSlots(10, 0.2)).toBe(2);
+    expect(explorationSlots(10, 0.25)).toBe(3); // round(2.5)
+    expect(explorationSlots(7, 0.2)).toBe(1); // round(1.4)
+    expect(explorationSlots(100, 0.5)).toBe(50);
+  });
+
+  it('always leaves the best item: at most n − 1 slots, none for a list of one', () => {
+    expect(explorationSlots(3, 0.5)).toBe(2); // round(1.5)
+    expect(explorationSlots(2, 0.5)).toBe(1);
+    expect(explorationSlots(1, 0.5)).toBe(0);
+    for (let n = 1; n <= 100; n++) expect(explorationSlots(n, 0.5)).toBeLessThanOrEqual(n - 1);
+  });
+
+  it('is 0 for no list, no share or a share that is not a number', () => {
+    expect(explorationSlots(0, 0.2)).toBe(0);
+    expect(explorationSlots(-3, 0.2)).toBe(0);
+    expect(explorationSlots(10, 0)).toBe(0);
+    expect(explorationSlots(10, NaN)).toBe(0);
+  });
+});
+
+describe('explorationPositions', () => {
+  it('spreads the slots evenly, as documented', () => {
+    // k-th of s slots at round(k·n/(s+1)) − 1: n = 10, s = 2 → round(3.33) − 1 = 2, round(6.67) − 1 = 6.
+    expect(explorationPositions(10, 2)).toEqual([2, 6]);
+    // n = 10, s = 1 → round(5) − 1 = 4; n = 5, s = 2 → round(1.67) − 1 = 1, round(3.33) − 1 = 2.
+    expect(explorationPositions(10, 1)).toEqual([4]);
+    expect(explorationPositions(5, 2)).toEqual([1, 2]);
+    expect(explorationPositions(10, 0)).toEqual([]);
+  });
+
+  it('gives distinct positions in 1..n − 1, in order, for every n up to 150 and every slot count below n', () => {
+    const wrong: string[] = [];
+    for (let n = 2; n <= 150; n++) {
+      for (let slots = 0; slots < n; slots++) {
+        const positions = explorationPositions(n, slots);
+        const ok = positions.length === slots && positions.every((p, k) => p >= 1 && p <= n - 1 && (k === 0 || p > positions[k - 1]!));
+        if (!ok) wrong.push(`n=${n} slots=${slots}: ${positions.join(',')}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('packs n − 1 slots into every position but the first', () => {
+    expect(explorationPositions(6, 5)).toEqual([1, 2, 3, 4, 5]);
+  });
+});

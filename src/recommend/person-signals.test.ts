@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import type { RequestContext } from '../contracts/recommendation.js';
+import { personSignals, referrerSearch } from './person-signals.js';
+import type { PersonRecord } from './recommendation-repository.js';
+
+const NOW = Date.parse('2024-05-01T12:00:00Z');
+
+const record = (overrides: Partial<PersonRecord> = {}): PersonRecord => ({
+  traits: {},
+  computed: {},
+  interactions: [],
+  orders: [],
+  segments: [],
+  consents: [],
+  personalizationOff: false,
+  shown: [],
+  responded: [],
+  ...overrides,
+});
+
+const signals = (person: PersonRecord | null, context: RequestContext = {}) => personSignals({ record: person, context, now: NOW });
+const phrases = (person: PersonRecord | null, context: RequestContext = {}) => signals(person, context).preferences.map((p) => [p.phrase, p.source]);
+
+describe('referrerSearch', () => {
+  it('reads Google\'s q, with + as a space', () => {
+    expect(referrerSearch('https://www.google.com/search?q=oat+milk&hl=en')).toEqual(['oat milk']);
+  });
+
+  it('reads Baidu\'s wd, percent-encoded UTF-8', () => {
+    // 咖 U+5496 = E5 92 96, 啡 U+5561 = E5 95 A1 in UTF-8.
+    expect(referrerSearch('https://www.baidu.com/s?ie=utf-8&wd=%E5%92%96%E5%95%A1')).toEqual(['咖啡']);
+  });
+
+  it('splits terms at commas and skips an empty parameter for the next one', () => {
+    expect(referrerSearch('https://search.example/?q=coffee,%20green%20tea')).toEqual(['coffee', 'green tea']);
+    expect(referrerSearch('https://search.yahoo.com/search?q=&p=espresso')).toEqual(['espresso']);
+  });
+
+  it('finds nothing in a URL without a search parameter, an invalid URL or none', () => {
+    expect(referrerSearch('https://shop.example.com/products/mug')).toEqual([]);
+    expect(referrerSearch('https://shop.example.com/?utm_source=news&ref=abc')).toEqual([]);
+    expect(referrerSearch('not a url')).toEqual([]);
+    expect(referrerSearch('')).toEqual([]);
+    expect(referrerSearch(undefined)).toEqual([]);
+  });
+});
+
+describe('personSignals: preferences', () => {
+  it('reads declared preferences from a list, trimmed, skipping blanks and non-strings', () => {
+    expect(phrases(record({ traits: { preferences: ['low sugar', ' coffee ', '', 42, null] } }))).toEqual([['low sugar', 'declared'], ['coffee', 'declared']]);
+  });
+
+  it('reads declared preferences from a comma-separated string', () => {
+    expect(phrases(record({ traits: { preferences: 'low sugar, coffee,,tea ' } }))).toEqual([['low sugar', 'declared'], ['coffee', 'declared'], ['tea', 'declared']]);
+  });
+
+  it('takes at most 10 phrases of at most 100 characters from a source', () => {
+    const many = Array.from({ length: 15 }, (_, i) => `taste ${i}`);
+    expect(phrases(record({ traits: { preferences: many } }))).toHaveLength(10);
+    expect(phrases(record({ traits: { preferences: ['x'.repeat(101), 'y'.repeat(100)] } }))).toEqual([['y'.repeat(100), 'declared']]);
+  });
+
+  it('ignores a preferences trait that is neither a list nor a string', () => {
+    expect(phrases(record({ traits: { preferences: { coffee: true } } }))).toEqual([]);
+  });
+
+  it('adds the UTM term and the referrer\'s search as searches and the campaign\'s longer words', () => {
+    const context: RequestContext = {
+      utm: { term: 'oat milk', campaign: 'Spring_tea-PROMO_xmas' },
+      referrer: 'https://www.google.com/search?q=green+tea',
+    };
+    expect(phrases(record({ traits: { preferences: ['coffee'] } }), context)).toEqual([
+      ['coffee', 'declared'],
+      ['oat milk', 'search'],
+      ['green tea', 'search'],
+      // Words of 4 letters or more, lower-cased: "tea" is too short.
+      ['spring', 'campaign'],
+      ['promo', 'campaign'],
+      ['xmas', 'campaign'],
+    ]);
+  });
+
+  it('reads the context of a person Tailor does not know', () => {
+    expect(phrases(null, { utm: { term: 'espresso' } })).toEqual([['espresso', 'search']]);
+  });
+});
+
+describe('personSignals: region', () => {
+  const full = record({ computed: { country: 'US' }, traits: { address: { country: 'DE' }, country: 'FR' } });
+
+  it('takes the request\'s region first, then the computed country, the address, the country trait and the locale', () => {
+    expect(signals(full, { region: 'GB', locale: 'en-CA' }).region).toBe('GB');
+    expect(signals(full, { locale: 'en-CA' }).region).toBe('US');
+    expect(signals(record({ traits: { address: { country: 'DE' }, country: 'FR' } }), { locale: 'en-CA' }).region).toBe('DE');
+    expect(signals(record({ traits: { country: 'FR' } }), { locale: 'en-CA' }).region).toBe('FR');
+    expect(signals(record(), { locale: 'en-CA' }).region).toBe('CA');
+    expect(signals(null, { locale: 'zh-Hans-CN' }).region).toBe('CN');
+  });
+
+  it('skips blank values and an address that is not an object', () => {
+    expect(signals(full, { region: '' }).region).toBe('US');
+    expect(signals(record({ computed: { country: '  ' }, traits: { address: 'Berlin', country: ' FR ' } })).region).toBe('FR');
+    expect(signals(record({ computed: { country: 7 }, traits: { address: { country: '' } } }), { locale: 'pt-BR' }).region).toBe('BR');
+  });
+
+  it('is null without a region anywhere, for a locale without a region or an invalid locale', () => {
+    expect(signals(record()).region).toBeNull();
+    expect(signals(null, { locale: 'en' }).region).toBeNull();
+    expect(signals(null, { locale: 'not a locale!' }).region).toBeNull();
+  });
+});
+
+describe('personSignals: exposures and the rest', () => {
+  it('counts showings per item and marks the items the person responded to', () => {
+    const person = record({
+      shown: [{ itemId: 'mug', placement: 'home', at: 1 }, { itemId: 'mug', placement: 'cart', at: 2 }, { itemId: 'tea', placement: 'home', at: 3 }, { itemId: 'mug', placement: 'home', at: 4 }, { itemId: 'pan', placement: 'home', at: 5 }],
+      responded: [{ itemId: 'tea', at: 6 }, { itemId: 'kettle', at: 7 }],
+    });
+    expect(Object.fromEntries(signals(person).exposures)).toEqual({
+      mug: { shown: 3, responded: false },
+      tea: { shown: 1, responded: true },
+      pan: { shown: 1, responded: false },
+    });
+  });
+
+  it('has no exposures, history or segments for an unknown person', () => {
+    const s = signals(null);
+    expect(s.exposures.size).toBe(0);
+    expect(s).toMatchObject({ interactions: [], orders: [], segments: [], preferences: [], region: null, device: null, timezone: null });
+  });
+
+  it('passes history and segments through', () => {
+    const person = record({
+      interactions: [{ itemId: 'mug', kind: 'purchase', at: 1 }],
+      orders: [{ placedAt: 1, items: [{ itemId: 'mug', quantity: 2 }] }],
+      segments: [{ id: 's1', name: 'VIP' }],
+    });
+    expect(signals(person)).toMatchObject({ interactions: person.interactions, orders: person.orders, segments: person.segments });
+  });
+
+  it('reads the device lower-cased and the request\'s time zone before the person\'s', () => {
+    expect(signals(null, { device: ' Mobile ' }).device).toBe('mobile');
+    expect(signals(null, { device: '' }).device).toBeNull();
+    const person = record({ computed: { timezone: 'Asia/Shanghai' } });
+    expect(signals(person, { timezone: 'Europe/London' }).timezone).toBe('Europe/London');
+    expect(signals(person).timezone).toBe('Asia/Shanghai');
+    expect(signals(person, { timezone: '' }).timezone).toBe('Asia/Shanghai');
+  });
+});
