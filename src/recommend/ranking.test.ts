@@ -231,3 +231,30 @@ describe('rank: diversity', () => {
     expect(ranked.map((r) => priced.entries[r.position]!.id)).toEqual(['p90', 'p80', 'p60', 'p50']);
   });
 });
+
+describe('rank: edge cases of pins, exploration and boosts', () => {
+  it('fills the list from the ranking when exploration finds fewer candidates than it has slots', () => {
+    const one: ExplorationCandidate[] = [{ position: 15, impressions: 0, responses: 0, relevance: 0 }];
+    const ranked = rank(input({ components: [descending(12)], n: 10, exploration: { slots: 3, candidates: one, rng: seededRng(3) } }));
+    expect(ranked).toHaveLength(10);
+    expect(ranked.filter((r) => r.exploration).map((r) => r.position)).toEqual([15]);
+    expect(positions(ranked.filter((r) => !r.exploration))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('does not take an item pinned beyond the list out of the ranking', () => {
+    const ranked = rank(input({ components: [descending(5)], n: 3, pinned: [{ position: 0, at: 7 }] }));
+    expect(positions(ranked)).toEqual([0, 1, 2]);
+    expect(ranked.every((r) => !r.pinned)).toBe(true);
+  });
+
+  it('keeps the order of pins that fall beyond a short list', () => {
+    const ranked = rank(input({ components: [descending(1)], n: 10, pinned: [{ position: 18, at: 8 }, { position: 17, at: 7 }] }));
+    expect(positions(ranked)).toEqual([0, 17, 18]);
+  });
+
+  it('keeps reason weights summing to 1 for a boost that gives no reason of its own', () => {
+    const ranked = rank(input({ components: [a, b], adjust: (p): Adjustment | undefined => (p === 1 ? { factor: 3, reasons: [] } : undefined) }));
+    const boosted = ranked.find((r) => r.position === 1)!;
+    expectSumsToOne(boosted);
+  });
+});

@@ -90,7 +90,9 @@ export function rank(input: RankInput): RankedItem[] {
   });
   const adjustments = new Map<number, Adjustment>();
   const scored: Array<{ position: number; score: number }> = [];
-  const pinnedSet = new Set((input.pinned ?? []).map((p) => p.position));
+  // A pin beyond the list's length is not shown, and does not take its item out of the ranking.
+  const pins = [...(input.pinned ?? [])].filter((p) => p.at < n).sort((a, b) => a.at - b.at);
+  const pinnedSet = new Set(pins.map((p) => p.position));
   for (const [p, base] of total) {
     if (pinnedSet.has(p) || !input.eligible(p)) continue;
     const adj = input.adjust?.(p);
@@ -101,13 +103,13 @@ export function rank(input: RankInput): RankedItem[] {
   scored.sort((a, b) => b.score - a.score || a.position - b.position);
   const scoreOf = new Map(scored.map((s) => [s.position, s.score]));
 
-  const pins = [...(input.pinned ?? [])].filter((p) => p.at < n).sort((a, b) => a.at - b.at);
   const exploration = input.exploration;
   const slots = exploration === undefined ? 0 : Math.min(exploration.slots, Math.max(0, n - pins.length - 1));
-  const mainCount = Math.max(0, n - pins.length - slots);
-  const main = diversify({
+  // The ranking fills every place the pins leave; exploration then takes its slots from the
+  // bottom of it (so a list whose exploration finds too few candidates is still full).
+  const ranking = diversify({
     ranked: scored.map((s) => s.position),
-    n: mainCount,
+    n: Math.max(0, n - pins.length),
     categoryOf: (p) => catalog.categoryKey(p, input.diversity.categoryLevel),
     tierOf: (p) => catalog.priceTier[p] ?? -1,
     maxPerCategory: input.diversity.maxPerCategory,
@@ -119,7 +121,7 @@ export function rank(input: RankInput): RankedItem[] {
     const adj = adjustments.get(p);
     const factor = adj?.factor ?? 1;
     const reasons: Reason[] = [];
-    const baseShare = factor > 1 ? 1 / factor : 1;
+    const baseShare = factor > 1 && adj !== undefined && adj.reasons.length > 0 ? 1 / factor : 1;
     active.forEach((c, k) => {
       const s = c.scores.get(p);
       if (s === undefined || !(s > 0) || base === 0) return;
@@ -142,23 +144,31 @@ export function rank(input: RankInput): RankedItem[] {
     return reasons;
   };
 
-  const used = new Set<number>([...main, ...pins.map((p) => p.position)]);
+  const kept = ranking.slice(0, Math.max(0, n - pins.length - slots));
+  const used = new Set<number>([...kept, ...pins.map((p) => p.position)]);
   let explored: Array<{ position: number; draw: number }> = [];
   if (exploration !== undefined && slots > 0) {
     const candidates = exploration.candidates.filter((c) => !used.has(c.position) && input.eligible(c.position));
     explored = thompsonPick({ candidates, slots, rng: exploration.rng });
     for (const e of explored) used.add(e.position);
   }
+  const main = ranking.slice(0, Math.max(0, n - pins.length - explored.length));
 
   // Assemble: pins at their positions, exploration at spread positions, the ranking around them.
   const length = Math.min(n, main.length + pins.length + explored.length);
   const out: Array<RankedItem | undefined> = new Array(length).fill(undefined);
+  const pinned = (p: number): RankedItem => ({ position: p, score: 0, reasons: [{ type: 'pinned', message: 'featured by the shop', weight: 1 }], exploration: false, pinned: true });
+  const beyond: typeof pins = [];
   for (const pin of pins) {
-    // A pin beyond a short list goes to its last free place.
-    let at = Math.min(pin.at, length - 1);
-    while (at >= 0 && out[at] !== undefined) at--;
-    if (at >= 0) out[at] = { position: pin.position, score: 0, reasons: [{ type: 'pinned', message: 'featured by the shop', weight: 1 }], exploration: false, pinned: true };
+    if (pin.at < length) out[pin.at] = pinned(pin.position);
+    else beyond.push(pin);
   }
+  // Pins beyond a short list take its last free places, in their order.
+  const lastFree = out.flatMap((x, i) => (x === undefined ? [i] : [])).slice(-beyond.length);
+  beyond.forEach((pin, k) => {
+    const at = lastFree[k];
+    if (at !== undefined) out[at] = pinned(pin.position);
+  });
   // Spread over the places the pins leave free, so that a pin on an exploration spot does not
   // push an exploration item to the top of the list.
   const free = out.flatMap((x, i) => (x === undefined ? [i] : []));
