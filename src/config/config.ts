@@ -22,7 +22,10 @@ export const configSchema = z.object({
     writeBurst: z.number().int().positive().default(2000),
     adminPerSecond: z.number().positive().default(100),
     adminBurst: z.number().int().positive().default(200),
-  }).strict().default({ writePerSecond: 1000, writeBurst: 2000, adminPerSecond: 100, adminBurst: 200 }),
+    /** Recommendation requests (`/v1/recommendations`) per admin key: a serving path, counted apart from administration. */
+    recommendPerSecond: z.number().positive().default(5000),
+    recommendBurst: z.number().int().positive().default(10000),
+  }).strict().default({ writePerSecond: 1000, writeBurst: 2000, adminPerSecond: 100, adminBurst: 200, recommendPerSecond: 5000, recommendBurst: 10000 }),
 }).strict();
 export type Config = z.infer<typeof configSchema>;
 
@@ -39,6 +42,8 @@ export const ENV_VARS: Record<string, { path: [string, string]; type: 'string' |
   TAILOR_RATE_LIMIT_WRITE_BURST: { path: ['rateLimits', 'writeBurst'], type: 'number' },
   TAILOR_RATE_LIMIT_ADMIN_PER_SECOND: { path: ['rateLimits', 'adminPerSecond'], type: 'number' },
   TAILOR_RATE_LIMIT_ADMIN_BURST: { path: ['rateLimits', 'adminBurst'], type: 'number' },
+  TAILOR_RATE_LIMIT_RECOMMEND_PER_SECOND: { path: ['rateLimits', 'recommendPerSecond'], type: 'number' },
+  TAILOR_RATE_LIMIT_RECOMMEND_BURST: { path: ['rateLimits', 'recommendBurst'], type: 'number' },
 };
 
 type Layer = Record<string, Record<string, unknown>>;

@@ -40,7 +40,7 @@ export interface AppDeps {
   clusters: ClusterService;
   recommendations: RecommendationService;
   now: () => number;
-  rateLimits: { writePerSecond: number; writeBurst: number; adminPerSecond: number; adminBurst: number };
+  rateLimits: { writePerSecond: number; writeBurst: number; adminPerSecond: number; adminBurst: number; recommendPerSecond: number; recommendBurst: number };
   log: (message: string, error?: unknown) => void;
   version: string;
 }
@@ -62,6 +62,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const limits = {
     write: createTokenBuckets({ ratePerSecond: deps.rateLimits.writePerSecond, burst: deps.rateLimits.writeBurst }),
     admin: createTokenBuckets({ ratePerSecond: deps.rateLimits.adminPerSecond, burst: deps.rateLimits.adminBurst }),
+    recommend: createTokenBuckets({ ratePerSecond: deps.rateLimits.recommendPerSecond, burst: deps.rateLimits.recommendBurst }),
   };
   app.onError(errorBoundary(deps.log));
   app.notFound((c) => c.json({ success: false, error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));

@@ -27,25 +27,27 @@ export function keyFromHeader(header: string | undefined): string | null {
 export interface RateLimits {
   write: ReturnType<typeof createTokenBuckets>;
   admin: ReturnType<typeof createTokenBuckets>;
+  /** Admin keys calling the recommendation serving path. */
+  recommend?: ReturnType<typeof createTokenBuckets>;
 }
 
 /**
  * Authenticates a key and spends one token of its rate limit.
  * Unknown or revoked key → 401; over the limit → 429 with Retry-After.
  */
-export async function authenticate(deps: { workspaces: WorkspaceService; limits: RateLimits; now: () => number }, key: string | null): Promise<AuthenticatedKey> {
+export async function authenticate(deps: { workspaces: WorkspaceService; limits: RateLimits; now: () => number }, key: string | null, adminBucket: 'admin' | 'recommend' = 'admin'): Promise<AuthenticatedKey> {
   if (key === null) throw new ClientError('unauthorized', 'missing API key: send HTTP Basic auth with the key as user name (or Bearer), or writeKey in the body');
   const auth = await deps.workspaces.authenticate(key);
   if (auth === null) throw new ClientError('unauthorized', 'unknown or revoked API key');
-  const bucket = auth.kind === 'write' ? deps.limits.write : deps.limits.admin;
+  const bucket = auth.kind === 'write' ? deps.limits.write : adminBucket === 'recommend' ? deps.limits.recommend ?? deps.limits.admin : deps.limits.admin;
   const r = bucket.take(auth.keyId, deps.now());
   if (!r.allowed) throw new ClientError('rate_limited', `rate limit exceeded for key ${key.slice(0, 10)}…; retry after ${r.retryAfterSeconds} s`, { retryAfterSeconds: r.retryAfterSeconds });
   return auth;
 }
 
 /** Admin endpoints: an admin key is required; write keys may only ingest (PRIVACY.md P21). */
-export async function requireAdmin(deps: Parameters<typeof authenticate>[0], c: Context): Promise<AuthenticatedKey> {
-  const auth = await authenticate(deps, keyFromHeader(c.req.header('authorization')));
+export async function requireAdmin(deps: Parameters<typeof authenticate>[0], c: Context, bucket: 'admin' | 'recommend' = 'admin'): Promise<AuthenticatedKey> {
+  const auth = await authenticate(deps, keyFromHeader(c.req.header('authorization')), bucket);
   if (auth.kind !== 'admin') throw new ClientError('forbidden', 'write keys may only ingest events; use an admin key');
   return auth;
 }

@@ -82,7 +82,7 @@ export function registerRecommendationRoutes(app: OpenAPIHono, deps: { workspace
     request: { body: { content: json(recommendationRequestSchema), required: true } },
     responses: { 200: { description: 'The list, with a recommendation id to send back with clicks and purchases', content: json(responseSchema) }, ...errors },
   }), async (c) => {
-    const { workspace } = await requireAdmin(deps, c);
+    const { workspace } = await requireAdmin(deps, c, 'recommend');
     const r = await deps.recommendations.recommend(workspace, c.req.valid('json') as RecommendationRequest);
     if (!r.ok) throw fail(r.error);
     return c.json(r.value, 200);
@@ -94,7 +94,7 @@ export function registerRecommendationRoutes(app: OpenAPIHono, deps: { workspace
     request: { query: querySchema },
     responses: { 200: { description: 'The list', content: json(responseSchema) }, ...errors },
   }), async (c) => {
-    const { workspace } = await requireAdmin(deps, c);
+    const { workspace } = await requireAdmin(deps, c, 'recommend');
     const r = await deps.recommendations.recommend(workspace, requestFromQuery(c.req.valid('query')));
     if (!r.ok) throw fail(r.error);
     return c.json(r.value, 200);
