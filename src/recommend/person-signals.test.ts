@@ -11,8 +11,6 @@ const record = (overrides: Partial<PersonRecord> = {}): PersonRecord => ({
   interactions: [],
   orders: [],
   segments: [],
-  consents: [],
-  personalizationOff: false,
   shown: [],
   responded: [],
   ...overrides,

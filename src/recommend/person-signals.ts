@@ -19,7 +19,7 @@ const MAX_PHRASES = 10;
  * @example
  * personSignals({ record, context: { device: 'mobile', utm: { term: 'oat milk' } }, now });
  */
-export function personSignals(input: { record: PersonRecord | null; context: RequestContext; now: number }): PersonSignals {
+export function personSignals(input: { record: PersonRecord | null; context: RequestContext; now: number; exposuresSince?: number }): PersonSignals {
   const { record, context } = input;
   const preferences: Array<{ phrase: string; source: 'declared' | 'search' | 'campaign' }> = [];
   for (const phrase of phrasesOf(record?.traits.preferences)) preferences.push({ phrase, source: 'declared' });
@@ -36,8 +36,10 @@ export function personSignals(input: { record: PersonRecord | null; context: Req
     ?? text(record?.traits.country)
     ?? localeRegion(context.locale);
   const exposures = new Map<string, { shown: number; responded: boolean }>();
-  const responded = new Set((record?.responded ?? []).map((r) => r.itemId));
+  const since = input.exposuresSince ?? -Infinity;
+  const responded = new Set((record?.responded ?? []).filter((r) => r.at >= since).map((r) => r.itemId));
   for (const s of record?.shown ?? []) {
+    if (s.at < since) continue;
     const e = exposures.get(s.itemId);
     if (e === undefined) exposures.set(s.itemId, { shown: 1, responded: responded.has(s.itemId) });
     else e.shown++;

@@ -2,6 +2,7 @@ import type { CatalogIndex } from './catalog-index.js';
 import { diversify } from './diversity.js';
 import { explorationPositions, thompsonPick, type ExplorationCandidate } from './exploration.js';
 import type { Rng } from './rng.js';
+import { topN } from './top-n.js';
 
 /**
  * The last stage of serving: blend the scores of the request's components, apply boosts,
@@ -79,45 +80,94 @@ export function rank(input: RankInput): RankedItem[] {
     for (const s of c.scores.values()) if (s > max) max = s;
     return max > 0 ? c.weight / max : 0;
   });
-  const total = new Map<number, number>();
+  // Dense arrays over the catalog with the list of touched positions: cheaper than maps at
+  // the few thousand candidates a request has.
+  const total = new Float64Array(catalog.size);
+  const touched: number[] = [];
   active.forEach((c, k) => {
     const scale = scales[k]!;
     if (scale === 0) return;
     for (const [p, s] of c.scores) {
-      if (!(s > 0)) continue;
-      total.set(p, (total.get(p) ?? 0) + scale * s);
+      if (!(s > 0) || p < 0 || p >= catalog.size) continue;
+      if (total[p] === 0) touched.push(p);
+      total[p]! += scale * s;
     }
   });
   const adjustments = new Map<number, Adjustment>();
-  const scored: Array<{ position: number; score: number }> = [];
   // A pin beyond the list's length is not shown, and does not take its item out of the ranking.
   const pins = [...(input.pinned ?? [])].filter((p) => p.at < n).sort((a, b) => a.at - b.at);
   const pinnedSet = new Set(pins.map((p) => p.position));
-  for (const [p, base] of total) {
-    if (pinnedSet.has(p) || !input.eligible(p)) continue;
-    const adj = input.adjust?.(p);
-    if (adj !== undefined) adjustments.set(p, adj);
-    const score = base * (adj?.factor ?? 1);
-    if (score > 0) scored.push({ position: p, score });
-  }
-  scored.sort((a, b) => b.score - a.score || a.position - b.position);
-  const scoreOf = new Map(scored.map((s) => [s.position, s.score]));
-
+  const final = new Float64Array(catalog.size);
+  const scoreOf = (p: number) => final[p] ?? 0;
   const exploration = input.exploration;
   const slots = exploration === undefined ? 0 : Math.min(exploration.slots, Math.max(0, n - pins.length - 1));
   // The ranking fills every place the pins leave; exploration then takes its slots from the
   // bottom of it (so a list whose exploration finds too few candidates is still full).
-  const ranking = diversify({
-    ranked: scored.map((s) => s.position),
-    n: Math.max(0, n - pins.length),
+  const want = Math.max(0, n - pins.length);
+  const diversified = (ranked: ArrayLike<number>) => diversify({
+    ranked: Array.from(ranked),
+    n: want,
     categoryOf: (p) => catalog.categoryKey(p, input.diversity.categoryLevel),
     tierOf: (p) => catalog.priceTier[p] ?? -1,
     maxPerCategory: input.diversity.maxPerCategory,
     maxPriceTierShare: input.diversity.maxPriceTierShare,
   });
+  const depth = Math.max(8 * n, 64);
+  let ranking: number[];
+  if (input.adjust === undefined) {
+    // Without adjustments the score is the blended total: walk candidates best first and check
+    // eligibility only as far as needed (most of a request's candidates are never looked at).
+    const open = touched.filter((p) => !pinnedSet.has(p));
+    const ordered = (k: number) => topN({ scores: total, n: k, candidates: open, above: 0 });
+    let order = ordered(Math.min(open.length, 4 * depth));
+    const kept: number[] = [];
+    let checked = 0;
+    const walk = () => {
+      for (; checked < order.length; checked++) {
+        const p = order[checked]!;
+        if (!input.eligible(p)) continue;
+        final[p] = total[p]!;
+        kept.push(p);
+        if (kept.length >= depth) { checked++; return; }
+      }
+    };
+    walk();
+    if (kept.length < depth && order.length < open.length) {
+      order = ordered(open.length);
+      walk();
+    }
+    ranking = diversified(kept);
+    if (ranking.length < want && checked < order.length) {
+      // Caps left the list short: every candidate, then.
+      if (order.length < open.length) order = ordered(open.length);
+      for (; checked < order.length; checked++) {
+        const p = order[checked]!;
+        if (!input.eligible(p)) continue;
+        final[p] = total[p]!;
+        kept.push(p);
+      }
+      ranking = diversified(kept);
+    }
+  } else {
+    const candidates: number[] = [];
+    for (const p of touched) {
+      if (pinnedSet.has(p) || !input.eligible(p)) continue;
+      const adj = input.adjust(p);
+      if (adj !== undefined) adjustments.set(p, adj);
+      const score = total[p]! * (adj?.factor ?? 1);
+      if (score > 0) {
+        final[p] = score;
+        candidates.push(p);
+      }
+    }
+    // The best few first (best first, ties to the lower position); all of them only when caps
+    // left the list short.
+    ranking = diversified(topN({ scores: final, n: depth, candidates, above: 0 }));
+    if (ranking.length < want && candidates.length > depth) ranking = diversified(topN({ scores: final, n: candidates.length, candidates, above: 0 }));
+  }
 
   const explain = (p: number): Reason[] => {
-    const base = total.get(p) ?? 0;
+    const base = total[p] ?? 0;
     const adj = adjustments.get(p);
     const factor = adj?.factor ?? 1;
     const reasons: Reason[] = [];
@@ -184,7 +234,7 @@ export function rank(input: RankInput): RankedItem[] {
     if (out[i] !== undefined) continue;
     const p = main[next++];
     if (p === undefined) break;
-    out[i] = { position: p, score: scoreOf.get(p) ?? 0, reasons: explain(p), exploration: false, pinned: false };
+    out[i] = { position: p, score: scoreOf(p), reasons: explain(p), exploration: false, pinned: false };
   }
   return out.filter((x): x is RankedItem => x !== undefined);
 }

@@ -12,8 +12,6 @@ export interface PersonRecord {
   interactions: Array<{ itemId: string; kind: InteractionKind; at: number }>;
   orders: Array<{ placedAt: number; items: Array<{ itemId: string; quantity: number }> }>;
   segments: Array<{ id: string; name: string }>;
-  consents: ConsentRecord[];
-  personalizationOff: boolean;
   /** Items shown to the person since the exposure window began, one entry per showing. */
   shown: Array<{ itemId: string; placement: string; at: number }>;
   /** Items the person responded to (click, cart add, purchase) since the window began. */
@@ -80,6 +78,8 @@ export interface RecommendationRepository {
    * shown since `exposuresSince`.
    */
   person(workspaceId: string, profileId: string, window: { exposuresSince: number }): Promise<PersonRecord>;
+  /** The person's personalization switch and consent records (read for every request: never cached, P5). */
+  personPrivacy(workspaceId: string, profileId: string): Promise<{ consents: ConsentRecord[]; personalizationOff: boolean }>;
   /** Time of the latest purchase, cart add or view in the workspace (null when there is none). */
   latestInteractionAt(workspaceId: string): Promise<number | null>;
   /**

@@ -1,11 +1,12 @@
 import { placementSchema, type Placement, type RecommendationRequest, type Strategy } from '../contracts/recommendation.js';
-import { consentStateAt, decide, subscriptionStateAt, type PolicyReason } from '../privacy/index.js';
+import { consentStateAt, decide, subscriptionStateAt, type ConsentRecord, type PolicyReason } from '../privacy/index.js';
 import type { ProfileService } from '../profiles/profile-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
 import { err, ok, type Result } from '../shared/result.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import { createFeedbackTracker, type ObservedEvent } from './feedback.js';
+import { createPersonCache } from './person-cache.js';
 import { personSignals } from './person-signals.js';
 import type { RecommendationLogRow, RecommendationRepository } from './recommendation-repository.js';
 import { seededRng, type Rng } from './rng.js';
@@ -58,6 +59,11 @@ export interface RecommendationResponse {
 const DAY_MS = 86_400_000;
 /** Served responses are written in batches at most this often (and when the service closes). */
 const LOG_FLUSH_MS = 200;
+/** People whose records serving keeps between requests, and for how long at most (changes made by other processes show within it). */
+export const PERSON_CACHE_SIZE = 20_000;
+export const PERSON_CACHE_TTL_MS = 60_000;
+/** The longest fatigue window a placement may have (placementSchema): what a person's record keeps of their exposures. */
+const MAX_FATIGUE_DAYS = 365;
 /** Logs held in memory at most, when the store does not take them (then the oldest are dropped). */
 const MAX_PENDING_LOGS = 50_000;
 /** Item show/response counts are written at most this often. */
@@ -80,6 +86,8 @@ export function createRecommendationService(deps: {
   rngFor?: (recommendationId: string) => Rng;
   /** Timers off (tests flush by hand). */
   timers?: boolean;
+  /** People kept in memory between requests (0: none, every request reads the store). */
+  personCacheSize?: number;
 }) {
   const { repository, clock, ids } = deps;
   const states = createServingStates({ repository, clock, log: deps.log });
@@ -89,6 +97,7 @@ export function createRecommendationService(deps: {
   let pendingLogs: Array<{ workspaceId: string; row: RecommendationLogRow }> = [];
   /** Profiles being erased: served as unknown people, and nothing about them is logged. */
   const released = new Set<string>();
+  const people = createPersonCache({ size: deps.personCacheSize ?? PERSON_CACHE_SIZE, ttlMs: PERSON_CACHE_TTL_MS });
   let flushing: Promise<void> = Promise.resolve();
   let observing: Promise<void> = Promise.resolve();
   let warnedFull = false;
@@ -114,6 +123,38 @@ export function createRecommendationService(deps: {
     setInterval(() => { void states.flushStats().catch((e: unknown) => deps.log('writing recommendation stats failed', e)); }, STATS_FLUSH_MS),
   ];
   for (const t of timers) t.unref();
+
+  /**
+   * The policy's answer to "may I personalize for this person now". Most people have no
+   * consent record of their own, so their answer depends only on the workspace and the
+   * switch: kept for a second per workspace settings (a switch or consent change of the
+   * person gives them records or the switch, and so a fresh decision at once).
+   */
+  const defaultDecisions = new WeakMap<Workspace['settings'], Map<string, { at: number; decision: ReturnType<typeof decide> }>>();
+  function decidePersonalize(workspace: Workspace, privacy: { consents: ConsentRecord[]; personalizationOff: boolean } | null, now: number): ReturnType<typeof decide> {
+    const off = privacy?.personalizationOff ?? false;
+    const records = privacy?.consents ?? [];
+    const make = () => decide({
+      action: 'personalize',
+      person: {
+        personalizationOff: off,
+        consents: consentStateAt({ records, workspace: { jurisdiction: workspace.jurisdiction, overrides: workspace.settings.privacy.defaults.overrides, notices: workspace.settings.privacy.notices }, at: now }),
+        subscriptions: subscriptionStateAt({ records: [], at: now }),
+        jurisdiction: workspace.jurisdiction,
+      },
+      workspace: workspace.settings.privacy.policy,
+      now,
+    });
+    if (records.length > 0) return make();
+    let byKey = defaultDecisions.get(workspace.settings);
+    if (byKey === undefined) defaultDecisions.set(workspace.settings, (byKey = new Map()));
+    const key = `${workspace.jurisdiction}:${off}`;
+    const hit = byKey.get(key);
+    if (hit !== undefined && now >= hit.at && now - hit.at < 1000) return hit.decision;
+    const decision = make();
+    byKey.set(key, { at: now, decision });
+    return decision;
+  }
 
   /** The placement a request asks for: a named one, a single strategy with defaults, or `default` (the workspace's, else "for you"). */
   function placementFor(workspace: Workspace, request: RecommendationRequest): Result<Placement, RecommendationError> {
@@ -144,31 +185,25 @@ export function createRecommendationService(deps: {
       if (!resolved.ok && resolved.error.type === 'bad_reference') return err({ type: 'bad_reference', message: resolved.error.message });
       if (resolved.ok && !released.has(`${workspace.id}\u0000${resolved.value.id}`)) profileId = resolved.value.id;
     }
-    const [state, record] = await Promise.all([
+    const cacheKey = profileId === null ? null : `${workspace.id}\u0000${profileId}`;
+    const [state, privacy, cached] = await Promise.all([
       states.get(workspace.id, now),
+      // Privacy is read fresh for every request: a switch turned off applies at the next one (P5).
+      profileId === null ? Promise.resolve(null) : repository.personPrivacy(workspace.id, profileId),
       // The person's latest interactions whatever their age (bounded in number; recency weighs them).
-      profileId === null ? Promise.resolve(null) : repository.person(workspace.id, profileId, { exposuresSince: now - p.fatigue.withinDays * DAY_MS }),
+      cacheKey === null ? Promise.resolve(null) : people.get(cacheKey, now) ?? repository.person(workspace.id, profileId!, { exposuresSince: now - MAX_FATIGUE_DAYS * DAY_MS })
+        .then((record) => people.set(cacheKey, { record, loadedAt: now, memo: new Map() })),
     ]);
+    const record = cached?.record ?? null;
     // The policy decides before anything about the person reaches the ranking (P5, P6).
-    const context = { jurisdiction: workspace.jurisdiction, overrides: workspace.settings.privacy.defaults.overrides, notices: workspace.settings.privacy.notices };
-    const decision = decide({
-      action: 'personalize',
-      person: {
-        personalizationOff: record?.personalizationOff ?? false,
-        consents: consentStateAt({ records: record?.consents ?? [], workspace: context, at: now }),
-        subscriptions: subscriptionStateAt({ records: [], at: now }),
-        jurisdiction: workspace.jurisdiction,
-      },
-      workspace: workspace.settings.privacy.policy,
-      now,
-    });
+    const decision = decidePersonalize(workspace, privacy, now);
     const reasons: Array<{ code: string; message: string }> = [];
     let person: PersonSignals | null = null;
     let basis: RecommendationResponse['personalization']['basis'] = 'none';
     if (ref === null) reasons.push({ code: 'anonymous', message: 'no person given: the same list for everyone' });
     else if (!decision.allowed) reasons.push(...decision.reasons.map((r: PolicyReason) => ({ code: r.code, message: r.message })));
     else {
-      person = personSignals({ record, context: request.context ?? {}, now });
+      person = personSignals({ record, context: request.context ?? {}, now, exposuresSince: now - p.fatigue.withinDays * DAY_MS });
       basis = record === null ? 'context' : person.interactions.length > 0 ? 'history' : 'cold_start';
       if (record === null) reasons.push({ code: 'unknown_person', message: `no profile for ${ref} yet: personalized from the request's context only` });
     }
@@ -179,7 +214,8 @@ export function createRecommendationService(deps: {
       request: { items: [...(request.itemId === undefined ? [] : [request.itemId]), ...(request.items ?? [])], context: request.context ?? {}, filters: request.filters, n },
       scenes: workspace.settings.recommendations.scenes,
       now, rng: rngFor(recommendationId),
-      itemStats: (itemId) => states.itemStats(workspace.id, p.name, itemId),
+      itemStats: states.itemStatsOf(workspace.id, p.name),
+      ...(person === null || cached === null ? {} : { memo: cached.memo }),
     });
     const catalog = state.catalog;
     const items: RecommendedItem[] = served.items.map((item, i) => {
@@ -190,6 +226,8 @@ export function createRecommendationService(deps: {
       };
     });
     states.recordImpressions(workspace.id, p.name, items.map((i) => i.itemId));
+    // What was shown counts toward fatigue at once, before the log is written.
+    if (cached !== null) for (const i of items) cached.record.shown.push({ itemId: i.itemId, placement: p.name, at: now });
     if (pendingLogs.length >= MAX_PENDING_LOGS) {
       // The store has not taken logs for a while: keep serving, drop the oldest, say so.
       pendingLogs.splice(0, pendingLogs.length - MAX_PENDING_LOGS + 1);
@@ -225,7 +263,10 @@ export function createRecommendationService(deps: {
      */
     async release(workspaceId: string, profileIds: readonly string[]): Promise<void> {
       const ids = new Set(profileIds);
-      for (const id of profileIds) released.add(`${workspaceId}\u0000${id}`);
+      for (const id of profileIds) {
+        released.add(`${workspaceId}\u0000${id}`);
+        people.delete(`${workspaceId}\u0000${id}`);
+      }
       pendingLogs = pendingLogs.filter((l) => !(l.workspaceId === workspaceId && l.row.profileId !== null && ids.has(l.row.profileId)));
       feedback.forget(workspaceId, ids);
       await flushing;
@@ -238,9 +279,15 @@ export function createRecommendationService(deps: {
      */
     observe(workspaceId: string, events: readonly ObservedEvent[]): void {
       states.observe(workspaceId, events, clock.now());
+      for (const e of events) people.delete(`${workspaceId}\u0000${e.profileId}`);
       if (!events.some((e) => e.properties.recommendation_id !== undefined || Array.isArray(e.properties.products))) return;
       observing = observing.then(() => feedback.observe(workspaceId, events, (id) => pendingLogs.find((l) => l.workspaceId === workspaceId && l.row.id === id)?.row ?? null))
         .catch((e: unknown) => deps.log(`workspace ${workspaceId}: attributing recommendation feedback failed`, e));
+    },
+
+    /** Something about the person changed outside ingest (segment membership): read them again at the next request. */
+    forgetPerson(workspaceId: string, profileId: string): void {
+      people.delete(`${workspaceId}\u0000${profileId}`);
     },
 
     /** The catalog changed: serving rebuilds its catalog index within a couple of seconds. */

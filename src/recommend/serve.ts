@@ -58,6 +58,11 @@ export interface ServeInput {
   rng: Rng;
   /** Impressions and responses (clicks, cart adds, purchases) of an item in this placement. */
   itemStats: (itemId: string) => { impressions: number; responses: number };
+  /**
+   * Where results that depend only on the person's record and the state may be kept between
+   * requests (the personal model's scores): the caller drops it when the record changes.
+   */
+  memo?: Map<string, unknown>;
 }
 
 export interface ServeOutput {
@@ -100,21 +105,8 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   const contextPositions = input.request.items.map((id) => catalog.index.get(id)).filter((p): p is number => p !== undefined);
   const contextModel = input.request.items.map((id) => state.model?.itemIndex.get(id)).filter((i): i is number => i !== undefined);
 
-  // What the person did, over catalog positions and model items.
-  const latest = new Map<string, { kind: InteractionKind; at: number }>();
-  let historyWeight = 0;
-  if (person !== null) {
-    const seen = new Map<string, number>();
-    for (const e of person.interactions) {
-      const prev = latest.get(e.itemId);
-      if (prev === undefined || e.at > prev.at || (e.at === prev.at && DEFAULT_SIGNAL_WEIGHTS[e.kind] > DEFAULT_SIGNAL_WEIGHTS[prev.kind])) latest.set(e.itemId, { kind: e.kind, at: e.at });
-      seen.set(e.itemId, Math.max(seen.get(e.itemId) ?? 0, DEFAULT_SIGNAL_WEIGHTS[e.kind]));
-    }
-    for (const w of seen.values()) historyWeight += w;
-  }
-  const purchasedAt = new Map<string, number>();
-  for (const e of person?.interactions ?? []) if (e.kind === 'purchase') purchasedAt.set(e.itemId, Math.max(purchasedAt.get(e.itemId) ?? -Infinity, e.at));
-  const due = person === null ? new Map<string, { ratio: number; intervalDays: number; lastAt: number }>() : dueness(person, state.model?.replenishment ?? new Map<string, number>(), now);
+  // What the person did: derived once per record (and hour, for what depends on the date).
+  const { latest, historyWeight, purchasedAt, due, tastes } = person === null ? NOBODY : memoized(`person:${Math.floor(now / HOUR_MS)}`, () => derive(person, state, catalog, now));
 
   const components: Component[] = [];
   const strategies = placement.strategies;
@@ -124,8 +116,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     components.push(...strategyComponents(strategy, share));
   }
   // Too few candidates (a new shop, an unknown item): popularity fills the list, with a small weight so it never outranks real evidence.
-  const candidateCount = new Set(components.flatMap((c) => [...c.scores.keys()])).size;
-  if (candidateCount < n * 3) components.push(popularityComponent('fallback', 0.01, false));
+  if (!hasCandidates(components, n * 3)) components.push(popularityComponent('fallback', 0.01, false));
 
   function strategyComponents(strategy: Strategy, share: number): Component[] {
     switch (strategy) {
@@ -145,33 +136,52 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     const out: Component[] = [];
     const model = state.model;
     if (model !== null && historyWeight > 0) {
-      // Recency is measured from the end of the model's data or the person's latest event, whichever is
-      // later (and never after now): on a shop whose data stopped a while ago, as in a demo on a
-      // historical data set, the person's history keeps the weights it was trained with.
-      let latestAt = model.dataTo ?? -Infinity;
-      for (const e of person.interactions) latestAt = Math.max(latestAt, e.at);
-      const h = historyVector({ recipe: model.history, itemIndex: model.itemIndex, interactions: person.interactions, now: Math.min(now, latestAt) });
-      if (h.indices.length > 0) {
-        const scores = model.personal.score(h);
-        const best = topN({ scores, n: m + h.indices.length, above: model.personal.kind === 'blend' || model.personal.kind === 'als' ? -Infinity : 0 });
-        const map = new Map<number, number>();
-        // Scores of latent-factor parts can be negative: shift so the weakest candidate scores just above 0.
-        let min = Infinity;
-        for (const i of best) min = Math.min(min, scores[i]!);
-        const shift = min < 0 ? -min + 1e-9 : 0;
-        for (const i of best) {
-          const p = state.modelToCatalog[i]!;
-          if (p >= 0) map.set(p, scores[i]! + shift);
-        }
+      const { h, map } = memoized(`history:${state.id}:${m}`, () => personalScores(model, person));
+      if (map.size > 0) {
         out.push({ name: 'history', weight: share * alpha * 0.85, scores: map, reason: (p) => becauseOf(p, state.similarIncoming, h, 'history') });
       }
     }
     if (historyWeight > 0) {
       const hc = catalogHistory();
-      out.push({ name: 'content', weight: share * alpha * 0.15, scores: sparseScores(scoreWithNeighbours({ lists: state.content, history: hc, itemCount: catalog.size }), m), reason: (p) => becauseOfContent(p, hc) });
+      const scores = memoized(`content:${state.id}:${m}`, () => sparseScores(scoreWithNeighbours({ lists: state.content, history: hc, itemCount: catalog.size }), m));
+      out.push({ name: 'content', weight: share * alpha * 0.15, scores, reason: (p) => becauseOfContent(p, hc) });
     }
     out.push(...coldStart(share * (1 - alpha)));
     return out;
+  }
+
+  /** A value kept in the person's memo for this state (computed when absent). */
+  function memoized<T>(key: string, compute: () => T): T {
+    const memo = input.memo;
+    if (memo === undefined) return compute();
+    if (memo.size > 0 && memo.get('state') !== state.id) memo.clear();
+    memo.set('state', state.id);
+    let v = memo.get(key) as T | undefined;
+    if (v === undefined) memo.set(key, (v = compute()));
+    return v;
+  }
+
+  /** The personal model's best candidates for the person, as catalog positions, and the history vector it scored. */
+  function personalScores(model: NonNullable<ServingState['model']>, who: PersonSignals): { h: { indices: Int32Array | ArrayLike<number>; values: ArrayLike<number> }; map: Map<number, number> } {
+    // Recency is measured from the end of the model's data or the person's latest event, whichever is
+    // later (and never after now): on a shop whose data stopped a while ago, as in a demo on a
+    // historical data set, the person's history keeps the weights it was trained with.
+    let latestAt = model.dataTo ?? -Infinity;
+    for (const e of who.interactions) latestAt = Math.max(latestAt, e.at);
+    const h = historyVector({ recipe: model.history, itemIndex: model.itemIndex, interactions: who.interactions, now: Math.min(now, latestAt) });
+    const map = new Map<number, number>();
+    if (h.indices.length === 0) return { h, map };
+    const scores = model.personal.score(h);
+    const best = topN({ scores, n: m + h.indices.length, above: model.personal.kind === 'blend' || model.personal.kind === 'als' ? -Infinity : 0 });
+    // Scores of latent-factor parts can be negative: shift so the weakest candidate scores just above 0.
+    let min = Infinity;
+    for (const i of best) min = Math.min(min, scores[i]!);
+    const shift = min < 0 ? -min + 1e-9 : 0;
+    for (const i of best) {
+      const p = state.modelToCatalog[i]!;
+      if (p >= 0) map.set(p, scores[i]! + shift);
+    }
+    return { h, map };
   }
 
   function coldStart(share: number): Component[] {
@@ -350,14 +360,17 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     return { type: 'buy_again', message: `you buy this about every ${every === 1 ? 'day' : `${every} days`}; last bought ${since === 0 ? 'today' : `${since} day${since === 1 ? '' : 's'} ago`}`, items: [id] };
   }
 
-  function catalogHistory() {
-    const acc = new Map<number, number>();
-    for (const [itemId, last] of latest) {
-      const p = catalog.index.get(itemId);
-      if (p !== undefined) acc.set(p, DEFAULT_SIGNAL_WEIGHTS[last.kind]);
-    }
-    const entries = [...acc.entries()].sort((a, b) => a[0] - b[0]);
-    return { indices: Int32Array.from(entries, (e) => e[0]), values: Float64Array.from(entries, (e) => e[1]) };
+  /** The person's items over catalog positions, each weighed by its strongest signal (kept with the record). */
+  function catalogHistory(): { indices: Int32Array; values: Float64Array } {
+    return memoized('catalog-history', () => {
+      const acc = new Map<number, number>();
+      for (const [itemId, last] of latest) {
+        const p = catalog.index.get(itemId);
+        if (p !== undefined) acc.set(p, DEFAULT_SIGNAL_WEIGHTS[last.kind]);
+      }
+      const entries = [...acc.entries()].sort((a, b) => a[0] - b[0]);
+      return { indices: Int32Array.from(entries, (e) => e[0]), values: Float64Array.from(entries, (e) => e[1]) };
+    });
   }
 
   /** "because you bought X": the history items that contribute most to the item through item-to-item similarity. */
@@ -414,10 +427,11 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   // Which items may be recommended.
   const filterSets = [placement.filters, input.request.filters].filter((f): f is Filters => f !== undefined);
   const filterTests = filterSets.map((f) => compileFilters(f, catalog));
-  // Non-personalized, time is the server's, in UTC.
-  const moment = momentAt(context.time === undefined ? now : Date.parse(context.time), context.timezone ?? person?.timezone ?? null);
-  const scenes = placement.scenes ? activeScenes({ scenes: input.scenes, context, moment }) : [];
-  const sceneEffect = sceneEffects({ scenes, catalog });
+  // Non-personalized, time is the server's, in UTC. (Read only when the workspace has scenes.)
+  const scenes = placement.scenes && input.scenes.length > 0
+    ? activeScenes({ scenes: input.scenes, context, moment: momentAt(context.time === undefined ? now : Date.parse(context.time), context.timezone ?? person?.timezone ?? null) })
+    : [];
+  const sceneEffect = scenes.length === 0 ? null : sceneEffects({ scenes, catalog });
   const boosts = placement.boosts.map((b) => ({ test: catalog.matcher(b.match), factor: b.factor, label: b.label }));
   const contextSet = new Set(contextPositions);
   const keepsBought = strategies.some((s) => s.strategy === 'buy_again');
@@ -426,7 +440,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     const e = catalog.entries[p]!;
     if (contextSet.has(p)) return false;
     for (const test of filterTests) if (!test(p)) return false;
-    if (sceneEffect(p).excluded) return false;
+    if (sceneEffect !== null && sceneEffect(p).excluded) return false;
     if (person !== null) {
       const bought = purchasedAt.get(e.id);
       if (bought !== undefined && placement.excludePurchased.withinDays !== 0 && bought >= boughtCutoff) {
@@ -439,10 +453,10 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     }
     return true;
   };
-  const adjust = (p: number): Adjustment | undefined => {
-    const s = sceneEffect(p);
-    let factor = s.factor;
-    const reasons: Array<Omit<Reason, 'weight'>> = s.boostedBy.map((label) => ({ type: 'scene', message: `fits the moment: ${label}` }));
+  const adjust = sceneEffect === null && boosts.length === 0 ? undefined : (p: number): Adjustment | undefined => {
+    const s = sceneEffect?.(p);
+    let factor = s?.factor ?? 1;
+    const reasons: Array<Omit<Reason, 'weight'>> = (s?.boostedBy ?? []).map((label) => ({ type: 'scene', message: `fits the moment: ${label}` }));
     for (const b of boosts) {
       if (b.test(p)) {
         factor *= b.factor;
@@ -464,11 +478,19 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   let exploration: { slots: number; candidates: ExplorationCandidate[]; rng: Rng } | undefined;
   if (slots > 0) {
     const since = now - placement.exploration.newWithinDays * DAY_MS;
+    // Relevance of an item to this request: its best score in any component, scaled to that
+    // component's best; only each component's leading candidates are looked at.
     const relevance = new Map<number, number>();
+    const scratch = new Float64Array(catalog.size);
     for (const c of components) {
+      if (c.weight <= 0 || c.scores.size === 0) continue;
       let max = 0;
-      for (const v of c.scores.values()) max = Math.max(max, v);
-      if (max > 0 && c.weight > 0) for (const [p, v] of c.scores) relevance.set(p, Math.max(relevance.get(p) ?? 0, v / max));
+      for (const [p, v] of c.scores) {
+        max = Math.max(max, v);
+        if (p >= 0 && p < scratch.length) scratch[p] = v;
+      }
+      if (max > 0) for (const p of topN({ scores: scratch, n: EXPLORATION_RELEVANT, candidates: [...c.scores.keys()], above: 0 })) relevance.set(p, Math.max(relevance.get(p) ?? 0, scratch[p]! / max));
+      for (const p of c.scores.keys()) if (p >= 0 && p < scratch.length) scratch[p] = 0;
     }
     const candidates: ExplorationCandidate[] = [];
     const consider = (p: number) => {
@@ -494,7 +516,6 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   }
 
   // A taste the person shows: a tag on most of their recent purchases.
-  const tastes = person === null ? new Map<string, number>() : tagShares(person, catalog, now);
   const extraReasons = (p: number): Array<Omit<Reason, 'weight'>> => {
     const out: Array<Omit<Reason, 'weight'>> = [];
     // A bought item kept because it is due again says so (unless buy-again already explains it).
@@ -511,7 +532,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   };
 
   const ranked = rank({
-    catalog, components, n, eligible, adjust, pinned,
+    catalog, components, n, eligible, ...(adjust === undefined ? {} : { adjust }), pinned,
     diversity: placement.diversity,
     ...(exploration === undefined ? {} : { exploration }),
     extraReasons,
@@ -521,6 +542,36 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     scenes: scenes.map((s) => s.name),
     components: components.filter((c) => c.scores.size > 0 && c.weight > 0).map((c) => ({ name: c.name, weight: Math.round(c.weight * 1000) / 1000 })),
   };
+}
+
+const HOUR_MS = 3_600_000;
+
+/** What serving derives from a person's record once. */
+interface Derived {
+  /** Per item: the latest interaction and its kind. */
+  latest: ReadonlyMap<string, { kind: InteractionKind; at: number }>;
+  /** Σ over distinct items of their strongest signal weight (purchase 1, cart 0.5, view 0.1): how much history there is. */
+  historyWeight: number;
+  purchasedAt: ReadonlyMap<string, number>;
+  due: ReadonlyMap<string, { ratio: number; intervalDays: number; lastAt: number }>;
+  tastes: ReadonlyMap<string, number>;
+}
+
+const NOBODY: Derived = { latest: new Map(), historyWeight: 0, purchasedAt: new Map(), due: new Map(), tastes: new Map() };
+
+function derive(person: PersonSignals, state: ServingState, catalog: CatalogIndex, now: number): Derived {
+  const latest = new Map<string, { kind: InteractionKind; at: number }>();
+  const seen = new Map<string, number>();
+  const purchasedAt = new Map<string, number>();
+  for (const e of person.interactions) {
+    const prev = latest.get(e.itemId);
+    if (prev === undefined || e.at > prev.at || (e.at === prev.at && DEFAULT_SIGNAL_WEIGHTS[e.kind] > DEFAULT_SIGNAL_WEIGHTS[prev.kind])) latest.set(e.itemId, { kind: e.kind, at: e.at });
+    seen.set(e.itemId, Math.max(seen.get(e.itemId) ?? 0, DEFAULT_SIGNAL_WEIGHTS[e.kind]));
+    if (e.kind === 'purchase') purchasedAt.set(e.itemId, Math.max(purchasedAt.get(e.itemId) ?? -Infinity, e.at));
+  }
+  let historyWeight = 0;
+  for (const w of seen.values()) historyWeight += w;
+  return { latest, historyWeight, purchasedAt, due: dueness(person, state.model?.replenishment ?? new Map<string, number>(), now), tastes: tagShares(person, catalog, now) };
 }
 
 /** Replenishment state of each repeat-bought item the person bought: how far along its interval they are. */
@@ -591,6 +642,19 @@ export function compileFilters(filters: Filters, catalog: CatalogIndex): (positi
     if (excludeTags !== null && excludeTags(p)) return false;
     return true;
   };
+}
+
+/** Whether the components offer at least `k` distinct candidates (stops counting there). */
+function hasCandidates(components: readonly Component[], k: number): boolean {
+  if (components.some((c) => c.scores.size >= k)) return true;
+  const seen = new Set<number>();
+  for (const c of components) {
+    for (const p of c.scores.keys()) {
+      seen.add(p);
+      if (seen.size >= k) return true;
+    }
+  }
+  return false;
 }
 
 /** The n best positions of a dense score array as a map (scores above 0). */

@@ -14,6 +14,8 @@ import { topN } from './top-n.js';
  * is trained or the catalog changes; requests read one state from start to end.
  */
 export interface ServingState {
+  /** Unique per state built in this process (a key for results computed from it). */
+  readonly id: number;
   readonly model: ServingModel | null;
   readonly modelVersion: number | null;
   readonly catalog: CatalogIndex;
@@ -40,6 +42,7 @@ export interface LivePopularity {
 }
 
 const TOP_CACHE_MS = 1000;
+let built = 0;
 
 /**
  * Builds a serving state. Pass `live` to keep the counters of the state it replaces (a
@@ -89,5 +92,5 @@ export function createServingState(input: { model: ServingModel | null; modelVer
   };
   const contentIncoming = transposeNeighbours(content, catalog.size);
   const similarIncoming = model === null ? { indptr: new Int32Array(1), indices: new Int32Array(0), weights: new Float32Array(0) } : transposeNeighbours(model.similar, model.itemIds.length);
-  return { model, modelVersion: input.modelVersion, catalog, content, contentIncoming, similarIncoming, modelToCatalog, catalogToModel, live, top };
+  return { id: ++built, model, modelVersion: input.modelVersion, catalog, content, contentIncoming, similarIncoming, modelToCatalog, catalogToModel, live, top };
 }

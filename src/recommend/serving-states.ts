@@ -10,6 +10,8 @@ export const MODEL_POLL_MS = 30_000;
 /** Catalog changes reach serving after at most this long (changes are gathered, then the index is rebuilt once). */
 export const CATALOG_SETTLE_MS = 1_000;
 
+const NO_STATS = Object.freeze({ impressions: 0, responses: 0 });
+
 interface Entry {
   state: ServingState;
   loadedAt: number;
@@ -20,8 +22,8 @@ interface Entry {
   rebuilding: Promise<void> | null;
   /** Per placement, per item: shown and answered (loaded from the store, then counted here). */
   stats: Map<string, Map<string, { impressions: number; responses: number }>>;
-  /** Counts not yet written. */
-  pending: Map<string, ItemStatsRow>;
+  /** Counts not yet written, per placement and item. */
+  pending: Map<string, Map<string, { impressions: number; responses: number }>>;
 }
 
 /**
@@ -153,8 +155,10 @@ export function createServingStates(deps: { repository: RecommendationRepository
       }
     },
 
-    itemStats(workspaceId: string, placement: string, itemId: string): { impressions: number; responses: number } {
-      return entries.get(workspaceId)?.stats.get(placement)?.get(itemId) ?? { impressions: 0, responses: 0 };
+    /** Shown and answered counts of a placement's items, as a lookup (one map read per item). */
+    itemStatsOf(workspaceId: string, placement: string): (itemId: string) => { impressions: number; responses: number } {
+      const m = entries.get(workspaceId)?.stats.get(placement);
+      return (itemId) => m?.get(itemId) ?? NO_STATS;
     },
 
     recordImpressions(workspaceId: string, placement: string, itemIds: readonly string[]): void {
@@ -172,7 +176,8 @@ export function createServingStates(deps: { repository: RecommendationRepository
     async flushStats(): Promise<void> {
       for (const [workspaceId, entry] of entries) {
         if (entry.pending.size === 0) continue;
-        const rows = [...entry.pending.values()];
+        const rows: ItemStatsRow[] = [];
+        for (const [placement, items] of entry.pending) for (const [itemId, c] of items) rows.push({ placement, itemId, impressions: c.impressions, responses: c.responses });
         entry.pending = new Map();
         await repository.addItemStats(workspaceId, rows, deps.clock.now());
       }
@@ -201,9 +206,10 @@ function count(entry: Entry, placement: string, itemId: string, impressions: num
     s.impressions += impressions;
     s.responses += responses;
   }
-  const key = `${placement}\u0000${itemId}`;
-  const p = entry.pending.get(key);
-  if (p === undefined) entry.pending.set(key, { placement, itemId, impressions, responses });
+  let pending = entry.pending.get(placement);
+  if (pending === undefined) entry.pending.set(placement, (pending = new Map()));
+  const p = pending.get(itemId);
+  if (p === undefined) pending.set(itemId, { impressions, responses });
   else {
     p.impressions += impressions;
     p.responses += responses;

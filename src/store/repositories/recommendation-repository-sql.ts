@@ -54,7 +54,7 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
     },
 
     async person(ws, profileId, window) {
-      const [profile, computed, lines, events, segments, consents, off, shown, responded] = await Promise.all([
+      const [profile, computed, lines, events, segments, shown, responded] = await Promise.all([
         db.selectFrom('profiles').select('traits').where('workspace_id', '=', ws).where('id', '=', profileId).executeTakeFirst(),
         db.selectFrom('computed_traits').select('traits').where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst(),
         // Orders first (by the profile index), then their lines: joined in one statement, SQLite
@@ -77,8 +77,6 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
           order by e.timestamp desc limit ${MAX_EVENTS_PER_PERSON}`.execute(db).then((r) => r.rows),
         db.selectFrom('segment_members').select('segment_id').where('workspace_id', '=', ws).where('profile_id', '=', profileId).execute()
           .then(async (rows) => rows.length === 0 ? [] : db.selectFrom('segments').select(['id', 'name']).where('workspace_id', '=', ws).where('id', 'in', rows.map((r) => r.segment_id)).execute()),
-        readConsent(db, ws, [profileId], max),
-        db.selectFrom('privacy_switches').select('personalization_off').where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst(),
         db.selectFrom('recommendation_log').select(['placement', 'items', 'created_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId)
           .where('created_at', '>=', window.exposuresSince).orderBy('created_at', 'desc').limit(MAX_LOGS_PER_PERSON).execute(),
         db.selectFrom('recommendation_feedback').select(['item_id', 'at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId)
@@ -100,7 +98,7 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
       }
       return {
         traits: readJson(profile?.traits, {}), computed: readJson(computed?.traits, {}), interactions, orders: [...orders.values()],
-        segments: segments.map((s) => ({ id: s.id, name: s.name })), consents, personalizationOff: Number(off?.personalization_off ?? 0) === 1,
+        segments: segments.map((s) => ({ id: s.id, name: s.name })),
         shown: shown.flatMap((r) => readJson<Array<{ itemId: string }>>(r.items, []).map((i) => ({ itemId: i.itemId, placement: r.placement, at: Number(r.created_at) }))),
         responded: responded.map((r) => ({ itemId: r.item_id, at: Number(r.at) })),
       };
@@ -113,6 +111,14 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
       ]);
       const times = [order, ...events].map((r) => (r?.at === null || r?.at === undefined ? null : Number(r.at))).filter((t): t is number => t !== null);
       return times.length === 0 ? null : Math.max(...times);
+    },
+
+    async personPrivacy(ws, profileId) {
+      const [consents, off] = await Promise.all([
+        readConsent(db, ws, [profileId], max),
+        db.selectFrom('privacy_switches').select('personalization_off').where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst(),
+      ]);
+      return { consents, personalizationOff: Number(off?.personalization_off ?? 0) === 1 };
     },
 
     async *trainingInteractions(ws, since) {

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { createPersonCache, type CachedPerson } from './person-cache.js';
+
+const person = (loadedAt: number): CachedPerson => ({ record: { traits: {}, computed: {}, interactions: [], orders: [], segments: [], shown: [], responded: [] }, loadedAt, memo: new Map() });
+
+describe('createPersonCache', () => {
+  it('returns what was set until its time to live has passed, then reads it as absent', () => {
+    const cache = createPersonCache({ size: 10, ttlMs: 1000 });
+    const p = cache.set('a', person(0));
+    expect(cache.get('a', 1000)).toBe(p);
+    expect(cache.get('a', 1001)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('drops the least recently used entry when full, counting a read as a use', () => {
+    const cache = createPersonCache({ size: 2, ttlMs: 1000 });
+    cache.set('a', person(0));
+    cache.set('b', person(0));
+    cache.get('a', 1);
+    cache.set('c', person(0));
+    expect(cache.get('b', 2)).toBeUndefined();
+    expect(cache.get('a', 2)).toBeDefined();
+    expect(cache.get('c', 2)).toBeDefined();
+  });
+
+  it('forgets a deleted entry, keeps nothing at size 0, and refuses an entry from the future', () => {
+    const cache = createPersonCache({ size: 2, ttlMs: 1000 });
+    cache.set('a', person(0));
+    cache.delete('a');
+    expect(cache.get('a', 0)).toBeUndefined();
+    const none = createPersonCache({ size: 0, ttlMs: 1000 });
+    none.set('a', person(0));
+    expect(none.get('a', 0)).toBeUndefined();
+    cache.set('b', person(500));
+    expect(cache.get('b', 100)).toBeUndefined();
+  });
+});
