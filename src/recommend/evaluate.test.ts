@@ -62,6 +62,25 @@ describe('evaluateRecommenders', () => {
     expect(row!.diversity).toBeCloseTo(0.75, 12);
   });
 
+  it('asks the models with the history matrix when one is given', () => {
+    // The model echoes the history: its top item is the one with the largest history weight.
+    const split = temporalSplit({ interactions: [buy('u', 'a', 1), buy('u', 'b', 2), buy('u', 'c', 20)], splitAt: 10 });
+    const matrix = buildInteractionMatrix({ interactions: split.train, referenceTime: 10, halfLifeDays: Infinity, itemIds: ['a', 'b', 'c'] });
+    const echo = makeRecommender({
+      kind: 'popularity',
+      itemIds: matrix.itemIds,
+      above: 0,
+      personal: true,
+      score: (h) => Float64Array.of(0, 0, h.values[0]! > h.values[1]! ? 1 : 0),
+      serialize: () => ({ kind: 'popularity', version: 1, itemIds: [] }),
+    });
+    // In the matrix, a and b weigh 1 each: c scores 0 and nothing is recommended. In the
+    // history matrix, a weighs 3: c scores 1 and is a hit.
+    const histories = { ...matrix, values: Float64Array.of(3, 1) };
+    expect(evaluateRecommenders({ matrix, split, models: [{ name: 'e', model: echo }], ks: [1] })[0]!.recall).toBe(0);
+    expect(evaluateRecommenders({ matrix, histories, split, models: [{ name: 'e', model: echo }], ks: [1] })[0]!.recall).toBe(1);
+  });
+
   it('refuses a model fitted on other items', () => {
     const matrix = buildInteractionMatrix({ interactions: [buy('u', 'a', 1)], referenceTime: 10 });
     const other = fitPopularity(buildInteractionMatrix({ interactions: [buy('u', 'b', 1)], referenceTime: 10 }));

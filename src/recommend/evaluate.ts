@@ -1,7 +1,7 @@
 import type { Interaction, InteractionMatrix } from './interactions.js';
 import { averagePrecisionAtK, catalogCoverage, intraListDiversity, ndcgAtK, recallAtK } from './metrics.js';
 import type { Recommender } from './recommender.js';
-import { rowOf } from './sparse.js';
+import { rowOf, type SparseVector } from './sparse.js';
 
 /**
  * A temporal hold-out: everything before `splitAt` trains, and each person is then asked to
@@ -59,6 +59,12 @@ function addTo(map: Map<string, Set<string>>, key: string, value: string): void 
 export interface EvaluationInput {
   /** The interaction matrix built from `split.train`; all models share its item indices. */
   matrix: InteractionMatrix;
+  /**
+   * Where each person's history vector comes from, when it should be weighted differently from
+   * the matrix the models learned from (e.g. a shorter half-life, so recent interests dominate
+   * the query): a matrix over the same items, looked up by user id. Default: `matrix`.
+   */
+  histories?: InteractionMatrix;
   split: Pick<TemporalSplit, 'test' | 'trainPurchases'>;
   models: ReadonlyArray<{ name: string; model: Recommender }>;
   /** Cut-offs, e.g. [10, 20]. */
@@ -84,8 +90,8 @@ export interface EvaluationRow {
 /**
  * Evaluates every model on the same people: those with at least one training interaction and
  * at least one new test purchase (people without history cannot be personalized; they get
- * popularity in production). Each person's history is their row of the training matrix and
- * their training purchases are excluded from the list. Relevant items the models have never
+ * popularity in production). Each person's history is their row of the training matrix (or of
+ * `histories`) and their training purchases are excluded from the list. Relevant items the models have never
  * seen still count in the denominators — an honest miss.
  *
  * @example
@@ -93,13 +99,17 @@ export interface EvaluationRow {
  */
 export function evaluateRecommenders(input: EvaluationInput): EvaluationRow[] {
   const { matrix, split, ks } = input;
+  const histories = input.histories ?? matrix;
+  if (histories.cols !== matrix.cols || histories.itemIds.some((id, i) => matrix.itemIds[i] !== id)) {
+    throw new Error('the history matrix does not share the items of the training matrix');
+  }
   for (const { name, model } of input.models) {
     if (model.itemIds.length !== matrix.cols || model.itemIds.some((id, i) => matrix.itemIds[i] !== id)) {
       throw new Error(`model "${name}" was not fitted on this matrix's items`);
     }
   }
   const maxK = Math.max(0, ...ks);
-  const people: Array<{ row: number; relevant: Set<number>; exclude: Set<number> }> = [];
+  const people: Array<{ history: SparseVector; relevant: Set<number>; exclude: Set<number> }> = [];
   // A relevant item outside the catalog can never be hit; it gets an index no list can hold.
   let unseen = matrix.cols;
   for (const [userId, items] of [...split.test.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
@@ -112,11 +122,13 @@ export function evaluateRecommenders(input: EvaluationInput): EvaluationRow[] {
       const i = matrix.itemIndex.get(itemId);
       if (i !== undefined) exclude.add(i);
     }
-    people.push({ row, relevant, exclude });
+    const historyRow = histories.userIndex.get(userId);
+    const history = historyRow === undefined ? { indices: new Int32Array(0), values: new Float64Array(0) } : rowOf(histories, historyRow);
+    people.push({ history, relevant, exclude });
   }
   const rows: EvaluationRow[] = [];
   for (const { name, model } of input.models) {
-    const lists = people.map((p) => model.recommend({ history: rowOf(matrix, p.row), n: maxK, exclude: p.exclude }).map((r) => r.index));
+    const lists = people.map((p) => model.recommend({ history: p.history, n: maxK, exclude: p.exclude }).map((r) => r.index));
     for (const k of ks) {
       let recall = 0;
       let ndcg = 0;
