@@ -1,16 +1,18 @@
 /**
  * Hyper-parameter search on the validation split (train < 2011-06-01, validate on
  * 2011-06-01 .. 2011-09-01; see protocol.ts). Never reads the test period. Prints, per model
- * family, the best recipe by NDCG@20 and the runners-up; run.ts uses the winners.
+ * family, the best recipe by NDCG@20; run.ts and src/recommend/recipe.ts use the winners.
  *
  *   npx tsx bench/recs/tune.ts [path-to-online_retail.csv.gz]
  *
  * The search is a grid per family, coordinate-wise where a full grid would take too long:
  * model parameters on one matrix, then the matrix (half-life, cap) for the best parameters,
- * then the parameters again on the best matrix. About 10 minutes on 2 cores.
+ * then the parameters again on the best matrix, then the weighting of the history the model
+ * is asked with (the same candidates for every personalized family, item-kNN included). About
+ * 15 minutes on 2 cores.
  */
-import { evaluateRecommenders, temporalSplit, type InteractionMatrix } from '../../src/recommend/index.js';
-import { buildMatrix, fitRecipe, VALIDATION_SPLIT, type MatrixRecipe, type ModelRecipe } from './protocol.js';
+import { DEFAULT_SIGNAL_WEIGHTS, evaluateRecommenders, temporalSplit, type HistoryWeighting, type InteractionMatrix, type Recommender } from '../../src/recommend/index.js';
+import { buildHistories, buildMatrix, fitRecipe, VALIDATION_SPLIT, type MatrixRecipe, type ModelRecipe } from './protocol.js';
 import { catalogAsOf, DEFAULT_DATA_PATH, loadOnlineRetail } from './online-retail.js';
 
 const data = await loadOnlineRetail(process.argv[2] ?? DEFAULT_DATA_PATH);
@@ -29,6 +31,26 @@ function matrixFor(recipe: MatrixRecipe): InteractionMatrix {
   return m;
 }
 
+const histories = new Map<string, InteractionMatrix>();
+function historiesFor(recipe: ModelRecipe): InteractionMatrix | undefined {
+  if (recipe.history === undefined) return undefined;
+  const key = JSON.stringify(recipe.history);
+  let h = histories.get(key);
+  if (h === undefined) {
+    h = buildHistories({ interactions: split.train, referenceTime: split.splitAt, itemIds, recipe });
+    histories.set(key, h);
+  }
+  return h;
+}
+
+// The last fitted model, reused while only the history weighting changes.
+let lastFit: { key: string; model: Recommender } | undefined;
+function modelFor(recipe: ModelRecipe, matrix: InteractionMatrix): Recommender {
+  const key = JSON.stringify({ ...recipe, history: undefined }, (_k, v: unknown) => (v === Infinity ? 'Infinity' : v));
+  if (lastFit?.key !== key) lastFit = { key, model: fitRecipe({ recipe, matrix, items: catalog }) };
+  return lastFit.model;
+}
+
 interface Trial {
   recipe: ModelRecipe;
   ndcg: number;
@@ -37,8 +59,8 @@ interface Trial {
 const trials: Trial[] = [];
 function evaluate(recipe: ModelRecipe): Trial {
   const matrix = matrixFor(recipe.matrix);
-  const model = fitRecipe({ recipe, matrix, items: catalog });
-  const [row] = evaluateRecommenders({ matrix, split, models: [{ name: recipe.family, model }], ks: [20] });
+  const model = modelFor(recipe, matrix);
+  const [row] = evaluateRecommenders({ matrix, histories: historiesFor(recipe), split, models: [{ name: recipe.family, model }], ks: [20] });
   const trial = { recipe, ndcg: row!.ndcg, recall: row!.recall };
   trials.push(trial);
   return trial;
@@ -57,6 +79,29 @@ const cross = <A, B>(as: readonly A[], bs: readonly B[]): Array<[A, B]> => as.fl
 const MATRICES: MatrixRecipe[] = cross([7, 15, 30, 60, 180, Infinity], [1, Infinity]).map(([halfLifeDays, cap]) => ({ halfLifeDays, cap }));
 const START: MatrixRecipe = { halfLifeDays: 30, cap: 1 };
 
+/**
+ * How a person's history may be weighted when asking a model, apart from the training
+ * matrix: like the matrix (undefined), shorter or longer decays alone, or the whole history
+ * plus extra weight on recent purchases. The same list for every personalized family.
+ */
+const weighting = (...terms: Array<[halfLifeDays: number | null, weight: number]>): HistoryWeighting => ({
+  signalWeights: DEFAULT_SIGNAL_WEIGHTS,
+  terms: terms.map(([halfLifeDays, weight]) => ({ halfLifeDays, cap: 1, weight })),
+});
+const HISTORIES: Array<HistoryWeighting | undefined> = [
+  undefined,
+  weighting([7, 1]),
+  weighting([15, 1]),
+  weighting([60, 1]),
+  weighting([120, 1]),
+  weighting([null, 1]),
+  weighting([null, 1], [7, 1]),
+  weighting([null, 1], [30, 1]),
+  weighting([null, 1], [30, 2]),
+  weighting([null, 1], [30, 4]),
+];
+const withHistories = (trial: Trial): ModelRecipe[] => HISTORIES.map((history) => ({ ...trial.recipe, history }) as ModelRecipe);
+
 const winners: Trial[] = [];
 
 winners.push(best([3, 7, 15, 30, 60, 180, Infinity].map((halfLifeDays) => ({ family: 'popularity', matrix: { halfLifeDays, cap: Infinity } }))));
@@ -65,7 +110,8 @@ const knnGrid = (matrix: MatrixRecipe): ModelRecipe[] =>
   cross([10, 20, 50, 100, 200], [0, 2, 10, 50]).map(([k, shrink]) => ({ family: 'item-knn', matrix, options: { k, shrink } }));
 let knn = best(knnGrid(START));
 knn = best(MATRICES.map((matrix) => ({ ...knn.recipe, matrix }) as ModelRecipe));
-winners.push(best(knnGrid(knn.recipe.matrix)));
+knn = best(knnGrid(knn.recipe.matrix));
+winners.push(best(withHistories(knn)));
 
 const rp3Grid = (matrix: MatrixRecipe): ModelRecipe[] =>
   cross(cross([0.25, 0.5, 0.75, 1], [0.3, 0.45, 0.6, 0.75]), cross([50, 100, 200], [true, false])).map(([[alpha, beta], [k, normalizeRows]]) => ({
@@ -76,6 +122,7 @@ const rp3Grid = (matrix: MatrixRecipe): ModelRecipe[] =>
 let rp3 = best(rp3Grid(START));
 rp3 = best(MATRICES.map((matrix) => ({ ...rp3.recipe, matrix }) as ModelRecipe));
 rp3 = best(rp3Grid(rp3.recipe.matrix));
+rp3 = best(withHistories(rp3));
 winners.push(rp3);
 
 const alsGrid = (matrix: MatrixRecipe): ModelRecipe[] =>
@@ -88,24 +135,29 @@ let als = best(alsGrid(START));
 als = best(MATRICES.map((matrix) => ({ ...als.recipe, matrix }) as ModelRecipe));
 als = best(alsGrid(als.recipe.matrix));
 if (als.recipe.family === 'als') als = best([als.recipe, { ...als.recipe, options: { ...als.recipe.options, factors: 128 } }]);
+als = best(withHistories(als));
 winners.push(als);
 
-const content = best([10, 20, 50, 100, 200].map((k) => ({ family: 'content', matrix: rp3.recipe.matrix, options: { k } })));
+let content = best([10, 20, 50, 100, 200].map((k) => ({ family: 'content', matrix: rp3.recipe.matrix, options: { k } })));
+content = best(withHistories(content));
 winners.push(content);
 
-// The hybrid blends the winners; its ALS uses 64 factors (not 128) to keep full-data training
-// well inside the 15-second budget next to RP3beta.
+// The hybrid blends the winners, all fitted on RP3beta's matrix; its ALS uses 64 factors (not
+// 128) to keep full-data training well inside the 15-second budget next to RP3beta. The blend
+// weights are searched with RP3beta's history weighting, then the history weighting for the
+// blend, then the weights again.
 if (rp3.recipe.family === 'rp3beta' && als.recipe.family === 'als' && content.recipe.family === 'content') {
   const base = { rp3beta: rp3.recipe.options, als: { ...als.recipe.options, factors: 64 }, contentK: content.recipe.options.k };
-  winners.push(
-    best(
-      cross([0, 0.25, 0.5, 0.75], [0.2, 0.3, 0.4]).map(([alsWeight, contentWeight]) => ({
-        family: 'hybrid',
-        matrix: rp3.recipe.matrix,
-        options: { ...base, alsWeight, contentWeight },
-      })),
-    ),
-  );
+  const weightGrid = (history: HistoryWeighting | undefined): ModelRecipe[] =>
+    cross([0, 0.25, 0.5, 0.75, 1], [0.2, 0.3, 0.4, 0.5]).map(([alsWeight, contentWeight]) => ({
+      family: 'hybrid',
+      matrix: rp3.recipe.matrix,
+      history,
+      options: { ...base, alsWeight, contentWeight },
+    }));
+  let hybrid = best(weightGrid(rp3.recipe.history));
+  hybrid = best(withHistories(hybrid));
+  winners.push(best(weightGrid(hybrid.recipe.history)));
 }
 
 console.log(`Validation: train < ${new Date(VALIDATION_SPLIT.splitAt).toISOString().slice(0, 10)}, validate ${new Date(VALIDATION_SPLIT.splitAt).toISOString().slice(0, 10)} .. ${new Date(VALIDATION_SPLIT.until).toISOString().slice(0, 10)}; ${trials.length} trials`);
@@ -113,6 +165,10 @@ console.log('| family | NDCG@20 | Recall@20 | recipe |');
 console.log('|---|---|---|---|');
 const show = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (v === Infinity ? 'Infinity' : v));
 for (const w of winners) {
-  const settings = { matrix: w.recipe.matrix, ...('options' in w.recipe ? { options: w.recipe.options } : {}) };
+  const settings = {
+    matrix: w.recipe.matrix,
+    ...(w.recipe.history === undefined ? {} : { history: w.recipe.history.terms }),
+    ...('options' in w.recipe ? { options: w.recipe.options } : {}),
+  };
   console.log(`| ${w.recipe.family} | ${w.ndcg.toFixed(4)} | ${w.recall.toFixed(4)} | \`${show(settings)}\` |`);
 }
