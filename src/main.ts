@@ -62,7 +62,10 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
   const predict = createPredictService({ traits: computedTraitRepositorySql(store), repository: predictionRepository, clock, ids });
   const profileRepository = profileRepositorySql(store.db);
   const profiles = createProfileService({ repository: profileRepository });
-  const recommendations = createRecommendationService({ repository: recommendationRepositorySql(store), profiles, clock, ids, log, ...(options.recommendationTimers === false ? { timers: false } : {}) });
+  const recommendations = createRecommendationService({
+    repository: recommendationRepositorySql(store), profiles, clock, ids, log, personCacheRows: config.recommendations.personCacheRows,
+    ...(options.recommendationTimers === false ? { timers: false } : {}),
+  });
   const catalog = createCatalogService({ repository: catalogRepositorySql(store.db, store.features.maxParameters), clock, onChanged: (ws) => recommendations.catalogChanged(ws) });
   const privacyRepository = privacyRepositorySql(store);
   const audit = createAuditService({ repository: privacyRepository, clock });

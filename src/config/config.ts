@@ -26,6 +26,10 @@ export const configSchema = z.object({
     recommendPerSecond: z.number().positive().default(5000),
     recommendBurst: z.number().int().positive().default(10000),
   }).strict().default({ writePerSecond: 1000, writeBurst: 2000, adminPerSecond: 100, adminBurst: 200, recommendPerSecond: 5000, recommendBurst: 10000 }),
+  recommendations: z.object({
+    /** Rows of people's records (interactions, order lines, exposures) serving keeps between requests; 0 reads the store for every request. */
+    personCacheRows: z.number().int().min(0).max(100_000_000).default(1_000_000),
+  }).strict().default({ personCacheRows: 1_000_000 }),
 }).strict();
 export type Config = z.infer<typeof configSchema>;
 
@@ -42,6 +46,7 @@ export const ENV_VARS: Record<string, { path: [string, string]; type: 'string' |
   TAILOR_RATE_LIMIT_WRITE_BURST: { path: ['rateLimits', 'writeBurst'], type: 'number' },
   TAILOR_RATE_LIMIT_ADMIN_PER_SECOND: { path: ['rateLimits', 'adminPerSecond'], type: 'number' },
   TAILOR_RATE_LIMIT_ADMIN_BURST: { path: ['rateLimits', 'adminBurst'], type: 'number' },
+  TAILOR_RECS_PERSON_CACHE_ROWS: { path: ['recommendations', 'personCacheRows'], type: 'number' },
   TAILOR_RATE_LIMIT_RECOMMEND_PER_SECOND: { path: ['rateLimits', 'recommendPerSecond'], type: 'number' },
   TAILOR_RATE_LIMIT_RECOMMEND_BURST: { path: ['rateLimits', 'recommendBurst'], type: 'number' },
 };

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { createPersonCache, type CachedPerson } from './person-cache.js';
 
-const person = (loadedAt: number): CachedPerson => ({ record: { traits: {}, computed: {}, interactions: [], orders: [], segments: [], shown: [], responded: [] }, loadedAt, memo: new Map() });
+const person = (loadedAt: number): CachedPerson => ({ record: { traits: {}, computed: {}, interactions: [], segments: [], shown: new Map(), responded: [] }, loadedAt, memo: new Map() });
 
 describe('createPersonCache', () => {
   it('returns what was set until its time to live has passed, then reads it as absent', () => {
-    const cache = createPersonCache({ size: 10, ttlMs: 1000 });
+    const cache = createPersonCache({ maxRows: 1000, ttlMs: 1000 });
     const p = cache.set('a', person(0));
     expect(cache.get('a', 1000)).toBe(p);
     expect(cache.get('a', 1001)).toBeUndefined();
     expect(cache.size).toBe(0);
   });
 
-  it('drops the least recently used entry when full, counting a read as a use', () => {
-    const cache = createPersonCache({ size: 2, ttlMs: 1000 });
+  it('drops the least recently used entry when full (two people of 50 rows fit in 100), counting a read as a use', () => {
+    const cache = createPersonCache({ maxRows: 100, ttlMs: 1000 });
     cache.set('a', person(0));
     cache.set('b', person(0));
     cache.get('a', 1);
@@ -24,14 +24,28 @@ describe('createPersonCache', () => {
   });
 
   it('forgets a deleted entry, keeps nothing at size 0, and refuses an entry from the future', () => {
-    const cache = createPersonCache({ size: 2, ttlMs: 1000 });
+    const cache = createPersonCache({ maxRows: 100, ttlMs: 1000 });
     cache.set('a', person(0));
     cache.delete('a');
     expect(cache.get('a', 0)).toBeUndefined();
-    const none = createPersonCache({ size: 0, ttlMs: 1000 });
+    const none = createPersonCache({ maxRows: 0, ttlMs: 1000 });
     none.set('a', person(0));
     expect(none.get('a', 0)).toBeUndefined();
     cache.set('b', person(500));
     expect(cache.get('b', 100)).toBeUndefined();
+  });
+
+  it('counts the rows of a record and what is appended to it', () => {
+    const cache = createPersonCache({ maxRows: 150, ttlMs: 1000 });
+    const p = person(0);
+    p.record.interactions.push({ itemId: 'a', kind: 'purchase', at: 0 }, { itemId: 'b', kind: 'view', at: 0 });
+    cache.set('p', p);
+    expect(cache.rows).toBe(52);
+    cache.grew('p', 10);
+    expect(cache.rows).toBe(62);
+    cache.set('q', person(0));
+    cache.set('r', person(0));
+    expect(cache.get('p', 1)).toBeUndefined();
+    expect(cache.rows).toBe(100);
   });
 });

@@ -8,40 +8,72 @@ export interface CachedPerson {
   memo: Map<string, unknown>;
 }
 
+/** The size of an entry in "rows": its interactions (order lines, cart adds, views) and exposures, plus a fixed part for the rest. */
+function weightOf(entry: CachedPerson): number {
+  const r = entry.record;
+  // A showing is one number in a list: an eighth of an interaction object.
+  let shown = 0;
+  for (const times of r.shown.values()) shown += times.length;
+  return 50 + r.interactions.length + shown / 8 + r.responded.length;
+}
+
 /**
  * What serving remembers about the people it served recently: their history, traits,
  * segments and exposures (never their privacy state, which is read for every request, P5).
- * Least recently used entries go first when full; an entry older than `ttlMs` is read again
- * (changes made by other processes show within that time); ingest, erasure and segment
- * changes of this process drop the person's entry at once.
+ * Bounded by `maxRows` — interactions and exposures summed over the people kept
+ * (a row costs roughly 100–200 bytes with what is computed from it) — least recently used
+ * first out. An entry older than `ttlMs` is read again (changes made by other processes show
+ * within that time); ingest, erasure and segment changes of this process drop the person's
+ * entry at once.
  *
  * @example
- * const people = createPersonCache({ size: 10_000, ttlMs: 60_000 });
+ * const people = createPersonCache({ maxRows: 1_000_000, ttlMs: 60_000 });
  * const hit = people.get(key, now) ?? people.set(key, { record, loadedAt: now, memo: new Map() });
  */
-export function createPersonCache(options: { size: number; ttlMs: number }) {
-  const entries = new Map<string, CachedPerson>();
+export function createPersonCache(options: { maxRows: number; ttlMs: number }) {
+  const entries = new Map<string, { entry: CachedPerson; weight: number }>();
+  let rows = 0;
+  const remove = (key: string) => {
+    const e = entries.get(key);
+    if (e === undefined) return;
+    entries.delete(key);
+    rows -= e.weight;
+  };
   return {
     get(key: string, now: number): CachedPerson | undefined {
       const e = entries.get(key);
       if (e === undefined) return undefined;
       entries.delete(key);
-      if (now - e.loadedAt > options.ttlMs || now < e.loadedAt) return undefined;
+      if (now - e.entry.loadedAt > options.ttlMs || now < e.entry.loadedAt) {
+        rows -= e.weight;
+        return undefined;
+      }
       entries.set(key, e);
-      return e;
+      return e.entry;
     },
     set(key: string, entry: CachedPerson): CachedPerson {
-      if (options.size <= 0) return entry;
-      entries.delete(key);
-      entries.set(key, entry);
-      while (entries.size > options.size) entries.delete(entries.keys().next().value as string);
+      remove(key);
+      const weight = weightOf(entry);
+      if (weight > options.maxRows) return entry;
+      entries.set(key, { entry, weight });
+      rows += weight;
+      while (rows > options.maxRows) remove(entries.keys().next().value as string);
       return entry;
     },
-    delete(key: string): void {
-      entries.delete(key);
+    /** Grows an entry's weight after rows were appended to its record (what was shown to the person). */
+    grew(key: string, added: number): void {
+      const e = entries.get(key);
+      if (e === undefined) return;
+      e.weight += added;
+      rows += added;
+      while (rows > options.maxRows && entries.size > 1) remove(entries.keys().next().value as string);
     },
+    delete: remove,
     get size(): number {
       return entries.size;
+    },
+    get rows(): number {
+      return rows;
     },
   };
 }

@@ -9,9 +9,8 @@ const record = (overrides: Partial<PersonRecord> = {}): PersonRecord => ({
   traits: {},
   computed: {},
   interactions: [],
-  orders: [],
   segments: [],
-  shown: [],
+  shown: new Map(),
   responded: [],
   ...overrides,
 });
@@ -111,7 +110,7 @@ describe('personSignals: region', () => {
 describe('personSignals: exposures and the rest', () => {
   it('counts showings per item and marks the items the person responded to', () => {
     const person = record({
-      shown: [{ itemId: 'mug', placement: 'home', at: 1 }, { itemId: 'mug', placement: 'cart', at: 2 }, { itemId: 'tea', placement: 'home', at: 3 }, { itemId: 'mug', placement: 'home', at: 4 }, { itemId: 'pan', placement: 'home', at: 5 }],
+      shown: new Map([['mug', [1, 2, 4]], ['tea', [3]], ['pan', [5]]]),
       responded: [{ itemId: 'tea', at: 6 }, { itemId: 'kettle', at: 7 }],
     });
     expect(Object.fromEntries(signals(person).exposures)).toEqual({
@@ -121,19 +120,23 @@ describe('personSignals: exposures and the rest', () => {
     });
   });
 
+  it('counts only showings and responses inside the fatigue window', () => {
+    const person = record({ shown: new Map([['mug', [1, 5, 9]], ['tea', [2]]]), responded: [{ itemId: 'mug', at: 3 }] });
+    expect(Object.fromEntries(personSignals({ record: person, context: {}, now: NOW, exposuresSince: 4 }).exposures)).toEqual({ mug: { shown: 2, responded: false } });
+  });
+
   it('has no exposures, history or segments for an unknown person', () => {
     const s = signals(null);
     expect(s.exposures.size).toBe(0);
-    expect(s).toMatchObject({ interactions: [], orders: [], segments: [], preferences: [], region: null, device: null, timezone: null });
+    expect(s).toMatchObject({ interactions: [], segments: [], preferences: [], region: null, device: null, timezone: null });
   });
 
   it('passes history and segments through', () => {
     const person = record({
       interactions: [{ itemId: 'mug', kind: 'purchase', at: 1 }],
-      orders: [{ placedAt: 1, items: [{ itemId: 'mug', quantity: 2 }] }],
       segments: [{ id: 's1', name: 'VIP' }],
     });
-    expect(signals(person)).toMatchObject({ interactions: person.interactions, orders: person.orders, segments: person.segments });
+    expect(signals(person)).toMatchObject({ interactions: person.interactions, segments: person.segments });
   });
 
   it('reads the device lower-cased and the request\'s time zone before the person\'s', () => {

@@ -38,15 +38,13 @@ export function personSignals(input: { record: PersonRecord | null; context: Req
   const exposures = new Map<string, { shown: number; responded: boolean }>();
   const since = input.exposuresSince ?? -Infinity;
   const responded = new Set((record?.responded ?? []).filter((r) => r.at >= since).map((r) => r.itemId));
-  for (const s of record?.shown ?? []) {
-    if (s.at < since) continue;
-    const e = exposures.get(s.itemId);
-    if (e === undefined) exposures.set(s.itemId, { shown: 1, responded: responded.has(s.itemId) });
-    else e.shown++;
+  for (const [itemId, times] of record?.shown ?? []) {
+    let shown = 0;
+    for (const t of times) if (t >= since) shown++;
+    if (shown > 0) exposures.set(itemId, { shown, responded: responded.has(itemId) });
   }
   return {
     interactions: record?.interactions ?? [],
-    orders: record?.orders ?? [],
     preferences,
     region,
     device: context.device === undefined ? null : context.device.trim().toLowerCase() || null,

@@ -9,11 +9,11 @@ export interface PersonRecord {
   traits: Record<string, unknown>;
   /** Computed traits (`country`, `timezone`…), empty when never computed. */
   computed: Record<string, unknown>;
+  /** Purchases (one per order line), cart adds and views. */
   interactions: Array<{ itemId: string; kind: InteractionKind; at: number }>;
-  orders: Array<{ placedAt: number; items: Array<{ itemId: string; quantity: number }> }>;
   segments: Array<{ id: string; name: string }>;
-  /** Items shown to the person since the exposure window began, one entry per showing. */
-  shown: Array<{ itemId: string; placement: string; at: number }>;
+  /** Items shown to the person since the exposure window began: per item, the times it was shown. */
+  shown: Map<string, number[]>;
   /** Items the person responded to (click, cart add, purchase) since the window began. */
   responded: Array<{ itemId: string; at: number }>;
 }
@@ -74,8 +74,8 @@ export interface RecommendationRepository {
   catalogSignature(workspaceId: string): Promise<string>;
   /**
    * Everything one request needs to know about a person: their latest order lines, cart adds
-   * and views whatever their age (at most 200 orders, 1,000 lines and 300 events), and what they were
-   * shown since `exposuresSince`.
+   * and views whatever their age (at most 100 orders, 500 lines and 200 events), and what they were
+   * shown since `exposuresSince` (in their latest 50 responses).
    */
   person(workspaceId: string, profileId: string, window: { exposuresSince: number }): Promise<PersonRecord>;
   /** The person's personalization switch and consent records (read for every request: never cached, P5). */

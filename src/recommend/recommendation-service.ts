@@ -59,8 +59,12 @@ export interface RecommendationResponse {
 const DAY_MS = 86_400_000;
 /** Served responses are written in batches at most this often (and when the service closes). */
 const LOG_FLUSH_MS = 200;
-/** People whose records serving keeps between requests, and for how long at most (changes made by other processes show within it). */
-export const PERSON_CACHE_SIZE = 20_000;
+/**
+ * How much of people's records serving keeps between requests (interactions, order lines and
+ * exposures summed: about 100–200 MB), and for how long at most (changes made by other
+ * processes show within it).
+ */
+export const PERSON_CACHE_ROWS = 1_000_000;
 export const PERSON_CACHE_TTL_MS = 60_000;
 /** The longest fatigue window a placement may have (placementSchema): what a person's record keeps of their exposures. */
 const MAX_FATIGUE_DAYS = 365;
@@ -86,8 +90,8 @@ export function createRecommendationService(deps: {
   rngFor?: (recommendationId: string) => Rng;
   /** Timers off (tests flush by hand). */
   timers?: boolean;
-  /** People kept in memory between requests (0: none, every request reads the store). */
-  personCacheSize?: number;
+  /** How much of people's records serving keeps between requests, in rows (0: none; every request reads the store). */
+  personCacheRows?: number;
 }) {
   const { repository, clock, ids } = deps;
   const states = createServingStates({ repository, clock, log: deps.log });
@@ -97,7 +101,7 @@ export function createRecommendationService(deps: {
   let pendingLogs: Array<{ workspaceId: string; row: RecommendationLogRow }> = [];
   /** Profiles being erased: served as unknown people, and nothing about them is logged. */
   const released = new Set<string>();
-  const people = createPersonCache({ size: deps.personCacheSize ?? PERSON_CACHE_SIZE, ttlMs: PERSON_CACHE_TTL_MS });
+  const people = createPersonCache({ maxRows: deps.personCacheRows ?? PERSON_CACHE_ROWS, ttlMs: PERSON_CACHE_TTL_MS });
   let flushing: Promise<void> = Promise.resolve();
   let observing: Promise<void> = Promise.resolve();
   let warnedFull = false;
@@ -227,7 +231,14 @@ export function createRecommendationService(deps: {
     });
     states.recordImpressions(workspace.id, p.name, items.map((i) => i.itemId));
     // What was shown counts toward fatigue at once, before the log is written.
-    if (cached !== null) for (const i of items) cached.record.shown.push({ itemId: i.itemId, placement: p.name, at: now });
+    if (cached !== null && cacheKey !== null) {
+      for (const i of items) {
+        const times = cached.record.shown.get(i.itemId);
+        if (times === undefined) cached.record.shown.set(i.itemId, [now]);
+        else times.push(now);
+      }
+      people.grew(cacheKey, items.length / 8);
+    }
     if (pendingLogs.length >= MAX_PENDING_LOGS) {
       // The store has not taken logs for a while: keep serving, drop the oldest, say so.
       pendingLogs.splice(0, pendingLogs.length - MAX_PENDING_LOGS + 1);

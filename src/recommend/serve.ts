@@ -24,8 +24,6 @@ import { topN } from './top-n.js';
 export interface PersonSignals {
   /** Purchases (order lines), cart adds and views, newest last or in any order. */
   interactions: ReadonlyArray<{ itemId: string; kind: InteractionKind; at: number }>;
-  /** Orders with their lines, for replenishment ("buy again"). */
-  orders: ReadonlyArray<{ placedAt: number; items: ReadonlyArray<{ itemId: string; quantity: number }> }>;
   /**
    * Phrases the person's taste or intent is known by: declared preferences (the
    * `preferences` trait, e.g. from a sign-up questionnaire), or what they searched for or
@@ -578,9 +576,10 @@ function derive(person: PersonSignals, state: ServingState, catalog: CatalogInde
 function dueness(person: PersonSignals, intervals: ReadonlyMap<string, number>, now: number): Map<string, { ratio: number; intervalDays: number; lastAt: number }> {
   // Intervals are between UTC purchase days (as the predictions compute them); the last
   // purchase's own time is what the reason tells.
-  const days = productDays(person.orders);
+  const purchases = person.interactions.filter((e) => e.kind === 'purchase');
+  const days = productDays(purchases.map((e) => ({ placedAt: e.at, items: [{ itemId: e.itemId, quantity: 1 }] })));
   const lastBought = new Map<string, number>();
-  for (const o of person.orders) for (const line of o.items) if (line.quantity > 0) lastBought.set(line.itemId, Math.max(lastBought.get(line.itemId) ?? -Infinity, o.placedAt));
+  for (const e of purchases) lastBought.set(e.itemId, Math.max(lastBought.get(e.itemId) ?? -Infinity, e.at));
   const dueAt = replenishmentDue(days, intervals, { top: 1000 });
   const out = new Map<string, { ratio: number; intervalDays: number; lastAt: number }>();
   for (const [itemId, at] of Object.entries(dueAt)) {

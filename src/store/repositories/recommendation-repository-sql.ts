@@ -10,16 +10,30 @@ import { readConsent } from './privacy-repository-sql.js';
 /** The model kind of trained recommendation models in `models`. */
 export const RECOMMENDER_MODEL_KIND = 'recommender';
 /** Cart adds and views read per person and request (newest first). */
-const MAX_EVENTS_PER_PERSON = 300;
+const MAX_EVENTS_PER_PERSON = 200;
 /** Orders, and order lines, read per person and request (newest first). */
-const MAX_ORDERS_PER_PERSON = 200;
-const MAX_ORDER_LINES_PER_PERSON = 1000;
+const MAX_ORDERS_PER_PERSON = 100;
+const MAX_ORDER_LINES_PER_PERSON = 500;
 /** Served responses read per person for fatigue (newest first). */
-const MAX_LOGS_PER_PERSON = 200;
+const MAX_LOGS_PER_PERSON = 50;
 /** Training rows read per page. */
 const TRAINING_PAGE = 20_000;
 
 const EVENT_KINDS: Record<string, InteractionKind> = { 'Product Added': 'add_to_cart', 'Product Viewed': 'view' };
+
+/** Per item, the times it was shown, from logged responses. */
+function shownTimes(rows: ReadonlyArray<{ items: unknown; created_at: number }>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const r of rows) {
+    const at = Number(r.created_at);
+    for (const i of readJson<Array<{ itemId: string }>>(r.items, [])) {
+      const list = out.get(i.itemId);
+      if (list === undefined) out.set(i.itemId, [at]);
+      else list.push(at);
+    }
+  }
+  return out;
+}
 
 /** RecommendationRepository on Kysely (SQLite and PostgreSQL). */
 export function recommendationRepositorySql(store: Store): RecommendationRepository {
@@ -77,29 +91,22 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
           order by e.timestamp desc limit ${MAX_EVENTS_PER_PERSON}`.execute(db).then((r) => r.rows),
         db.selectFrom('segment_members').select('segment_id').where('workspace_id', '=', ws).where('profile_id', '=', profileId).execute()
           .then(async (rows) => rows.length === 0 ? [] : db.selectFrom('segments').select(['id', 'name']).where('workspace_id', '=', ws).where('id', 'in', rows.map((r) => r.segment_id)).execute()),
-        db.selectFrom('recommendation_log').select(['placement', 'items', 'created_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId)
+        db.selectFrom('recommendation_log').select(['items', 'created_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId)
           .where('created_at', '>=', window.exposuresSince).orderBy('created_at', 'desc').limit(MAX_LOGS_PER_PERSON).execute(),
         db.selectFrom('recommendation_feedback').select(['item_id', 'at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId)
           .where('at', '>=', window.exposuresSince).execute(),
       ]);
-      const orders = new Map<string, { placedAt: number; items: Array<{ itemId: string; quantity: number }> }>();
       const interactions: Array<{ itemId: string; kind: InteractionKind; at: number }> = [];
-      for (const l of lines) {
-        const at = Number(l.placed_at);
-        let o = orders.get(l.order_id);
-        if (o === undefined) orders.set(l.order_id, (o = { placedAt: at, items: [] }));
-        o.items.push({ itemId: l.item_id, quantity: Number(l.quantity) });
-        if (Number(l.quantity) > 0) interactions.push({ itemId: l.item_id, kind: 'purchase', at });
-      }
+      for (const l of lines) if (Number(l.quantity) > 0) interactions.push({ itemId: l.item_id, kind: 'purchase', at: Number(l.placed_at) });
       for (const e of events) {
         const itemId = typeof e.product_text === 'string' ? e.product_text : typeof e.product_number === 'number' || typeof e.product_number === 'string' ? String(e.product_number) : null;
         const kind = EVENT_KINDS[e.event];
         if (itemId !== null && itemId !== '' && kind !== undefined) interactions.push({ itemId, kind, at: Number(e.timestamp) });
       }
       return {
-        traits: readJson(profile?.traits, {}), computed: readJson(computed?.traits, {}), interactions, orders: [...orders.values()],
+        traits: readJson(profile?.traits, {}), computed: readJson(computed?.traits, {}), interactions,
         segments: segments.map((s) => ({ id: s.id, name: s.name })),
-        shown: shown.flatMap((r) => readJson<Array<{ itemId: string }>>(r.items, []).map((i) => ({ itemId: i.itemId, placement: r.placement, at: Number(r.created_at) }))),
+        shown: shownTimes(shown),
         responded: responded.map((r) => ({ itemId: r.item_id, at: Number(r.at) })),
       };
     },
