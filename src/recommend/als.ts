@@ -184,13 +184,16 @@ export function foldIn(input: { history: SparseVector; itemFactors: Float32Array
     if (i < 0 || i >= itemCount) continue;
     const c1 = alpha * history.values[h]!;
     const yo = i * f;
+    // A is symmetric: update the upper triangle only, mirror once at the end.
     for (let p = 0; p < f; p++) {
       const yp = y[yo + p]!;
       b[p]! += (1 + c1) * yp;
+      const cyp = c1 * yp;
       const ap = p * f;
-      for (let q = 0; q < f; q++) a[ap + q]! += c1 * yp * y[yo + q]!;
+      for (let q = p; q < f; q++) a[ap + q]! += cyp * y[yo + q]!;
     }
   }
+  for (let p = 0; p < f; p++) for (let q = 0; q < p; q++) a[p * f + q] = a[q * f + p]!;
   return solveSpd({ a, b, f });
 }
 

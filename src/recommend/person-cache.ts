@@ -12,16 +12,14 @@ export interface CachedPerson {
 function weightOf(entry: CachedPerson): number {
   const r = entry.record;
   // A showing is one number in a list: an eighth of an interaction object.
-  let shown = 0;
-  for (const times of r.shown.values()) shown += times.length;
-  return 50 + r.interactions.length + shown / 8 + r.responded.length;
+  return 50 + r.interactions.length + r.shown.times.length / 8 + r.responded.length;
 }
 
 /**
  * What serving remembers about the people it served recently: their history, traits,
  * segments and exposures (never their privacy state, which is read for every request, P5).
  * Bounded by `maxRows` — interactions and exposures summed over the people kept
- * (a row costs roughly 100–200 bytes with what is computed from it) — least recently used
+ * (a row costs about 300 bytes with what is computed from it) — least recently used
  * first out. An entry older than `ttlMs` is read again (changes made by other processes show
  * within that time); ingest, erasure and segment changes of this process drop the person's
  * entry at once.

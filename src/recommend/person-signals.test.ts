@@ -10,7 +10,7 @@ const record = (overrides: Partial<PersonRecord> = {}): PersonRecord => ({
   computed: {},
   interactions: [],
   segments: [],
-  shown: new Map(),
+  shown: { itemIds: [], times: [] },
   responded: [],
   ...overrides,
 });
@@ -110,7 +110,7 @@ describe('personSignals: region', () => {
 describe('personSignals: exposures and the rest', () => {
   it('counts showings per item and marks the items the person responded to', () => {
     const person = record({
-      shown: new Map([['mug', [1, 2, 4]], ['tea', [3]], ['pan', [5]]]),
+      shown: { itemIds: ['mug', 'mug', 'tea', 'mug', 'pan'], times: [1, 2, 3, 4, 5] },
       responded: [{ itemId: 'tea', at: 6 }, { itemId: 'kettle', at: 7 }],
     });
     expect(Object.fromEntries(signals(person).exposures)).toEqual({
@@ -121,7 +121,7 @@ describe('personSignals: exposures and the rest', () => {
   });
 
   it('counts only showings and responses inside the fatigue window', () => {
-    const person = record({ shown: new Map([['mug', [1, 5, 9]], ['tea', [2]]]), responded: [{ itemId: 'mug', at: 3 }] });
+    const person = record({ shown: { itemIds: ['mug', 'tea', 'mug', 'mug'], times: [1, 2, 5, 9] }, responded: [{ itemId: 'mug', at: 3 }] });
     expect(Object.fromEntries(personSignals({ record: person, context: {}, now: NOW, exposuresSince: 4 }).exposures)).toEqual({ mug: { shown: 2, responded: false } });
   });
 

@@ -19,7 +19,7 @@ const MAX_PHRASES = 10;
  * @example
  * personSignals({ record, context: { device: 'mobile', utm: { term: 'oat milk' } }, now });
  */
-export function personSignals(input: { record: PersonRecord | null; context: RequestContext; now: number; exposuresSince?: number }): PersonSignals {
+export function personSignals(input: { record: PersonRecord | null; context: RequestContext; now: number; exposuresSince?: number; exposures?: PersonSignals['exposures'] }): PersonSignals {
   const { record, context } = input;
   const preferences: Array<{ phrase: string; source: 'declared' | 'search' | 'campaign' }> = [];
   for (const phrase of phrasesOf(record?.traits.preferences)) preferences.push({ phrase, source: 'declared' });
@@ -35,14 +35,7 @@ export function personSignals(input: { record: PersonRecord | null; context: Req
     ?? (typeof address === 'object' && address !== null ? text((address as Record<string, unknown>).country) : null)
     ?? text(record?.traits.country)
     ?? localeRegion(context.locale);
-  const exposures = new Map<string, { shown: number; responded: boolean }>();
-  const since = input.exposuresSince ?? -Infinity;
-  const responded = new Set((record?.responded ?? []).filter((r) => r.at >= since).map((r) => r.itemId));
-  for (const [itemId, times] of record?.shown ?? []) {
-    let shown = 0;
-    for (const t of times) if (t >= since) shown++;
-    if (shown > 0) exposures.set(itemId, { shown, responded: responded.has(itemId) });
-  }
+  const exposures = input.exposures ?? exposuresOf(record, input.exposuresSince ?? -Infinity);
   return {
     interactions: record?.interactions ?? [],
     preferences,
@@ -52,6 +45,27 @@ export function personSignals(input: { record: PersonRecord | null; context: Req
     segments: record?.segments ?? [],
     exposures,
   };
+}
+
+/**
+ * Per item, how often it was shown to the person since `since` and whether they responded to
+ * it in that time (click, cart add or purchase): what fatigue reads.
+ *
+ * @example
+ * exposuresOf(record, now - 30 * 86_400_000).get('mug'); // { shown: 3, responded: false }
+ */
+export function exposuresOf(record: PersonRecord | null, since: number): Map<string, { shown: number; responded: boolean }> {
+  const exposures = new Map<string, { shown: number; responded: boolean }>();
+  const responded = new Set((record?.responded ?? []).filter((r) => r.at >= since).map((r) => r.itemId));
+  const shown = record?.shown ?? { itemIds: [], times: [] };
+  for (let k = 0; k < shown.itemIds.length; k++) {
+    if (shown.times[k]! < since) continue;
+    const itemId = shown.itemIds[k]!;
+    const e = exposures.get(itemId);
+    if (e === undefined) exposures.set(itemId, { shown: 1, responded: responded.has(itemId) });
+    else e.shown++;
+  }
+  return exposures;
 }
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);

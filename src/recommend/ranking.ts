@@ -77,7 +77,7 @@ export function rank(input: RankInput): RankedItem[] {
   const active = input.components.filter((c) => c.weight > 0 && c.scores.size > 0);
   const scales = active.map((c) => {
     let max = 0;
-    for (const s of c.scores.values()) if (s > max) max = s;
+    c.scores.forEach((s) => { if (s > max) max = s; });
     return max > 0 ? c.weight / max : 0;
   });
   // Dense arrays over the catalog with the list of touched positions: cheaper than maps at
@@ -87,11 +87,11 @@ export function rank(input: RankInput): RankedItem[] {
   active.forEach((c, k) => {
     const scale = scales[k]!;
     if (scale === 0) return;
-    for (const [p, s] of c.scores) {
-      if (!(s > 0) || p < 0 || p >= catalog.size) continue;
+    c.scores.forEach((s, p) => {
+      if (!(s > 0) || p < 0 || p >= catalog.size) return;
       if (total[p] === 0) touched.push(p);
       total[p]! += scale * s;
-    }
+    });
   });
   const adjustments = new Map<number, Adjustment>();
   // A pin beyond the list's length is not shown, and does not take its item out of the ranking.

@@ -12,8 +12,8 @@ export interface PersonRecord {
   /** Purchases (one per order line), cart adds and views. */
   interactions: Array<{ itemId: string; kind: InteractionKind; at: number }>;
   segments: Array<{ id: string; name: string }>;
-  /** Items shown to the person since the exposure window began: per item, the times it was shown. */
-  shown: Map<string, number[]>;
+  /** Items shown to the person since the exposure window began, one entry per showing (parallel arrays, compact). */
+  shown: { itemIds: string[]; times: number[] };
   /** Items the person responded to (click, cart add, purchase) since the window began. */
   responded: Array<{ itemId: string; at: number }>;
 }

@@ -7,7 +7,7 @@ import { err, ok, type Result } from '../shared/result.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import { createFeedbackTracker, type ObservedEvent } from './feedback.js';
 import { createPersonCache } from './person-cache.js';
-import { personSignals } from './person-signals.js';
+import { exposuresOf, personSignals } from './person-signals.js';
 import type { RecommendationLogRow, RecommendationRepository } from './recommendation-repository.js';
 import { seededRng, type Rng } from './rng.js';
 import { serveRecommendations, type PersonSignals } from './serve.js';
@@ -61,7 +61,7 @@ const DAY_MS = 86_400_000;
 const LOG_FLUSH_MS = 200;
 /**
  * How much of people's records serving keeps between requests (interactions, order lines and
- * exposures summed: about 100–200 MB), and for how long at most (changes made by other
+ * exposures summed; about 300 bytes a row with what is computed from it, so ~300 MB), and for how long at most (changes made by other
  * processes show within it).
  */
 export const PERSON_CACHE_ROWS = 1_000_000;
@@ -207,7 +207,17 @@ export function createRecommendationService(deps: {
     if (ref === null) reasons.push({ code: 'anonymous', message: 'no person given: the same list for everyone' });
     else if (!decision.allowed) reasons.push(...decision.reasons.map((r: PolicyReason) => ({ code: r.code, message: r.message })));
     else {
-      person = personSignals({ record, context: request.context ?? {}, now, exposuresSince: now - p.fatigue.withinDays * DAY_MS });
+      // Exposures are counted once a minute per person and window, and kept up as items are shown.
+      const exposuresKey = `exposures:${p.fatigue.withinDays}:${Math.floor(now / 60_000)}`;
+      let exposures = cached?.memo.get(exposuresKey) as Map<string, { shown: number; responded: boolean }> | undefined;
+      if (exposures === undefined) {
+        exposures = exposuresOf(record, now - p.fatigue.withinDays * DAY_MS);
+        if (cached !== null) {
+          for (const key of cached.memo.keys()) if (key.startsWith('exposures:')) cached.memo.delete(key);
+          cached.memo.set(exposuresKey, exposures);
+        }
+      }
+      person = personSignals({ record, context: request.context ?? {}, now, exposures });
       basis = record === null ? 'context' : person.interactions.length > 0 ? 'history' : 'cold_start';
       if (record === null) reasons.push({ code: 'unknown_person', message: `no profile for ${ref} yet: personalized from the request's context only` });
     }
@@ -233,9 +243,16 @@ export function createRecommendationService(deps: {
     // What was shown counts toward fatigue at once, before the log is written.
     if (cached !== null && cacheKey !== null) {
       for (const i of items) {
-        const times = cached.record.shown.get(i.itemId);
-        if (times === undefined) cached.record.shown.set(i.itemId, [now]);
-        else times.push(now);
+        cached.record.shown.itemIds.push(i.itemId);
+        cached.record.shown.times.push(now);
+        // …and in the exposure counts kept for the person.
+        for (const [key, value] of cached.memo) {
+          if (!key.startsWith('exposures:')) continue;
+          const counts = value as Map<string, { shown: number; responded: boolean }>;
+          const e = counts.get(i.itemId);
+          if (e === undefined) counts.set(i.itemId, { shown: 1, responded: false });
+          else e.shown++;
+        }
       }
       people.grew(cacheKey, items.length / 8);
     }

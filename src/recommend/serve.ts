@@ -9,6 +9,7 @@ import { rank, type Adjustment, type Component, type RankedItem, type Reason } f
 import type { Rng } from './rng.js';
 import { activeScenes, momentAt, sceneEffects } from './scenes.js';
 import type { ServingState } from './serving-state.js';
+import { SparseScores } from './sparse-scores.js';
 import { topN } from './top-n.js';
 
 /**
@@ -141,7 +142,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     }
     if (historyWeight > 0) {
       const hc = catalogHistory();
-      const scores = memoized(`content:${state.id}:${m}`, () => sparseScores(scoreWithNeighbours({ lists: state.content, history: hc, itemCount: catalog.size }), m));
+      const scores = memoized(`content:${state.id}:${m}`, () => SparseScores.from(sparseScores(scoreWithNeighbours({ lists: state.content, history: hc, itemCount: catalog.size }), m)));
       out.push({ name: 'content', weight: share * alpha * 0.15, scores, reason: (p) => becauseOfContent(p, hc) });
     }
     out.push(...coldStart(share * (1 - alpha)));
@@ -160,15 +161,15 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   }
 
   /** The personal model's best candidates for the person, as catalog positions, and the history vector it scored. */
-  function personalScores(model: NonNullable<ServingState['model']>, who: PersonSignals): { h: { indices: Int32Array | ArrayLike<number>; values: ArrayLike<number> }; map: Map<number, number> } {
+  function personalScores(model: NonNullable<ServingState['model']>, who: PersonSignals): { h: { indices: Int32Array | ArrayLike<number>; values: ArrayLike<number> }; map: SparseScores } {
     // Recency is measured from the end of the model's data or the person's latest event, whichever is
     // later (and never after now): on a shop whose data stopped a while ago, as in a demo on a
     // historical data set, the person's history keeps the weights it was trained with.
     let latestAt = model.dataTo ?? -Infinity;
     for (const e of who.interactions) latestAt = Math.max(latestAt, e.at);
     const h = historyVector({ recipe: model.history, itemIndex: model.itemIndex, interactions: who.interactions, now: Math.min(now, latestAt) });
-    const map = new Map<number, number>();
-    if (h.indices.length === 0) return { h, map };
+    if (h.indices.length === 0) return { h, map: SparseScores.from([]) };
+    const map: Array<[number, number]> = [];
     const scores = model.personal.score(h);
     const best = topN({ scores, n: m + h.indices.length, above: model.personal.kind === 'blend' || model.personal.kind === 'als' ? -Infinity : 0 });
     // Scores of latent-factor parts can be negative: shift so the weakest candidate scores just above 0.
@@ -177,9 +178,9 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     const shift = min < 0 ? -min + 1e-9 : 0;
     for (const i of best) {
       const p = state.modelToCatalog[i]!;
-      if (p >= 0) map.set(p, scores[i]! + shift);
+      if (p >= 0) map.push([p, scores[i]! + shift]);
     }
-    return { h, map };
+    return { h, map: SparseScores.from(map) };
   }
 
   function coldStart(share: number): Component[] {
@@ -483,12 +484,16 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     for (const c of components) {
       if (c.weight <= 0 || c.scores.size === 0) continue;
       let max = 0;
-      for (const [p, v] of c.scores) {
+      const keys: number[] = [];
+      c.scores.forEach((v, p) => {
         max = Math.max(max, v);
-        if (p >= 0 && p < scratch.length) scratch[p] = v;
-      }
-      if (max > 0) for (const p of topN({ scores: scratch, n: EXPLORATION_RELEVANT, candidates: [...c.scores.keys()], above: 0 })) relevance.set(p, Math.max(relevance.get(p) ?? 0, scratch[p]! / max));
-      for (const p of c.scores.keys()) if (p >= 0 && p < scratch.length) scratch[p] = 0;
+        if (p >= 0 && p < scratch.length) {
+          scratch[p] = v;
+          keys.push(p);
+        }
+      });
+      if (max > 0) for (const p of topN({ scores: scratch, n: EXPLORATION_RELEVANT, candidates: keys, above: 0 })) relevance.set(p, Math.max(relevance.get(p) ?? 0, scratch[p]! / max));
+      for (const p of keys) scratch[p] = 0;
     }
     const candidates: ExplorationCandidate[] = [];
     const consider = (p: number) => {
@@ -497,11 +502,13 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
       if (!(e.createdAt >= since || stats.impressions < placement.exploration.underExposedBelow)) return;
       candidates.push({ position: p, impressions: stats.impressions, responses: stats.responses, relevance: relevance.get(p) ?? 0 });
     };
-    for (const p of relevance.keys()) consider(p);
-    // The most relevant of them, and a uniform sample of the catalog, so that items no
-    // component knows get their chance (Thompson draws cost two gamma variates each).
-    candidates.sort((a, b) => b.relevance - a.relevance || a.position - b.position);
-    candidates.length = Math.min(candidates.length, EXPLORATION_RELEVANT);
+    // The most relevant new or little-shown items, and a uniform sample of the catalog, so that
+    // items no component knows get their chance (Thompson draws cost two gamma variates each).
+    const byRelevance = [...relevance].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    for (const [p] of byRelevance) {
+      if (candidates.length >= EXPLORATION_RELEVANT) break;
+      consider(p);
+    }
     const seen = new Set(relevance.keys());
     for (let k = 0; k < Math.min(EXPLORATION_RANDOM, catalog.size); k++) {
       const p = Math.floor(input.rng() * catalog.size);
@@ -669,16 +676,21 @@ function limit(scores: ReadonlyMap<number, number>, n: number): Map<number, numb
   return new Map([...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, n));
 }
 
-const denseCache = new WeakMap<object, Float64Array>();
-/** A sparse vector as a dense array (kept per vector object, as explanations ask for it once per item). */
+/**
+ * A sparse vector as a dense array, for the explanations of one request: a scratch array per
+ * size, refilled when another vector asks (serving is synchronous, so one request uses it at a time).
+ */
+const scratch = new Map<number, { of: object | null; values: Float64Array; filled: ArrayLike<number> }>();
 function denseOf(h: { indices: ArrayLike<number>; values: ArrayLike<number> }, size: number): Float64Array {
-  let d = denseCache.get(h);
-  if (d === undefined || d.length !== size) {
-    d = new Float64Array(size);
-    for (let k = 0; k < h.indices.length; k++) if (h.indices[k]! < size) d[h.indices[k]!] = h.values[k]!;
-    denseCache.set(h, d);
+  let s = scratch.get(size);
+  if (s === undefined) scratch.set(size, (s = { of: null, values: new Float64Array(size), filled: [] }));
+  if (s.of !== h) {
+    for (let k = 0; k < s.filled.length; k++) s.values[s.filled[k]!] = 0;
+    for (let k = 0; k < h.indices.length; k++) if (h.indices[k]! < size) s.values[h.indices[k]!] = h.values[k]!;
+    s.of = h;
+    s.filled = h.indices;
   }
-  return d;
+  return s.values;
 }
 
 /** W_ij of neighbour lists (0 when j is not among i's neighbours). */

@@ -21,18 +21,18 @@ const TRAINING_PAGE = 20_000;
 
 const EVENT_KINDS: Record<string, InteractionKind> = { 'Product Added': 'add_to_cart', 'Product Viewed': 'view' };
 
-/** Per item, the times it was shown, from logged responses. */
-function shownTimes(rows: ReadonlyArray<{ items: unknown; created_at: number }>): Map<string, number[]> {
-  const out = new Map<string, number[]>();
+/** Every showing of an item, from logged responses. */
+function shownTimes(rows: ReadonlyArray<{ items: unknown; created_at: number }>): { itemIds: string[]; times: number[] } {
+  const itemIds: string[] = [];
+  const times: number[] = [];
   for (const r of rows) {
     const at = Number(r.created_at);
     for (const i of readJson<Array<{ itemId: string }>>(r.items, [])) {
-      const list = out.get(i.itemId);
-      if (list === undefined) out.set(i.itemId, [at]);
-      else list.push(at);
+      itemIds.push(i.itemId);
+      times.push(at);
     }
   }
-  return out;
+  return { itemIds, times };
 }
 
 /** RecommendationRepository on Kysely (SQLite and PostgreSQL). */
