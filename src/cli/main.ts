@@ -12,6 +12,7 @@ import { fileSource } from './file-source.js';
 import { formatSummary, importCatalogFile, importEventsJsonl, importOrdersCsv } from './importers.js';
 import { closeOnSignals, startServer } from './serve.js';
 import { startScheduler } from './scheduler.js';
+import { reportListening, runWorkers, workerIndex } from './workers.js';
 import { createProgress } from './progress.js';
 import { CLUSTER_MODEL_KIND } from '../segments/segment-service.js';
 import { createTailor } from '../main.js';
@@ -25,6 +26,12 @@ import { exportDocumentJsonSchema } from '../privacy/export-schema.js';
 const port = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0–65535');
+  return n;
+};
+
+const workerCount = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('must be a whole number 1–64');
   return n;
 };
 
@@ -77,12 +84,28 @@ export function buildProgram(): Command {
     .description('run the HTTP API')
     .option('--host <host>', 'address to listen on (env TAILOR_HOST; default 127.0.0.1)')
     .option('--port <port>', 'port (env TAILOR_PORT; default 8700)', port)
-    .action(async (o: { host?: string; port?: number }) => {
+    .option('--workers <n>', 'processes sharing the port, e.g. one per core (default 1)', workerCount, 1)
+    .action(async (o: { host?: string; port?: number; workers: number }) => {
       const config = loadConfig(globals(), { server: { host: o.host, port: o.port } });
+      const worker = workerIndex();
+      if (o.workers > 1 && worker === null) {
+        // The primary brings the schema up to date once, then forks the workers.
+        const tailor = await createTailor(config);
+        const database = tailor.store.features.name;
+        await tailor.close();
+        const { url } = await runWorkers({ workers: o.workers, log: (m) => console.error(m) });
+        output(globals(), { url, database, workers: o.workers }, () => `Tailor ${VERSION} listening on ${url} (${database}) with ${o.workers} workers; OpenAPI at ${url}/openapi.json`);
+        return;
+      }
       const tailor = await createTailor(config);
       const server = await startServer(tailor, config.server);
-      const scheduler = startScheduler(tailor, (m) => console.error(m));
+      // In a cluster, the scheduled jobs run in worker 1 only.
+      const scheduler = worker === null || worker === 1 ? startScheduler(tailor, (m) => console.error(m)) : { stop: () => {} };
       closeOnSignals(async () => { scheduler.stop(); await server.close(); });
+      if (worker !== null) {
+        reportListening(server.url);
+        return;
+      }
       output(globals(), { url: server.url, database: tailor.store.features.name }, () => `Tailor ${VERSION} listening on ${server.url} (${tailor.store.features.name}); OpenAPI at ${server.url}/openapi.json`);
     });
 

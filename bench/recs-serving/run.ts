@@ -1,0 +1,137 @@
+/**
+ * bench/recs-serving — issue target: at least 2,000 recommendations/s with p99 under 20 ms for
+ * n = 10 over HTTP on the 2-core machine (loopback load generator), and the ratio to a trivial
+ * endpoint of the same server in the same run.
+ *
+ * Setup (not timed): a SQLite store with the whole Online Retail file imported (orders, catalog),
+ * traits computed, the recommendation model trained — all through the `tailor` CLI; then
+ * `tailor serve` in its own process and a load generator (bench/common/load.ts) in another.
+ * Requests: `POST /v1/recommendations` with `{ "userId": <a customer of the file, uniformly at
+ * random>, "n": 10 }` — the default placement (for you, with cold start, diversity and 20%
+ * exploration). The trivial endpoint is `GET /healthz` of the same server.
+ *
+ * Usage: npm run bench -- recs-serving [--seconds S] [--warmup S] [--concurrency C] [--rate R] [--workers 1,2] [--db FILE --admin-key KEY (reuse a prepared store)]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
+import type { LoadJob, LoadResult } from '../common/load.js';
+import { machineLine, watchPeakRss } from '../common/machine.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin/tailor.js');
+const LOAD = join(ROOT, 'bench/common/load.ts');
+const DATA = join(ROOT, '../shared/datasets/online-retail/online_retail.csv.gz');
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i === -1 ? fallback : args[i + 1]!;
+};
+const SECONDS = Number(option('--seconds', '15'));
+const CONCURRENCY = Number(option('--concurrency', '16'));
+const RATE = Number(option('--rate', '2000'));
+const WORKERS = option('--workers', '1,2').split(',').map(Number);
+/** Closed-loop warm-up: long enough for every customer to be served once (their records then come from memory, as in steady traffic). */
+const WARMUP = Number(option('--warmup', '20'));
+const BENCH_ENV = { TAILOR_RATE_LIMIT_RECOMMEND_PER_SECOND: '1000000', TAILOR_RATE_LIMIT_RECOMMEND_BURST: '1000000', TAILOR_RATE_LIMIT_ADMIN_PER_SECOND: '1000000', TAILOR_RATE_LIMIT_ADMIN_BURST: '1000000' };
+
+function cli(argv: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`tailor ${argv.join(' ')} exited ${code}`))));
+  });
+}
+
+async function startServer(env: Record<string, string>, workers: number): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const profileDir = process.env.TAILOR_BENCH_PROFILE_DIR;
+  const command = [...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), BIN, '--json', 'serve', '--port', '0', '--workers', String(workers)];
+  const child = spawn(process.execPath, command, { env: { ...process.env, ...BENCH_ENV, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"url": "([^"]+)"/.exec(out);
+      if (m !== null) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  return { url, pid: child.pid!, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
+}
+
+function load(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', LOAD], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))));
+    child.stdin.end(JSON.stringify(job));
+  });
+}
+
+const fmt = (r: LoadResult) => `${Math.round(r.perSecond).toLocaleString('en-GB')} req/s; latency p50 ${r.latencyMs.p50.toFixed(2)} ms, p95 ${r.latencyMs.p95.toFixed(2)} ms, p99 ${r.latencyMs.p99.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(1)} ms; ${r.requests} requests, ${r.errors} errors ${JSON.stringify(r.statuses)}`;
+
+const reuse = args.includes('--db') ? option('--db', '') : null;
+const dir = reuse === null ? mkdtempSync(join(tmpdir(), 'tailor-recs-serving-')) : null;
+const db = reuse ?? join(dir!, 'bench.db');
+const env = { TAILOR_DB: db };
+try {
+  console.log(`Machine: ${machineLine()}`);
+  let adminKey: string;
+  if (reuse === null || !existsSync(db)) {
+    if (!existsSync(DATA)) throw new Error(`the Online Retail file is not at ${DATA}`);
+    // Personalization and profiling on by default (as in the US, opt-out), so every customer is served personally.
+    const init = JSON.parse(await cli(['--json', 'init', '--name', 'recs-serving', '--jurisdiction', 'US'], env)) as { adminKey: string };
+    adminKey = init.adminKey;
+    let t = performance.now();
+    await cli(['--quiet', 'import', 'orders', DATA, '--mapping', 'online-retail'], env);
+    console.log(`setup: imported the Online Retail file in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    t = performance.now();
+    await cli(['--quiet', 'compute'], env);
+    console.log(`setup: computed traits in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    t = performance.now();
+    const trained = JSON.parse(await cli(['--json', 'train'], env)) as { version: number; seconds: number; stats: { people: number; items: number; interactions: { purchase: number } } };
+    console.log(`setup: tailor train v${trained.version} in ${((performance.now() - t) / 1000).toFixed(1)} s (job ${trained.seconds.toFixed(1)} s): ${trained.stats.people} people, ${trained.stats.items} items, ${trained.stats.interactions.purchase} purchase lines`);
+    if (reuse !== null) console.log(`setup: admin key ${adminKey} (for --db reuse)`);
+  } else {
+    adminKey = option('--admin-key', '');
+    if (adminKey === '') throw new Error('--db FILE needs --admin-key KEY');
+  }
+  const sqlite = new SQLite(db, { readonly: true });
+  const customers = (sqlite.prepare(`select value from identities where type = 'user_id'`).all() as Array<{ value: string }>).map((r) => r.value);
+  sqlite.close();
+  // A uniformly random customer per request (seeded, so runs send the same sequence).
+  let seed = 12345;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const bodies = Array.from({ length: 20_000 }, () => JSON.stringify({ userId: customers[Math.floor(random() * customers.length)], n: 10 }));
+
+  const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+  console.log(`\nCustomers: ${customers.length}; ${CONCURRENCY} in flight (closed loop), ${SECONDS} s each, after warm-up.`);
+  for (const workers of WORKERS) {
+    const server = await startServer(env, workers);
+    const rss = watchPeakRss(server.pid);
+    try {
+      const recs = { url: `${server.url}/v1/recommendations`, method: 'POST' as const, headers, bodies, seconds: SECONDS, warmupSeconds: WARMUP };
+      const trivial = { url: `${server.url}/healthz`, method: 'GET' as const, headers: {}, bodies: [''], seconds: SECONDS, warmupSeconds: 2 };
+      const closedRecs = await load({ ...recs, mode: 'closed', concurrency: CONCURRENCY, rate: 0 });
+      const closedTrivial = await load({ ...trivial, mode: 'closed', concurrency: CONCURRENCY, rate: 0 });
+      const open = await load({ ...recs, mode: 'open', concurrency: 0, rate: RATE, warmupSeconds: 2 });
+      console.log(`\n${workers} server process${workers === 1 ? '' : 'es'} (tailor serve --workers ${workers}):`);
+      console.log(`  trivial endpoint GET /healthz, closed loop:       ${fmt(closedTrivial)}`);
+      console.log(`  POST /v1/recommendations n=10, closed loop:       ${fmt(closedRecs)}`);
+      console.log(`    ratio to the trivial endpoint: ${(closedRecs.perSecond / closedTrivial.perSecond).toFixed(3)}`);
+      console.log(`  POST /v1/recommendations n=10, open loop ${RATE}/s: ${fmt(open)}`);
+      const met = closedRecs.perSecond >= 2000 && open.perSecond >= RATE * 0.98 && open.latencyMs.p99 < 20 && open.errors === 0;
+      console.log(`  target ≥ 2,000 recommendations/s with p99 < 20 ms: ${met ? 'met' : 'NOT met'} (closed loop ${Math.round(closedRecs.perSecond)}/s; at ${RATE}/s offered: ${Math.round(open.perSecond)}/s served, p99 ${open.latencyMs.p99.toFixed(1)} ms)`);
+      console.log(`  peak RSS of the primary server process ${(rss.stop() / 2 ** 20).toFixed(0)} MiB`);
+    } finally {
+      await server.stop();
+    }
+  }
+} finally {
+  if (dir !== null) rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,65 @@
+import cluster from 'node:cluster';
+
+/** Which worker of `tailor serve --workers N` this process is (1-based), or null outside a cluster. */
+export function workerIndex(): number | null {
+  if (!cluster.isWorker) return null;
+  const n = Number(process.env.TAILOR_WORKER_INDEX);
+  return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+/**
+ * `tailor serve --workers N`: the primary process forks N workers that run the same command
+ * and share the listening socket (Node's cluster module), so requests are spread over the
+ * cores. Each worker keeps its own serving state and caches; the store is shared (SQLite in
+ * WAL mode serializes writers with its own lock, PostgreSQL takes many connections). Worker 1
+ * also runs the scheduled jobs. A worker that dies is replaced; SIGINT/SIGTERM stop them all
+ * gracefully. Resolves with the URL once every worker listens.
+ *
+ * @example
+ * const { url } = await runWorkers({ workers: 2, log: console.error });
+ */
+export function runWorkers(options: { workers: number; log: (message: string) => void }): Promise<{ url: string }> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    let url: string | null = null;
+    const listening = new Set<number>();
+    const start = (index: number) => {
+      const worker = cluster.fork({ TAILOR_WORKER_INDEX: String(index) });
+      worker.on('message', (m: unknown) => {
+        const message = m as { type?: string; url?: string };
+        if (message.type !== 'listening' || typeof message.url !== 'string') return;
+        url ??= message.url;
+        listening.add(index);
+        if (listening.size === options.workers) resolve({ url });
+      });
+      worker.on('exit', (code, signal) => {
+        if (stopping) return;
+        if (url === null) {
+          reject(new Error(`worker ${index} exited before listening (code ${code ?? signal})`));
+          return;
+        }
+        options.log(`worker ${index} exited (${code ?? signal}); starting a new one`);
+        start(index);
+      });
+    };
+    for (let i = 1; i <= options.workers; i++) start(i);
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      const workers = Object.values(cluster.workers ?? {});
+      let left = workers.length;
+      if (left === 0) process.exit(0);
+      for (const w of workers) {
+        w?.once('exit', () => { if (--left === 0) process.exit(0); });
+        w?.process.kill('SIGTERM');
+      }
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** Tells the primary that this worker listens. */
+export function reportListening(url: string): void {
+  process.send?.({ type: 'listening', url });
+}
