@@ -4,7 +4,7 @@ import type { CatalogIndex } from './catalog-index.js';
 import { explorationSlots, type ExplorationCandidate } from './exploration.js';
 import { DEFAULT_SIGNAL_WEIGHTS, type InteractionKind } from './interactions.js';
 import { scoreWithNeighbours, type NeighbourLists } from './neighbours.js';
-import { historyVector } from './personal-model.js';
+import { historyVectorOf } from './history.js';
 import { rank, type Adjustment, type Component, type RankedItem, type Reason } from './ranking.js';
 import type { Rng } from './rng.js';
 import { activeScenes, momentAt, sceneEffects } from './scenes.js';
@@ -167,7 +167,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     // historical data set, the person's history keeps the weights it was trained with.
     let latestAt = model.dataTo ?? -Infinity;
     for (const e of who.interactions) latestAt = Math.max(latestAt, e.at);
-    const h = historyVector({ recipe: model.history, itemIndex: model.itemIndex, interactions: who.interactions, now: Math.min(now, latestAt) });
+    const h = historyVectorOf({ weighting: model.history, itemIndex: model.itemIndex, interactions: who.interactions, now: Math.min(now, latestAt) });
     if (h.indices.length === 0) return { h, map: SparseScores.from([]) };
     const map: Array<[number, number]> = [];
     const scores = model.personal.score(h);

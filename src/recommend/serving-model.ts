@@ -5,7 +5,8 @@ import { createDecayedCounters, type DecayedCounters } from './decayed-counters.
 import { buildInteractionMatrix, DEFAULT_SIGNAL_WEIGHTS, type Interaction, type InteractionKind } from './interactions.js';
 import { itemCosineNeighbours } from './item-knn.js';
 import { decodeNeighbours, encodeNeighbours, serializedNeighboursSchema, type NeighbourLists } from './neighbours.js';
-import { fitPersonalModel, historyRecipeSchema, type HistoryRecipe } from './personal-model.js';
+import { historyWeightingSchema, type HistoryWeighting } from './history.js';
+import { fitDefaultModel } from './recipe.js';
 import type { Recommender } from './recommender.js';
 import type { Rng } from './rng.js';
 import { deserializeRecommender } from './serialize.js';
@@ -27,7 +28,7 @@ export interface ServingModel {
   itemIndex: ReadonlyMap<string, number>;
   /** The personalized model (README "Which model, and why") and how to weigh a person's history for it. */
   personal: Recommender;
-  history: HistoryRecipe;
+  history: HistoryWeighting;
   /** Item → item cosine over people's interactions: "similar" and explanations. */
   similar: NeighbourLists;
   /** Item → item cosine over orders (items in the same basket): "bought together". */
@@ -87,7 +88,7 @@ export function trainServingModel(input: {
   const { interactions, referenceTime } = input;
   const itemIds = input.items.map((i) => i.itemId);
   say('personal model');
-  const personal = fitPersonalModel({ interactions, items: input.items, itemIds, referenceTime, rng: input.rng });
+  const personal = fitDefaultModel({ interactions, items: input.items, itemIds, referenceTime, rng: input.rng });
   const modelItems = personal.model.itemIds;
 
   say('similar items');
@@ -175,12 +176,12 @@ const countersSchema = z.object({ halfLifeDays: z.number().positive(), reference
 
 /** The stored form of a serving model. */
 export const servingModelSchema = z.object({
-  format: z.literal(1),
+  format: z.literal(2),
   trainedAt: z.number(),
   dataFrom: z.number().nullable(),
   dataTo: z.number().nullable(),
   personal: z.record(z.string(), z.unknown()),
-  history: historyRecipeSchema,
+  history: historyWeightingSchema,
   similar: serializedNeighboursSchema,
   together: serializedNeighboursSchema,
   trending: countersSchema,
@@ -201,8 +202,8 @@ export const servingModelSchema = z.object({
 export function serializeServingModel(model: ServingModel): z.infer<typeof servingModelSchema> {
   const counters = (map: ReadonlyMap<string, DecayedCounters>) => Object.fromEntries([...map].map(([k, v]) => [k, v.toJSON()]));
   return {
-    format: 1, trainedAt: model.trainedAt, dataFrom: model.dataFrom, dataTo: model.dataTo,
-    personal: model.personal.serialize() as unknown as Record<string, unknown>, history: model.history,
+    format: 2, trainedAt: model.trainedAt, dataFrom: model.dataFrom, dataTo: model.dataTo,
+    personal: model.personal.serialize() as unknown as Record<string, unknown>, history: { signalWeights: { ...model.history.signalWeights }, terms: model.history.terms.map((t) => ({ ...t })) },
     similar: encodeNeighbours(model.similar), together: encodeNeighbours(model.together),
     trending: model.trending.toJSON(), popular: model.popular.toJSON(), regions: counters(model.regions), segments: counters(model.segments), devices: counters(model.devices),
     replenishment: Object.fromEntries(model.replenishment), stats: model.stats,
