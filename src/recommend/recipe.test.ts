@@ -60,11 +60,29 @@ describe('fitRecipe', () => {
       [{ family: 'popularity', matrix: DEFAULT_RECIPE.matrix }, 'popularity'],
       [{ family: 'item-knn', matrix: DEFAULT_RECIPE.matrix, options: { k: 3 } }, 'item_knn'],
       [{ family: 'rp3beta', matrix: DEFAULT_RECIPE.matrix, options: { k: 3 } }, 'rp3beta'],
+      [{ family: 'ease', matrix: DEFAULT_RECIPE.matrix, options: { lambda: 1, minBuyers: 1, k: 3 } }, 'ease'],
       [{ family: 'als', matrix: DEFAULT_RECIPE.matrix, options: { factors: 2, iterations: 2 } }, 'als'],
       [{ family: 'content', matrix: DEFAULT_RECIPE.matrix, options: { k: 3 } }, 'content'],
       [DEFAULT_RECIPE, 'blend'],
     ];
     for (const [recipe, kind] of recipes) expect(fitRecipe({ recipe, matrix, items }).kind).toBe(kind);
+  });
+
+  it('fits a hybrid from the component recipes it names, through fitComponent when given', () => {
+    const matrix = buildRecipeMatrix({ recipe: DEFAULT_RECIPE.matrix, interactions: shops(), referenceTime: NOW, itemIds });
+    const asked: string[] = [];
+    const recipe: ModelRecipe = { ...DEFAULT_RECIPE, options: { ...DEFAULT_RECIPE.options, contentWeight: 0, easeWeight: 0.5, ease: { lambda: 1, minBuyers: 1 } } };
+    const blend = fitRecipe({
+      recipe,
+      matrix,
+      items,
+      fitComponent: (component) => {
+        asked.push(component.family);
+        return fitRecipe({ recipe: component, matrix, items });
+      },
+    });
+    expect(asked).toEqual(['rp3beta', 'als', 'ease']);
+    expect((blend.serialize().parts as Array<{ weight: number }>).map((p) => p.weight)).toEqual([1, DEFAULT_RECIPE.options.alsWeight, 0.5]);
   });
 
   it('builds histories with the recipe weighting, or the matrix one when it has none', () => {

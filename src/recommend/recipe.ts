@@ -1,6 +1,7 @@
 import { fitAls, type AlsOptions } from './als.js';
 import { blendRecommenders } from './blend.js';
 import { fitContent } from './content.js';
+import { fitEase, type EaseOptions } from './ease.js';
 import { buildHistoryMatrix, historyVectorOf, sameAsMatrix, type HistoryWeighting } from './history.js';
 import { buildInteractionMatrix, type Interaction, type InteractionKind, type InteractionMatrix } from './interactions.js';
 import { fitItemKnn, type ItemKnnOptions } from './item-knn.js';
@@ -24,13 +25,15 @@ export interface MatrixRecipe {
   cap: number;
 }
 
-/** RP3beta, plus ALS and content scores blended in with the given weights (0 leaves one out). */
+/** RP3beta, plus ALS, content and EASE scores blended in with the given weights (0 or absent leaves one out). */
 export interface HybridOptions {
   rp3beta: Rp3betaOptions;
   als: Omit<AlsOptions, 'rng'>;
   alsWeight: number;
   contentK: number;
   contentWeight: number;
+  ease?: EaseOptions;
+  easeWeight?: number;
 }
 
 interface RecipeBase {
@@ -45,6 +48,7 @@ export type ModelRecipe = RecipeBase &
     | { family: 'popularity' }
     | { family: 'item-knn'; options: ItemKnnOptions }
     | { family: 'rp3beta'; options: Rp3betaOptions }
+    | { family: 'ease'; options: EaseOptions }
     | { family: 'als'; options: Omit<AlsOptions, 'rng'> }
     | { family: 'content'; options: { k: number } }
     | { family: 'hybrid'; options: HybridOptions }
@@ -100,14 +104,25 @@ export function buildRecipeMatrix(input: { recipe: MatrixRecipe; interactions: I
   return buildInteractionMatrix({ interactions: input.interactions, referenceTime: input.referenceTime, itemIds: input.itemIds, halfLifeDays, cap });
 }
 
+/** A recipe of one model family (not a blend). */
+export type ComponentRecipe = Exclude<ModelRecipe, { family: 'hybrid' }>;
+
 /**
  * Fits a recipe on its training matrix (built with `buildRecipeMatrix`). ALS is seeded with
- * `rng`, by default `seededRng(DEFAULT_RECIPE_SEED)`, so fits are reproducible.
+ * `rng`, by default `seededRng(DEFAULT_RECIPE_SEED)`, so fits are reproducible. A hybrid's
+ * components are fitted through `fitComponent` (default: this function), which lets a search
+ * reuse components shared by many blends.
  *
  * @example
  * const model = fitRecipe({ recipe, matrix, items });
  */
-export function fitRecipe(input: { recipe: ModelRecipe; matrix: InteractionMatrix; items: readonly ItemAttributes[]; rng?: Rng }): Recommender {
+export function fitRecipe(input: {
+  recipe: ModelRecipe;
+  matrix: InteractionMatrix;
+  items: readonly ItemAttributes[];
+  rng?: Rng;
+  fitComponent?: (recipe: ComponentRecipe) => Recommender;
+}): Recommender {
   const { recipe, matrix, items } = input;
   const rng = input.rng ?? seededRng(DEFAULT_RECIPE_SEED);
   switch (recipe.family) {
@@ -117,15 +132,20 @@ export function fitRecipe(input: { recipe: ModelRecipe; matrix: InteractionMatri
       return fitItemKnn(matrix, recipe.options);
     case 'rp3beta':
       return fitRp3beta(matrix, recipe.options);
+    case 'ease':
+      return fitEase(matrix, recipe.options);
     case 'als':
       return fitAls(matrix, { ...recipe.options, rng });
     case 'content':
       return fitContent(matrix, { items, k: recipe.options.k });
     case 'hybrid': {
       const o = recipe.options;
-      const parts = [{ model: fitRp3beta(matrix, o.rp3beta), weight: 1 }];
-      if (o.alsWeight > 0) parts.push({ model: fitAls(matrix, { ...o.als, rng }), weight: o.alsWeight });
-      if (o.contentWeight > 0) parts.push({ model: fitContent(matrix, { items, k: o.contentK }), weight: o.contentWeight });
+      const fit = input.fitComponent ?? ((component: ComponentRecipe) => fitRecipe({ recipe: component, matrix, items, rng }));
+      const { matrix: m } = recipe;
+      const parts = [{ model: fit({ family: 'rp3beta', matrix: m, options: o.rp3beta }), weight: 1 }];
+      if (o.alsWeight > 0) parts.push({ model: fit({ family: 'als', matrix: m, options: o.als }), weight: o.alsWeight });
+      if (o.contentWeight > 0) parts.push({ model: fit({ family: 'content', matrix: m, options: { k: o.contentK } }), weight: o.contentWeight });
+      if ((o.easeWeight ?? 0) > 0) parts.push({ model: fit({ family: 'ease', matrix: m, options: o.ease ?? {} }), weight: o.easeWeight! });
       return blendRecommenders(parts);
     }
   }

@@ -3,7 +3,7 @@ import type { SparseVector } from './sparse.js';
 import { topN } from './top-n.js';
 
 /** The model families in this folder (the `kind` of a serialized model). */
-export type RecommenderKind = 'popularity' | 'item_knn' | 'rp3beta' | 'als' | 'content' | 'blend';
+export type RecommenderKind = 'popularity' | 'item_knn' | 'rp3beta' | 'ease' | 'als' | 'content' | 'blend';
 
 /** One recommended item. `index` is its position in the model's `itemIds`. */
 export interface Recommendation {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitAls } from './als.js';
 import { blendRecommenders } from './blend.js';
 import { fitContent } from './content.js';
+import { fitEase } from './ease.js';
 import { encodeInt32 } from './encoding.js';
 import { buildInteractionMatrix, type Interaction } from './interactions.js';
 import { fitItemKnn } from './item-knn.js';
@@ -27,6 +28,7 @@ const models: Record<string, Recommender> = {
   popularity: fitPopularity(matrix),
   item_knn: fitItemKnn(matrix, { k: 5 }),
   rp3beta: fitRp3beta(matrix, { k: 5 }),
+  ease: fitEase(matrix, { lambda: 2, minBuyers: 1, k: 5 }),
   als: fitAls(matrix, { rng: seededRng(2), factors: 3, iterations: 3 }),
   content: fitContent(matrix, { items }),
 };

@@ -3,13 +3,14 @@ import { err, ok, type Result } from '../shared/result.js';
 import { alsSchema, loadAls } from './als.js';
 import { blendRecommenders } from './blend.js';
 import { contentSchema, loadContent } from './content.js';
+import { easeSchema, loadEase } from './ease.js';
 import { itemKnnSchema, loadItemKnn } from './item-knn.js';
 import { loadPopularity, popularitySchema } from './popularity.js';
 import type { Recommender } from './recommender.js';
 import { loadRp3beta, rp3betaSchema } from './rp3beta.js';
 
 /** Every single (non-blend) serialized model, told apart by `kind`. */
-export const serializedComponentSchema = z.discriminatedUnion('kind', [popularitySchema, itemKnnSchema, rp3betaSchema, alsSchema, contentSchema]);
+export const serializedComponentSchema = z.discriminatedUnion('kind', [popularitySchema, itemKnnSchema, rp3betaSchema, easeSchema, alsSchema, contentSchema]);
 
 /** A blend: its components are stored without their own copy of `itemIds`. */
 export const blendSchema = z.object({
@@ -61,6 +62,8 @@ function loadComponent(data: z.infer<typeof serializedComponentSchema>): Recomme
       return loadItemKnn(data);
     case 'rp3beta':
       return loadRp3beta(data);
+    case 'ease':
+      return loadEase(data);
     case 'als':
       return loadAls(data);
     case 'content':
