@@ -57,6 +57,8 @@ const RECIPES: Record<string, ModelRecipe> = {
     history: { signalWeights: DEFAULT_SIGNAL_WEIGHTS, terms: [{ halfLifeDays: 7, cap: 1, weight: 1 }] },
     options: { factors: 128, regularization: 50, alpha: 10, iterations: 10, cgSteps: 3 },
   },
+  // 0.1569
+  'EASE': { family: 'ease', matrix: { halfLifeDays: 30, cap: 1 }, history: wholePlusRecent(4), options: { lambda: 200, minBuyers: 20, k: 50 } },
   // 0.0964
   'content TF-IDF': { family: 'content', matrix: { halfLifeDays: 30, cap: 1 }, history: wholePlusRecent(4), options: { k: 20 } },
   // 0.1640
