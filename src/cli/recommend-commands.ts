@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { MAX_RECOMMENDATIONS, placementSchema, sceneSchema, STRATEGIES, type Placement, type Strategy } from '../contracts/recommendation.js';
 import { describeIssues } from '../contracts/segment.js';
+import type { OfflineEvaluation } from '../recommend/offline-evaluation.js';
 import type { RecommendationResponse } from '../recommend/recommendation-service.js';
 import { ConfigError } from '../shared/errors.js';
 import { output, pickWorkspace, withTailor, type GlobalOptions } from './context.js';
@@ -53,7 +54,29 @@ async function* usersOf(path: string): AsyncIterable<{ line: number; ref: string
   }
 }
 
-/** `tailor train`, `tailor recommend`, `tailor placements …`, `tailor scenes …`. */
+const bar = (value: number, max: number, width = 24) => '█'.repeat(Math.max(value > 0 ? 1 : 0, Math.round((Math.max(0, value) / Math.max(max, 1e-12)) * width)));
+
+/** An offline evaluation as people read it: per K a table, and NDCG as bars against the popularity baseline. */
+export function formatEvaluation(e: OfflineEvaluation & { excludedPeople: number }): string {
+  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+  const f = (v: number | null, digits = 4) => (v === null ? '–' : v.toFixed(digits));
+  const out = [
+    `Temporal split at ${day(e.splitAt)}: trained on ${e.trainInteractions.toLocaleString('en-GB')} interactions before it, tested on ${e.testPeople.toLocaleString('en-GB')} people's purchases of items new to them from then to ${day(e.until)} (${e.testPairs.toLocaleString('en-GB')} person–item pairs); catalog at the split ${e.catalogItems.toLocaleString('en-GB')} items; left out for privacy: ${e.excludedPeople}.`,
+  ];
+  for (const k of e.ks) {
+    const rows = e.rows.filter((r) => r.k === k);
+    const baseline = rows.find((r) => r.strategy === 'popularity')?.ndcg ?? 0;
+    const best = Math.max(...rows.map((r) => r.ndcg));
+    out.push('', `K = ${k}`, `  ${'strategy'.padEnd(16)} ${`Recall@${k}`.padStart(9)} ${`NDCG@${k}`.padStart(8)} ${`MAP@${k}`.padStart(8)} ${'coverage'.padStart(8)} ${'diversity'.padStart(9)}  NDCG (× popularity)`);
+    for (const r of rows) {
+      out.push(`  ${r.strategy.padEnd(16)} ${f(r.recall).padStart(9)} ${f(r.ndcg).padStart(8)} ${f(r.map).padStart(8)} ${f(r.coverage, 3).padStart(8)} ${f(r.diversity, 3).padStart(9)}  ${bar(r.ndcg, best).padEnd(24)} ${baseline > 0 ? `${(r.ndcg / baseline).toFixed(2)}×` : ''}`);
+    }
+  }
+  out.push('', 'Not in this table: buy_again (repeat purchases are its task), new_arrivals (recency), cold start (people without history are not tested).');
+  return out.join('\n');
+}
+
+/** `tailor train`, `tailor recommend`, `tailor eval recs`, `tailor placements …`, `tailor scenes …`. */
 export function registerRecommendCommands(program: Command, globals: () => GlobalOptions): void {
   program.command('train')
     .description('train the recommendation model on the workspace\'s purchases, cart adds and views (README "Recommendations"); a running server picks it up within 30 s')
@@ -74,6 +97,35 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
             `  data ${day(summary.dataFrom)} … ${day(summary.dataTo)}: ${summary.stats!.people} people, ${summary.stats!.orders} orders, ${summary.stats!.interactions.purchase} purchase lines, ${summary.stats!.interactions.add_to_cart} cart adds, ${summary.stats!.interactions.view} views`,
             `  ${summary.stats!.items} items (catalog ${summary.catalogItems}); people left out (profiling refused, PRIVACY.md P5): ${summary.excludedPeople}`,
           ].join('\n')));
+      });
+    });
+
+  program.command('eval')
+    .description('offline evaluation')
+    .command('recs')
+    .description('every recommendation strategy against the popularity baseline on this workspace\'s data: temporal split, items new to each person; Recall, NDCG, MAP, coverage, diversity')
+    .option('--split-at <date>', 'train before this date, test after it (ISO 8601; default: 90 days before the latest interaction)')
+    .option('--k <list>', 'cut-offs, comma-separated', '10,20')
+    .action(async (o: { splitAt?: string; k: string }) => {
+      const splitAt = o.splitAt === undefined ? undefined : Date.parse(o.splitAt);
+      if (splitAt !== undefined && Number.isNaN(splitAt)) throw new ConfigError(`--split-at is not a date: ${o.splitAt}`);
+      const ks = o.k.split(',').map((v) => Number(v.trim()));
+      if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1 || k > MAX_RECOMMENDATIONS)) throw new ConfigError(`--k takes whole numbers 1–${MAX_RECOMMENDATIONS} separated by commas, got ${o.k}`);
+      await withTailor(globals(), async (tailor) => {
+        const workspace = await pickWorkspace(tailor, globals().workspace);
+        const quiet = globals().quiet === true || globals().json === true;
+        const started = performance.now();
+        let result;
+        try {
+          result = await tailor.recommendations.evaluate(workspace, {
+            ...(splitAt === undefined ? {} : { splitAt }), ks,
+            onProgress: (step) => { if (!quiet && !step.startsWith('read ')) process.stderr.write(`  ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s  ${step}\n`); },
+          });
+        } catch (error) {
+          if (error instanceof RangeError) throw new ConfigError(error.message);
+          throw error;
+        }
+        output(globals(), result, () => formatEvaluation(result));
       });
     });
 

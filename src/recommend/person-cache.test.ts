@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPersonCache, type CachedPerson } from './person-cache.js';
 
-const person = (loadedAt: number): CachedPerson => ({ record: { traits: {}, computed: {}, interactions: [], segments: [], shown: { itemIds: [], times: [] }, responded: [] }, loadedAt, memo: new Map() });
+const person = (loadedAt: number): CachedPerson => ({ record: { traits: {}, computed: {}, interactions: [], purchased: new Map(), segments: [], shown: { itemIds: [], times: [] }, responded: [] }, loadedAt, memo: new Map() });
 
 describe('createPersonCache', () => {
   it('returns what was set until its time to live has passed, then reads it as absent', () => {

@@ -12,7 +12,7 @@ export interface CachedPerson {
 function weightOf(entry: CachedPerson): number {
   const r = entry.record;
   // A showing is one number in a list: an eighth of an interaction object.
-  return 50 + r.interactions.length + r.shown.times.length / 8 + r.responded.length;
+  return 50 + r.interactions.length + r.purchased.size / 2 + r.shown.times.length / 8 + r.responded.length;
 }
 
 /**

@@ -9,6 +9,7 @@ const record = (overrides: Partial<PersonRecord> = {}): PersonRecord => ({
   traits: {},
   computed: {},
   interactions: [],
+  purchased: new Map(),
   segments: [],
   shown: { itemIds: [], times: [] },
   responded: [],

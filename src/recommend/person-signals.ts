@@ -38,6 +38,7 @@ export function personSignals(input: { record: PersonRecord | null; context: Req
   const exposures = input.exposures ?? exposuresOf(record, input.exposuresSince ?? -Infinity);
   return {
     interactions: record?.interactions ?? [],
+    purchased: record?.purchased ?? new Map<string, number>(),
     preferences,
     region,
     device: context.device === undefined ? null : context.device.trim().toLowerCase() || null,

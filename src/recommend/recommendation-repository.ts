@@ -9,8 +9,10 @@ export interface PersonRecord {
   traits: Record<string, unknown>;
   /** Computed traits (`country`, `timezone`…), empty when never computed. */
   computed: Record<string, unknown>;
-  /** Purchases (one per order line), cart adds and views. */
+  /** Purchases (one per order line), cart adds and views: the latest, as a model's history. */
   interactions: Array<{ itemId: string; kind: InteractionKind; at: number }>;
+  /** Every item the person ever bought (in their latest 5,000 orders), with when they last bought it. */
+  purchased: Map<string, number>;
   segments: Array<{ id: string; name: string }>;
   /** Items shown to the person since the exposure window began, one entry per showing (parallel arrays, compact). */
   shown: { itemIds: string[]; times: number[] };
@@ -74,7 +76,7 @@ export interface RecommendationRepository {
   catalogSignature(workspaceId: string): Promise<string>;
   /**
    * Everything one request needs to know about a person: their latest order lines, cart adds
-   * and views whatever their age (at most 100 orders, 500 lines and 200 events), and what they were
+   * and views whatever their age (at most 500 order lines and 200 events), every item they bought, and what they were
    * shown since `exposuresSince` (in their latest 50 responses).
    */
   person(workspaceId: string, profileId: string, window: { exposuresSince: number }): Promise<PersonRecord>;

@@ -300,6 +300,9 @@ export function createRecommendationService(deps: {
       await flushing;
     },
 
+    /** The offline evaluation of every strategy on the workspace's data (`tailor eval recs`). */
+    evaluate: (workspace: Workspace, options: Parameters<ReturnType<typeof createTrainer>['evaluate']>[1] = {}) => trainer.evaluate(workspace, options),
+
     /**
      * Events that committed (the ingest listener): trending counts move now; feedback carrying
      * a recommendation id is attributed in the background (in order), so ingest never waits

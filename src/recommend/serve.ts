@@ -23,6 +23,8 @@ import { topN } from './top-n.js';
 
 /** What serving knows about the person (read fresh for every request by the service). */
 export interface PersonSignals {
+  /** Every item the person bought, with when they last bought it (may reach further back than `interactions`). */
+  purchased?: ReadonlyMap<string, number>;
   /** Purchases (order lines), cart adds and views, newest last or in any order. */
   interactions: ReadonlyArray<{ itemId: string; kind: InteractionKind; at: number }>;
   /**
@@ -576,6 +578,7 @@ function derive(person: PersonSignals, state: ServingState, catalog: CatalogInde
   }
   let historyWeight = 0;
   for (const w of seen.values()) historyWeight += w;
+  for (const [itemId, at] of person.purchased ?? []) if (!purchasedAt.has(itemId)) purchasedAt.set(itemId, at);
   return { latest, historyWeight, purchasedAt, due: dueness(person, state.model?.replenishment ?? new Map<string, number>(), now), tastes: tagShares(person, catalog, now) };
 }
 

@@ -2,6 +2,7 @@ import { profilingAllowed } from '../profiles/profiling-policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
+import { evaluateOffline, type OfflineEvaluation } from './offline-evaluation.js';
 import type { RecommendationRepository } from './recommendation-repository.js';
 import { seededRng } from './rng.js';
 import { serializeServingModel, trainServingModel, type TrainingInteraction, type TrainingStats } from './serving-model.js';
@@ -38,7 +39,38 @@ export interface TrainingSummary {
  */
 export function createTrainer(deps: { repository: RecommendationRepository; clock: Clock; ids: Ids }) {
   const { repository, clock } = deps;
+
+  /** Every interaction since `from` of people whose data may be used for profiling, and how many people were left out. */
+  async function readInteractions(workspace: Workspace, from: number, say: (step: string) => void): Promise<{ interactions: TrainingInteraction[]; excluded: number; people: string[] }> {
+    const all: TrainingInteraction[] = [];
+    for await (const page of repository.trainingInteractions(workspace.id, from)) {
+      for (const e of page) all.push(e);
+      say(`read ${all.length.toLocaleString('en-GB')} interactions`);
+    }
+    const people = [...new Set(all.map((e) => e.userId))];
+    say(`checking ${people.length.toLocaleString('en-GB')} people's privacy settings`);
+    const allowed = profilingAllowed(workspace, people, await repository.privacyOf(workspace.id, people), clock.now());
+    return { interactions: all.filter((e) => allowed.has(e.userId)), excluded: people.length - allowed.size, people: [...allowed] };
+  }
+
   return {
+    /**
+     * The offline evaluation (`tailor eval recs`): a temporal split at `splitAt` (default: 90
+     * days before the latest interaction), every strategy against the baselines.
+     */
+    async evaluate(workspace: Workspace, options: { splitAt?: number; ks?: number[]; onProgress?: (step: string) => void } = {}): Promise<OfflineEvaluation & { excludedPeople: number }> {
+      const say = options.onProgress ?? (() => {});
+      const latest = await repository.latestInteractionAt(workspace.id);
+      if (latest === null) throw new RangeError('nothing to evaluate: no purchases, cart adds or views in this workspace');
+      const splitAt = options.splitAt ?? latest - 90 * DAY_MS;
+      const { interactions, excluded } = await readInteractions(workspace, -1, say);
+      if (!interactions.some((e) => e.at < splitAt) || !interactions.some((e) => e.at >= splitAt && e.kind === 'purchase')) {
+        throw new RangeError(`the split at ${new Date(splitAt).toISOString().slice(0, 10)} leaves no training data or no purchases to test: choose a date between the first and the latest interaction (${new Date(latest).toISOString().slice(0, 10)})`);
+      }
+      const catalog = await repository.catalog(workspace.id);
+      return { ...evaluateOffline({ interactions, catalog, splitAt, ks: options.ks ?? [10, 20], rng: seededRng(TRAINING_SEED), onProgress: say }), excludedPeople: excluded };
+    },
+
     async train(workspace: Workspace, options: { onProgress?: (step: string) => void } = {}): Promise<TrainingSummary> {
       const started = performance.now();
       const say = options.onProgress ?? (() => {});
@@ -49,18 +81,9 @@ export function createTrainer(deps: { repository: RecommendationRepository; cloc
       const end = Math.min(now, latest ?? now);
       const from = end - workspace.settings.recommendations.trainingWindowDays * DAY_MS;
       say('reading interactions');
-      const all: TrainingInteraction[] = [];
-      for await (const page of repository.trainingInteractions(workspace.id, from)) {
-        for (const e of page) all.push(e);
-        say(`read ${all.length.toLocaleString('en-GB')} interactions`);
-      }
-      const people = [...new Set(all.map((e) => e.userId))];
-      say(`checking ${people.length.toLocaleString('en-GB')} people's privacy settings`);
-      const allowed = profilingAllowed(workspace, people, await repository.privacyOf(workspace.id, people), now);
-      const interactions = all.filter((e) => allowed.has(e.userId));
-      const kept = [...allowed];
+      const { interactions, excluded, people: kept } = await readInteractions(workspace, from, say);
       const [regions, memberships, catalog] = await Promise.all([repository.regionsOf(workspace.id, kept), repository.membershipsOf(workspace.id, kept), repository.catalog(workspace.id)]);
-      const base = { excludedPeople: people.length - allowed.size, window: { from, to: end }, catalogItems: catalog.length };
+      const base = { excludedPeople: excluded, window: { from, to: end }, catalogItems: catalog.length };
       if (interactions.length === 0) {
         return { ...base, version: null, modelId: null, dataFrom: null, dataTo: null, stats: null, seconds: (performance.now() - started) / 1000 };
       }

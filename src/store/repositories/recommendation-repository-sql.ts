@@ -11,9 +11,9 @@ import { readConsent } from './privacy-repository-sql.js';
 export const RECOMMENDER_MODEL_KIND = 'recommender';
 /** Cart adds and views read per person and request (newest first). */
 const MAX_EVENTS_PER_PERSON = 200;
-/** Orders, and order lines, read per person and request (newest first). */
-const MAX_ORDERS_PER_PERSON = 100;
+/** Order lines kept as a person's history (newest first), and orders read to know everything they bought. */
 const MAX_ORDER_LINES_PER_PERSON = 500;
+const MAX_ORDERS_FOR_EXCLUSION = 5000;
 /** Served responses read per person for fatigue (newest first). */
 const MAX_LOGS_PER_PERSON = 50;
 /** Training rows read per page. */
@@ -75,13 +75,15 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
         // without statistics would walk every order line of the workspace.
         db.selectFrom('orders').select(['order_id', 'placed_at'])
           .where('workspace_id', '=', ws).where('profile_id', '=', profileId).where('kind', '=', 'order').where('status', '<>', 'cancelled')
-          .orderBy('placed_at', 'desc').limit(MAX_ORDERS_PER_PERSON).execute()
+          .orderBy('placed_at', 'desc').limit(MAX_ORDERS_FOR_EXCLUSION).execute()
           .then(async (orders) => {
             if (orders.length === 0) return [];
             const placed = new Map(orders.map((o) => [o.order_id, Number(o.placed_at)]));
-            const items = await db.selectFrom('order_items').select(['order_id', 'item_id', 'quantity']).where('workspace_id', '=', ws).where('order_id', 'in', [...placed.keys()]).execute();
-            return items.map((i) => ({ order_id: i.order_id, placed_at: placed.get(i.order_id)!, item_id: i.item_id, quantity: i.quantity }))
-              .sort((a, b) => b.placed_at - a.placed_at).slice(0, MAX_ORDER_LINES_PER_PERSON);
+            const items: Array<{ order_id: string; item_id: string; quantity: number }> = [];
+            for (const chunk of chunkRows([...placed.keys()], 1, max - 1)) {
+              items.push(...await db.selectFrom('order_items').select(['order_id', 'item_id', 'quantity']).where('workspace_id', '=', ws).where('order_id', 'in', chunk).execute());
+            }
+            return items.filter((i) => Number(i.quantity) > 0).map((i) => ({ placed_at: placed.get(i.order_id)!, item_id: i.item_id })).sort((a, b) => b.placed_at - a.placed_at);
           }),
         // Through the profile index: without statistics SQLite would pick the event-name index and scan every view.
         sql<{ event: string; timestamp: number; product_text: unknown; product_number: unknown }>`select e.event, e.timestamp,
@@ -96,15 +98,20 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
         db.selectFrom('recommendation_feedback').select(['item_id', 'at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId)
           .where('at', '>=', window.exposuresSince).execute(),
       ]);
+      // The latest lines are the history models read; every item ever bought is kept for "not what they bought".
       const interactions: Array<{ itemId: string; kind: InteractionKind; at: number }> = [];
-      for (const l of lines) if (Number(l.quantity) > 0) interactions.push({ itemId: l.item_id, kind: 'purchase', at: Number(l.placed_at) });
+      const purchased = new Map<string, number>();
+      for (const l of lines) {
+        if (interactions.length < MAX_ORDER_LINES_PER_PERSON) interactions.push({ itemId: l.item_id, kind: 'purchase', at: l.placed_at });
+        if (!purchased.has(l.item_id)) purchased.set(l.item_id, l.placed_at);
+      }
       for (const e of events) {
         const itemId = typeof e.product_text === 'string' ? e.product_text : typeof e.product_number === 'number' || typeof e.product_number === 'string' ? String(e.product_number) : null;
         const kind = EVENT_KINDS[e.event];
         if (itemId !== null && itemId !== '' && kind !== undefined) interactions.push({ itemId, kind, at: Number(e.timestamp) });
       }
       return {
-        traits: readJson(profile?.traits, {}), computed: readJson(computed?.traits, {}), interactions,
+        traits: readJson(profile?.traits, {}), computed: readJson(computed?.traits, {}), interactions, purchased,
         segments: segments.map((s) => ({ id: s.id, name: s.name })),
         shown: shownTimes(shown),
         responded: responded.map((r) => ({ itemId: r.item_id, at: Number(r.at) })),
