@@ -28,8 +28,8 @@ export const configSchema = z.object({
   }).strict().default({ writePerSecond: 1000, writeBurst: 2000, adminPerSecond: 100, adminBurst: 200, recommendPerSecond: 5000, recommendBurst: 10000 }),
   recommendations: z.object({
     /** Rows of people's records (interactions, order lines, exposures) serving keeps between requests; 0 reads the store for every request. */
-    personCacheRows: z.number().int().min(0).max(100_000_000).default(1_000_000),
-  }).strict().default({ personCacheRows: 1_000_000 }),
+    personCacheRows: z.number().int().min(0).max(100_000_000).default(2_000_000),
+  }).strict().default({ personCacheRows: 2_000_000 }),
 }).strict();
 export type Config = z.infer<typeof configSchema>;
 

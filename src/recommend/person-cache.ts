@@ -19,7 +19,7 @@ function weightOf(entry: CachedPerson): number {
  * What serving remembers about the people it served recently: their history, traits,
  * segments and exposures (never their privacy state, which is read for every request, P5).
  * Bounded by `maxRows` — interactions and exposures summed over the people kept
- * (a row costs about 300 bytes with what is computed from it) — least recently used
+ * (a row costs about 180 bytes with what is computed from it) — least recently used
  * first out. An entry older than `ttlMs` is read again (changes made by other processes show
  * within that time); ingest, erasure and segment changes of this process drop the person's
  * entry at once.

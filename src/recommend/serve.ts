@@ -76,6 +76,8 @@ export interface ServeOutput {
 /** Candidates each component offers before filtering. */
 const CANDIDATES = 300;
 const DAY_MS = 86_400_000;
+/** Below this share of a list's weight, cold-start signals are not computed (history has ~98% of it: 150 distinct purchases). */
+const COLD_START_MIN_SHARE = 0.02;
 /** Exploration candidates per request: the most relevant new or little-shown items, and a uniform sample of the catalog. */
 const EXPLORATION_RELEVANT = 50;
 const EXPLORATION_RANDOM = 50;
@@ -147,7 +149,8 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
       const scores = memoized(`content:${state.id}:${m}`, () => SparseScores.from(sparseScores(scoreWithNeighbours({ lists: state.content, history: hc, itemCount: catalog.size }), m)));
       out.push({ name: 'content', weight: share * alpha * 0.15, scores, reason: (p) => becauseOfContent(p, hc) });
     }
-    out.push(...coldStart(share * (1 - alpha)));
+    // Once history carries nearly all the weight, cold-start signals could only reorder the tail.
+    if (1 - alpha >= COLD_START_MIN_SHARE) out.push(...coldStart(share * (1 - alpha)));
     return out;
   }
 
@@ -173,7 +176,8 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     if (h.indices.length === 0) return { h, map: SparseScores.from([]) };
     const map: Array<[number, number]> = [];
     const scores = model.personal.score(h);
-    const best = topN({ scores, n: m + h.indices.length, above: model.personal.kind === 'blend' || model.personal.kind === 'als' ? -Infinity : 0 });
+    // A few more than the list needs: the person's own items often score high and are left out later.
+    const best = topN({ scores, n: m + Math.min(h.indices.length, m), above: model.personal.kind === 'blend' || model.personal.kind === 'als' ? -Infinity : 0 });
     // Scores of latent-factor parts can be negative: shift so the weakest candidate scores just above 0.
     let min = Infinity;
     for (const i of best) min = Math.min(min, scores[i]!);

@@ -7,6 +7,7 @@ import type { RecommendationError, RecommendationService } from '../recommend/re
 import { ClientError } from '../shared/errors.js';
 import type { WorkspaceService } from '../workspaces/index.js';
 import { requireAdmin, type RateLimits } from './auth.js';
+import { readBodyText } from './raw-body.js';
 import { errorBodySchema } from './ingest-routes.js';
 
 const errors = {
@@ -16,6 +17,8 @@ const errors = {
   404: { description: 'No such placement or recommendation in this workspace', content: { 'application/json': { schema: errorBodySchema } } },
 } as const;
 const security = [{ adminKey: [] }];
+/** Largest recommendation request body (a cart of 50 items and filters fit in a few KB). */
+const MAX_REQUEST_BYTES = 64 * 1024;
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 
 const reasonSchema = z.object({
@@ -76,16 +79,28 @@ function requestFromQuery(q: z.infer<typeof querySchema>): RecommendationRequest
 
 /** Recommendation serving, attribution lookups, reports, and training over HTTP. */
 export function registerRecommendationRoutes(app: OpenAPIHono, deps: { workspaces: WorkspaceService; recommendations: RecommendationService; audit: AuditService; limits: RateLimits; now: () => number }): void {
-  app.openapi(createRoute({
-    method: 'post', path: '/v1/recommendations', tags: ['recommendations'], security,
-    summary: 'Recommendations for a person (by any identifier) or an anonymous visitor: a placement or a strategy, n items with scores and reasons',
-    request: { body: { content: json(recommendationRequestSchema), required: true } },
-    responses: { 200: { description: 'The list, with a recommendation id to send back with clicks and purchases', content: json(responseSchema) }, ...errors },
-  }), async (c) => {
+  // The serving path: the body is read and validated here (readBodyText) rather than by the
+  // OpenAPI validator, which reads it through the slower Web Request; documented below.
+  app.post('/v1/recommendations', async (c) => {
     const { workspace } = await requireAdmin(deps, c, 'recommend');
-    const r = await deps.recommendations.recommend(workspace, c.req.valid('json') as RecommendationRequest);
+    const text = await readBodyText(c, MAX_REQUEST_BYTES);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new ClientError('bad_request', `body is not valid JSON: ${(error as Error).message}`);
+    }
+    const parsed = recommendationRequestSchema.safeParse(raw);
+    if (!parsed.success) throw new ClientError('bad_request', describeIssues(parsed.error));
+    const r = await deps.recommendations.recommend(workspace, parsed.data);
     if (!r.ok) throw fail(r.error);
     return c.json(r.value, 200);
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'post', path: '/v1/recommendations', tags: ['recommendations'], security,
+    summary: `Recommendations for a person (by any identifier) or an anonymous visitor: a placement or a strategy, n items with scores and reasons (body at most ${MAX_REQUEST_BYTES / 1024} KB)`,
+    request: { body: { content: json(recommendationRequestSchema), required: true } },
+    responses: { 200: { description: 'The list, with a recommendation id to send back with clicks and purchases', content: json(responseSchema) }, ...errors, 413: { description: 'Body too large', content: json(errorBodySchema) } },
   });
 
   app.openapi(createRoute({
