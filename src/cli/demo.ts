@@ -12,7 +12,8 @@ const EXAMPLE_CUSTOMER = '17850';
 /**
  * `tailor demo`: builds a demo database from the bundled Online Retail excerpt — one
  * workspace, profiles from customer ids, orders and returns, a catalog from the order
- * lines — prints what it built, and serves it. Re-running reuses the database (imports are
+ * lines, computed traits, customer clusters, a recommendation model — prints what it built
+ * (with a person's recommendations and their reasons), and serves it. Re-running reuses the database (imports are
  * idempotent) and issues a fresh key pair, since stored keys are only hashes.
  */
 /**
@@ -85,6 +86,8 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
     const computed = await tailor.compute.computeWorkspace(workspace);
     const segments = await rfmSegmentCounts(tailor, workspace.id);
     const clustering = await tailor.clusters.run(workspace, { seed: 42 }, 'demo');
+    const trained = await tailor.recommendations.train(workspace);
+    const forYou = await tailor.recommendations.recommend(workspace, { user: `user_id:${EXAMPLE_CUSTOMER}`, n: 5 });
     const profiles = await tailor.profiles.count(workspace.id);
     const items = await tailor.catalog.count(workspace.id);
     const example = await tailor.profiles.get(workspace.id, `user_id:${EXAMPLE_CUSTOMER}`, { events: 3 });
@@ -102,6 +105,7 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
       workspaceId: workspace.id, writeKey: keys.write, adminKey: keys.admin,
       built: { profiles, catalogItems: items, orders: summary.extra.orders ?? 0, returns: summary.extra.returns ?? 0 },
       computedTraits: { profiles: computed.profiles, rfmPopulation: computed.rfmPopulation, seconds: computed.durationMs / 1000, rfmSegments: segments },
+      recommendations: { modelVersion: trained.version, trainingSeconds: trained.seconds, example: forYou.ok ? forYou.value : null },
       clusters: clustering.ok ? { id: clustering.value.id, k: clustering.value.model.k, clusters: clustering.value.model.clusters.map((c) => ({ number: c.number, size: c.size, description: c.description })) } : null,
       import: summary,
       urls: {
@@ -109,6 +113,7 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
         openapi: `${url}/openapi.json`,
         exampleProfile: `${url}/v1/profiles/user_id:${EXAMPLE_CUSTOMER}`,
         track: `${url}/v1/track`,
+        recommendations: `${url}/v1/recommendations?user=user_id:${EXAMPLE_CUSTOMER}&n=10`,
       },
       serving: args.serve,
     };
@@ -125,6 +130,11 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
         ...clustering.value.model.clusters.map((c) => `  ${String(c.number).padEnd(2)} ${'█'.repeat(Math.max(1, Math.round(c.share * 40))).padEnd(40)} ${String(c.size).padStart(5)}  ${c.description}`),
       ] : [`Customer clusters: not built (${clustering.error.message}).`]),
       '',
+      ...(forYou.ok && trained.version !== null ? [
+        `Recommendation model v${trained.version} trained in ${trained.seconds.toFixed(1)} s. For customer ${EXAMPLE_CUSTOMER} (\`tailor recommend --user ${EXAMPLE_CUSTOMER}\`):`,
+        ...forYou.value.items.map((i) => `  ${String(i.position).padStart(2)}. ${i.name.slice(0, 40).padEnd(40)} ${i.reasons.slice(0, 2).map((r) => `${Math.round(r.weight * 100)}% ${r.message}`).join('; ')}`),
+      ] : ['Recommendations: no model (nothing to train on).']),
+      '',
       `Workspace ${workspace.id}`,
       `  write key: ${keys.write}`,
       `  admin key: ${keys.admin}`,
@@ -133,6 +143,7 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
       `  curl ${result.urls.health}`,
       `  curl -H 'Authorization: Bearer ${keys.admin}' ${result.urls.exampleProfile}`,
       `  curl -u '${keys.write}:' -H 'content-type: application/json' -d '{"userId":"${EXAMPLE_CUSTOMER}","event":"Product Viewed","properties":{"product_id":"85123A"}}' ${result.urls.track}`,
+      `  curl -H 'Authorization: Bearer ${keys.admin}' '${result.urls.recommendations}'`,
       `  OpenAPI: ${result.urls.openapi}`,
     ].join('\n'));
   } finally {

@@ -81,8 +81,12 @@ const COLD_START_MIN_SHARE = 0.02;
 /** Exploration candidates per request: the most relevant new or little-shown items, and a uniform sample of the catalog. */
 const EXPLORATION_RELEVANT = 50;
 const EXPLORATION_RANDOM = 50;
-/** A purchase this late against its replenishment interval (share of it) is due again. */
+/**
+ * A purchase this far into its replenishment interval (share of it) is due again — until
+ * three intervals have passed: by then the person has most likely stopped buying it.
+ */
 const DUE_RATIO = 0.8;
+const DUE_RATIO_MAX = 3;
 /** Share of the cold-start part that each signal takes when present (renormalized over those present). */
 const COLD_START_SHARES = { preference: 0.4, region: 0.2, device: 0.1, segment: 0.2, trending: 0.2 } as const;
 /** What a search or a campaign says now outweighs a preference declared once. */
@@ -450,7 +454,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
       const bought = purchasedAt.get(e.id);
       if (bought !== undefined && placement.excludePurchased.withinDays !== 0 && bought >= boughtCutoff) {
         const d = due.get(e.id);
-        const isDue = d !== undefined && d.ratio >= DUE_RATIO;
+        const isDue = d !== undefined && d.ratio >= DUE_RATIO && d.ratio <= DUE_RATIO_MAX;
         if (!(keepsBought && d !== undefined) && !(placement.excludePurchased.keepReplenishable && isDue)) return false;
       }
       const x = person.exposures.get(e.id);
@@ -504,6 +508,8 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     const candidates: ExplorationCandidate[] = [];
     const consider = (p: number) => {
       const e = catalog.entries[p]!;
+      // Exploring is showing something new to the person: never what they bought.
+      if (purchasedAt.has(e.id)) return;
       const stats = input.itemStats(e.id);
       if (!(e.createdAt >= since || stats.impressions < placement.exploration.underExposedBelow)) return;
       candidates.push({ position: p, impressions: stats.impressions, responses: stats.responses, relevance: relevance.get(p) ?? 0 });
