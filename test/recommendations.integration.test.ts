@@ -141,6 +141,34 @@ describeEachEngine('recommendations', (engine) => {
     }
   });
 
+  it('learns what each segment favours: a new member without history starts from it, and trending can be scoped to it', async () => {
+    const store = await engine.open();
+    try {
+      const { tailor, keys, recommend, ws } = await shopFor(store);
+      await ingestAll(tailor, keys.write, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((k) => ({ type: 'identify', userId: `gym-${k}`, messageId: `plan-${k}`, timestamp: new Date(NOW - DAY).toISOString(), traits: { plan: 'athlete' } })));
+      const created = await tailor.segments.create(await ws(), { name: 'Athletes', condition: { trait: 'plan', source: 'profile', op: '=', value: 'athlete' } });
+      if (!created.ok) throw new Error(JSON.stringify(created.error));
+      expect(await tailor.segments.evaluate(await ws(), created.value.id)).toMatchObject({ ok: true, value: { members: 10 } });
+      expect((await tailor.recommendations.train(await ws())).version).toBe(2);
+      // A new athlete, no purchases yet.
+      await ingestAll(tailor, keys.write, [{ type: 'identify', userId: 'new-athlete', messageId: 'plan-new', timestamp: new Date(NOW - DAY).toISOString(), traits: { plan: 'athlete' } }]);
+      await tailor.segments.evaluate(await ws(), created.value.id);
+      const cold = await recommend({ user: 'user_id:new-athlete', n: 3, placement: undefined });
+      const first = cold.body.items.filter((i) => !i.exploration)[0]!;
+      expect(first.itemId).toMatch(/^(prot-|snack-3)/);
+      expect(first.reasons.map((r) => r.message)).toContain('popular with people like you ("Athletes")');
+      // Trending for a coffee lover, scoped to the athletes' favourites.
+      const scoped = await recommend({ user: 'user_id:coffee-2', strategy: 'trending', n: 3, segment: created.value.id });
+      const top = scoped.body.items.filter((i) => !i.exploration)[0]!;
+      expect(top.reasons.map((r) => r.message)).toContain('trending now with "Athletes"');
+      // Not personalized, the scope is not read.
+      const anonymous = await recommend({ strategy: 'trending', n: 3, segment: created.value.id });
+      expect(anonymous.body.items.flatMap((i) => i.reasons.map((r) => r.message)).some((m) => m.includes('Athletes'))).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('applies placements: filters, out of stock, pins, boosts, diversity, fatigue and exploration; and scenes from the context', async () => {
     const store = await engine.open();
     try {

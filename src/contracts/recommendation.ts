@@ -194,6 +194,8 @@ export const recommendationRequestSchema = z.object({
   context: requestContextSchema.optional(),
   /** Narrow the placement's filters for this request. */
   filters: filtersSchema.optional(),
+  /** Scope `trending` and `popular` to what a segment's members favour (a segment id); read only when personalized. */
+  segment: z.string().trim().min(1).max(100).optional(),
 }).strict()
   .refine((r) => !(r.placement !== undefined && r.strategy !== undefined), { message: 'give a placement or a strategy, not both', path: ['strategy'] })
   .refine((r) => [r.user, r.userId, r.anonymousId].filter((x) => x !== undefined).length <= 1, { message: 'identify the person once: user, userId or anonymousId', path: ['user'] });

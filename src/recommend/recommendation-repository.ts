@@ -95,6 +95,8 @@ export interface RecommendationRepository {
   privacyOf(workspaceId: string, profileIds: readonly string[]): Promise<{ consents: ConsentRecord[]; personalizationOff: Set<string> }>;
   /** The `country` computed trait of profiles that have one. */
   regionsOf(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, string>>;
+  /** The workspace's segments' names by id. */
+  segmentNames(workspaceId: string): Promise<Map<string, string>>;
   /** Segment memberships of profiles (segment ids). */
   membershipsOf(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, string[]>>;
   /** Stores a trained model with its artifact as the active version of kind `recommender`; returns its version. */

@@ -225,7 +225,7 @@ export function createRecommendationService(deps: {
     const n = request.n ?? p.n;
     const served = serveRecommendations({
       state, placement: p, person,
-      request: { items: [...(request.itemId === undefined ? [] : [request.itemId]), ...(request.items ?? [])], context: request.context ?? {}, filters: request.filters, n },
+      request: { items: [...(request.itemId === undefined ? [] : [request.itemId]), ...(request.items ?? [])], context: request.context ?? {}, filters: request.filters, n, segment: request.segment },
       scenes: workspace.settings.recommendations.scenes,
       now, rng: rngFor(recommendationId),
       itemStats: states.itemStatsOf(workspace.id, p.name),

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Filters } from '../contracts/recommendation.js';
+import { placementSchema, sceneSchema, type Filters, type RequestContext, type Scene } from '../contracts/recommendation.js';
 import { buildCatalogIndex, type CatalogEntry } from './catalog-index.js';
-import { compileFilters } from './serve.js';
+import { createDecayedCounters } from './decayed-counters.js';
+import { seededRng } from './rng.js';
+import { compileFilters, serveRecommendations, type PersonSignals } from './serve.js';
+import { createServingState } from './serving-state.js';
 
 const entry = (overrides: Partial<CatalogEntry> & { id: string }): CatalogEntry => ({
   name: overrides.id,
@@ -70,5 +73,59 @@ describe('compileFilters', () => {
 
   it('applies every filter together', () => {
     expect(passing({ inStock: false, categories: ['Home'], priceMax: 15, excludeItems: ['mug'] })).toEqual(['sold-out']);
+  });
+});
+
+describe('serveRecommendations without a person (PRIVACY.md P5, P6)', () => {
+  const shop = [
+    ...['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((id, k) => entry({ id, price: 2 + k, categoryPath: [`Cat ${k % 3}`], tags: k % 2 === 0 ? ['protein'] : ['tea'] })),
+  ];
+  // Noon UTC: a time-based scene ("night", 22–6 h) does not apply; time is the server's, not the person's.
+  const NOON = Date.parse('2024-06-01T12:00:00Z');
+  const build = () => {
+    const state = createServingState({ model: null, modelVersion: null, catalog: shop, now: NOON });
+    // Shop-wide favourites, and a region with other favourites.
+    for (const [id, w] of [['a', 5], ['b', 4], ['c', 3], ['d', 2], ['e', 1]] as const) state.live.trending.add(id, w, NOON - 100);
+    const gb = createDecayedCounters({ halfLifeDays: 30, reference: NOON - 100 });
+    for (const [id, w] of [['h', 9], ['g', 8]] as const) gb.add(id, w, NOON - 100);
+    state.live.regions.set('GB', gb);
+    return state;
+  };
+  const scenes: Scene[] = [sceneSchema.parse({ name: 'gym', label: 'Gym', when: { activity: ['workout'] }, boost: [{ match: { tags: ['protein'] }, factor: 5 }] }),
+    sceneSchema.parse({ name: 'night', label: 'Night', when: { hours: [22, 6] }, exclude: [{ tags: ['tea'] }] })];
+  const placement = placementSchema.parse({ name: 'p', strategies: [{ strategy: 'trending' }, { strategy: 'for_you', weight: 0.5 }], n: 5 });
+  const serve = (context: RequestContext, person: PersonSignals | null) => serveRecommendations({
+    state: build(), placement, person, request: { items: [], context, n: 5, segment: 'seg-1' }, scenes, now: NOON, rng: seededRng(3), itemStats: () => ({ impressions: 0, responses: 0 }),
+  });
+  const somebody: PersonSignals = {
+    interactions: [{ itemId: 'g', kind: 'purchase', at: NOON - 1e6 }], purchased: new Map([['g', NOON - 1e6]]), preferences: [{ phrase: 'tea', source: 'declared' }],
+    region: 'GB', device: 'mobile', timezone: 'Asia/Shanghai', segments: [{ id: 'seg-1', name: 'One' }], exposures: new Map(),
+  };
+
+  it('reads nothing of the request context but a named scene: any other field read throws here', () => {
+    const context = new Proxy({ scene: 'gym' } as RequestContext, {
+      get(target, key) {
+        if (key === 'scene' || typeof key === 'symbol') return Reflect.get(target, key);
+        throw new Error(`read context.${String(key)} without a person`);
+      },
+    });
+    const out = serve(context, null);
+    expect(out.scenes).toEqual(['gym']);
+    expect(out.items.length).toBeGreaterThan(0);
+  });
+
+  it('gives the same list whatever the region, device, activity, time zone, locale, search or campaign', () => {
+    const contexts: RequestContext[] = [
+      {}, { region: 'GB' }, { device: 'mobile', activity: 'workout' }, { timezone: 'Asia/Shanghai', time: '2024-01-01T23:30:00Z' },
+      { locale: 'en-GB', referrer: 'https://www.google.com/search?q=tea', utm: { term: 'tea', campaign: 'tea_week' } }, { locationType: 'office', weather: 'rain' },
+    ];
+    const lists = contexts.map((c) => JSON.stringify(serve(c, null).items));
+    for (const l of lists) expect(l).toBe(lists[0]);
+  });
+
+  it('(the same contexts do change the list of a person who may be personalized: the check above can fail)', () => {
+    const plain = JSON.stringify(serve({}, somebody).items.map((i) => i.itemId));
+    expect(JSON.stringify(serve({ activity: 'workout' }, somebody).items.map((i) => i.itemId))).not.toBe(plain);
+    expect(JSON.stringify(serve({ region: 'GB' }, null).items.map((i) => i.itemId))).not.toBe(JSON.stringify(serve({ region: 'GB' }, { ...somebody, preferences: [] }).items.map((i) => i.itemId)));
   });
 });

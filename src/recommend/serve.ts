@@ -53,6 +53,8 @@ export interface ServeInput {
     context: RequestContext;
     filters?: Filters | undefined;
     n: number;
+    /** A segment whose members' favourites scope `trending` and `popular` (personalized requests only). */
+    segment?: string | undefined;
   };
   scenes: readonly Scene[];
   now: number;
@@ -338,14 +340,20 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   function popularityComponent(kind: 'trending' | 'popular' | 'fallback', weight: number, scoped: boolean): Component {
     const counters = kind === 'popular' ? state.live.popular : state.live.trending;
     const global = state.top(counters, kind === 'popular' ? 'popular' : 'trending', now, m);
-    const region = scoped ? (context.region ?? person?.region ?? null) : null;
-    const regional = region === null ? undefined : state.live.regions.get(region);
     const label = kind === 'popular' ? 'popular' : 'trending now';
-    if (region === null || regional === undefined) {
+    // The audience: a segment the request names (personalized only), else the person's or the request's region.
+    const segmentId = scoped && person !== null ? input.request.segment : undefined;
+    const segmentCounters = segmentId === undefined ? undefined : state.model?.segments.get(segmentId);
+    const region = scoped && segmentCounters === undefined ? (context.region ?? person?.region ?? null) : null;
+    const regional = region === null ? undefined : state.live.regions.get(region);
+    const audience = segmentCounters !== undefined
+      ? { counters: segmentCounters, key: `segment:${segmentId}`, where: `with "${state.segmentNames.get(segmentId!) ?? segmentId}"` }
+      : regional !== undefined ? { counters: regional, key: `region:${region}`, where: `in ${region}` } : undefined;
+    if (audience === undefined) {
       return { name: kind, weight, scores: global, reason: () => ({ type: kind === 'fallback' ? 'popular' : kind, message: kind === 'fallback' ? 'popular now' : label }) };
     }
-    // Half the region's own trend, half the whole shop's, each scaled to its best item.
-    const local = state.top(regional, `region:${region}`, now, m);
+    // Half the audience's own favourites, half the whole shop's, each scaled to its best item.
+    const local = state.top(audience.counters, audience.key, now, m);
     const scores = new Map<number, number>();
     const localShare = new Map<number, number>();
     const maxOf = (x: ReadonlyMap<number, number>) => { let v = 0; for (const s of x.values()) v = Math.max(v, s); return v || 1; };
@@ -356,7 +364,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
       scores.set(p, (scores.get(p) ?? 0) + 0.5 * v / lm);
       localShare.set(p, 0.5 * v / lm);
     }
-    return { name: kind, weight, scores, reason: (p) => ({ type: kind, message: (localShare.get(p) ?? 0) >= 0.5 * (scores.get(p) ?? 0) ? `${label} in ${region}` : label }) };
+    return { name: kind, weight, scores, reason: (p) => ({ type: kind, message: (localShare.get(p) ?? 0) >= 0.5 * (scores.get(p) ?? 0) ? `${label} ${audience.where}` : label }) };
   }
 
   /** "you buy this about every N days; last bought D days ago", for a repeat-bought item. */

@@ -30,6 +30,8 @@ export interface ServingState {
   /** For each catalog position, its model item (-1 when the model does not know it). */
   readonly catalogToModel: Int32Array;
   readonly live: LivePopularity;
+  /** Names of the workspace's segments, for reasons ("popular with …"). */
+  readonly segmentNames: ReadonlyMap<string, string>;
   /** The best `m` catalog positions of a counter at `now`, with scores proportional to its values (cached for a second per key). */
   top(counters: DecayedCounters, key: string, now: number, m: number): ReadonlyMap<number, number>;
 }
@@ -51,7 +53,7 @@ let built = 0;
  * @example
  * const state = createServingState({ model, modelVersion: 3, catalog: entries, now: clock.now() });
  */
-export function createServingState(input: { model: ServingModel | null; modelVersion: number | null; catalog: readonly CatalogEntry[]; live?: LivePopularity; now: number }): ServingState {
+export function createServingState(input: { model: ServingModel | null; modelVersion: number | null; catalog: readonly CatalogEntry[]; live?: LivePopularity; now: number; segmentNames?: ReadonlyMap<string, string> }): ServingState {
   const catalog = buildCatalogIndex(input.catalog);
   const content = contentNeighbours({
     itemIds: catalog.entries.map((e) => e.id),
@@ -92,5 +94,5 @@ export function createServingState(input: { model: ServingModel | null; modelVer
   };
   const contentIncoming = transposeNeighbours(content, catalog.size);
   const similarIncoming = model === null ? { indptr: new Int32Array(1), indices: new Int32Array(0), weights: new Float32Array(0) } : transposeNeighbours(model.similar, model.itemIds.length);
-  return { id: ++built, model, modelVersion: input.modelVersion, catalog, content, contentIncoming, similarIncoming, modelToCatalog, catalogToModel, live, top };
+  return { id: ++built, model, modelVersion: input.modelVersion, catalog, content, contentIncoming, similarIncoming, modelToCatalog, catalogToModel, live, segmentNames: input.segmentNames ?? new Map(), top };
 }

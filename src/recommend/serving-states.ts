@@ -59,13 +59,14 @@ export function createServingStates(deps: { repository: RecommendationRepository
   }
 
   async function build(workspaceId: string, now: number, previous: Entry | undefined, reloadModel: boolean): Promise<Entry> {
-    const [{ model, version }, catalog, signature] = await Promise.all([
+    const [{ model, version }, catalog, signature, segmentNames] = await Promise.all([
       reloadModel || previous === undefined ? loadModel(workspaceId) : Promise.resolve({ model: previous.state.model, version: previous.state.modelVersion }),
       repository.catalog(workspaceId),
       repository.catalogSignature(workspaceId),
+      repository.segmentNames(workspaceId),
     ]);
     const keepLive = previous !== undefined && !reloadModel;
-    const state = createServingState({ model, modelVersion: version, catalog, now, ...(keepLive ? { live: previous.state.live } : {}) });
+    const state = createServingState({ model, modelVersion: version, catalog, now, segmentNames, ...(keepLive ? { live: previous.state.live } : {}) });
     if (!keepLive) {
       // Counters start from the model's; what ingest saw since it was trained is replayed.
       const since = model?.trainedAt ?? now - 30 * 86_400_000;

@@ -51,6 +51,7 @@ const querySchema = z.object({
   scene: z.string().optional(), region: z.string().optional(), device: z.string().optional(), locale: z.string().optional(), timezone: z.string().optional(), time: z.string().optional(),
   referrer: z.string().optional(), utm_source: z.string().optional(), utm_medium: z.string().optional(), utm_campaign: z.string().optional(), utm_term: z.string().optional(), utm_content: z.string().optional(),
   locationType: z.string().optional(), activity: z.string().optional(), weather: z.string().optional(),
+  segment: z.string().optional().describe('a segment id: trending and popular favour what its members buy'),
 });
 
 function fail(e: RecommendationError): ClientError {
@@ -69,7 +70,7 @@ function requestFromQuery(q: z.infer<typeof querySchema>): RecommendationRequest
   const n = q.n === undefined ? undefined : Number(q.n);
   const raw = defined({
     user: q.user, userId: q.userId, anonymousId: q.anonymousId, placement: q.placement, strategy: q.strategy, n: n !== undefined && Number.isNaN(n) ? q.n : n,
-    itemId: q.itemId, items: q.items === undefined ? undefined : q.items.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    itemId: q.itemId, items: q.items === undefined ? undefined : q.items.split(',').map((s) => s.trim()).filter((s) => s !== ''), segment: q.segment,
     ...(Object.keys(context).length > 0 ? { context } : {}),
   });
   const parsed = recommendationRequestSchema.safeParse(raw);

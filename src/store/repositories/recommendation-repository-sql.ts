@@ -201,6 +201,11 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
       return out;
     },
 
+    async segmentNames(ws) {
+      const rows = await db.selectFrom('segments').select(['id', 'name']).where('workspace_id', '=', ws).execute();
+      return new Map(rows.map((r) => [r.id, r.name]));
+    },
+
     async membershipsOf(ws, profileIds) {
       const out = new Map<string, string[]>();
       for (const chunk of chunkRows(profileIds, 1, max - 1)) {
