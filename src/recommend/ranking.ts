@@ -50,6 +50,8 @@ export interface RankInput {
   pinned?: ReadonlyArray<{ position: number; at: number }>;
   diversity: { maxPerCategory: number | null; categoryLevel: number; maxPriceTierShare: number };
   exploration?: { slots: number; candidates: readonly ExplorationCandidate[]; rng: Rng };
+  /** Where to keep the blend of these components between requests (the person's memo). */
+  blendCache?: BlendCache;
   /** Further reasons that do not come from a component (e.g. a taste the person shows), with their own weight share taken from the rest. */
   extraReasons?: (position: number) => Array<Omit<Reason, 'weight'>>;
 }
@@ -75,24 +77,8 @@ export interface RankedItem {
 export function rank(input: RankInput): RankedItem[] {
   const { catalog, n } = input;
   const active = input.components.filter((c) => c.weight > 0 && c.scores.size > 0);
-  const scales = active.map((c) => {
-    let max = 0;
-    c.scores.forEach((s) => { if (s > max) max = s; });
-    return max > 0 ? c.weight / max : 0;
-  });
-  // Dense arrays over the catalog with the list of touched positions: cheaper than maps at
-  // the few thousand candidates a request has.
-  const total = new Float64Array(catalog.size);
-  const touched: number[] = [];
-  active.forEach((c, k) => {
-    const scale = scales[k]!;
-    if (scale === 0) return;
-    c.scores.forEach((s, p) => {
-      if (!(s > 0) || p < 0 || p >= catalog.size) return;
-      if (total[p] === 0) touched.push(p);
-      total[p]! += scale * s;
-    });
-  });
+  const depth = Math.max(8 * n, 64);
+  let { scales, order: blendOrder, total, complete } = blendOf(active, catalog.size, input.blendCache, 4 * depth);
   const adjustments = new Map<number, Adjustment>();
   // A pin beyond the list's length is not shown, and does not take its item out of the ranking.
   const pins = [...(input.pinned ?? [])].filter((p) => p.at < n).sort((a, b) => a.at - b.at);
@@ -112,14 +98,14 @@ export function rank(input: RankInput): RankedItem[] {
     maxPerCategory: input.diversity.maxPerCategory,
     maxPriceTierShare: input.diversity.maxPriceTierShare,
   });
-  const depth = Math.max(8 * n, 64);
   let ranking: number[];
   if (input.adjust === undefined) {
     // Without adjustments the score is the blended total: walk candidates best first and check
     // eligibility only as far as needed (most of a request's candidates are never looked at).
-    const open = touched.filter((p) => !pinnedSet.has(p));
-    const ordered = (k: number) => topN({ scores: total, n: k, candidates: open, above: 0 });
-    let order = ordered(Math.min(open.length, 4 * depth));
+    // The blend is already in order (best first, ties to the lower position); its leading part
+    // first, all of it when that part runs out.
+    const withoutPins = (o: number[]) => (pinnedSet.size === 0 ? o : o.filter((p) => !pinnedSet.has(p)));
+    let order = withoutPins(blendOrder);
     const kept: number[] = [];
     let checked = 0;
     const walk = () => {
@@ -132,14 +118,18 @@ export function rank(input: RankInput): RankedItem[] {
       }
     };
     walk();
-    if (kept.length < depth && order.length < open.length) {
-      order = ordered(open.length);
+    if (kept.length < depth && !complete) {
+      ({ scales, order: blendOrder, total, complete } = blendOf(active, catalog.size, input.blendCache, Infinity));
+      order = withoutPins(blendOrder);
       walk();
     }
     ranking = diversified(kept);
+    if (ranking.length < want && !complete) {
+      ({ scales, order: blendOrder, total, complete } = blendOf(active, catalog.size, input.blendCache, Infinity));
+      order = withoutPins(blendOrder);
+    }
     if (ranking.length < want && checked < order.length) {
       // Caps left the list short: every candidate, then.
-      if (order.length < open.length) order = ordered(open.length);
       for (; checked < order.length; checked++) {
         const p = order[checked]!;
         if (!input.eligible(p)) continue;
@@ -149,8 +139,9 @@ export function rank(input: RankInput): RankedItem[] {
       ranking = diversified(kept);
     }
   } else {
+    if (!complete) ({ scales, order: blendOrder, total, complete } = blendOf(active, catalog.size, input.blendCache, Infinity));
     const candidates: number[] = [];
-    for (const p of touched) {
+    for (const p of blendOrder) {
       if (pinnedSet.has(p) || !input.eligible(p)) continue;
       const adj = input.adjust(p);
       if (adj !== undefined) adjustments.set(p, adj);
@@ -237,4 +228,72 @@ export function rank(input: RankInput): RankedItem[] {
     out[i] = { position: p, score: scoreOf(p), reasons: explain(p), exploration: false, pinned: false };
   }
   return out.filter((x): x is RankedItem => x !== undefined);
+}
+
+/** Blends kept between requests: by the identity of the component score lists and their weights. */
+export interface BlendCache {
+  get(key: string): Blend | undefined;
+  set(key: string, blend: Blend): void;
+}
+
+/** A blend of components: its leading candidate positions best first (all of them when `complete`), with their blended totals. */
+export interface Blend {
+  order: Int32Array;
+  totals: Float64Array;
+  scales: number[];
+  complete: boolean;
+}
+
+const scoreIds = new WeakMap<object, number>();
+let nextScoreId = 0;
+/** A key for a set of components: which score lists (by identity) with which weights. */
+function blendKey(active: readonly Component[]): string {
+  return active.map((c) => {
+    let id = scoreIds.get(c.scores);
+    if (id === undefined) scoreIds.set(c.scores, (id = ++nextScoreId));
+    return `${id}*${c.weight}`;
+  }).join('+');
+}
+
+/** Shop-wide blends (anonymous and non-personalized requests share them; their lists change once a second). */
+const sharedBlends = new Map<string, Blend>();
+const SHARED_BLENDS = 64;
+
+/**
+ * The components blended: each scaled to weight / its best score and summed per position,
+ * the best `lead` candidates (or all) sorted best first (ties to the lower position), and
+ * `total` over those catalog positions for the explanations. Kept in `cache` (or a small shared one) by the identity of
+ * the score lists, which the serving state and the person's memo keep stable.
+ */
+function blendOf(active: readonly Component[], size: number, cache: BlendCache | undefined, lead: number): { scales: number[]; order: number[]; total: Float64Array; complete: boolean } {
+  const key = blendKey(active);
+  let blend = cache !== undefined ? cache.get(key) : sharedBlends.get(key);
+  if (blend === undefined || (!blend.complete && blend.order.length < lead)) {
+    const scales = active.map((c) => {
+      let max = 0;
+      c.scores.forEach((v) => { if (v > max) max = v; });
+      return max > 0 ? c.weight / max : 0;
+    });
+    const dense = new Float64Array(size);
+    const touched: number[] = [];
+    active.forEach((c, k) => {
+      const scale = scales[k]!;
+      if (scale === 0) return;
+      c.scores.forEach((v, p) => {
+        if (!(v > 0) || p < 0 || p >= size) return;
+        if (dense[p] === 0) touched.push(p);
+        dense[p]! += scale * v;
+      });
+    });
+    const order = topN({ scores: dense, n: Math.min(lead, touched.length), candidates: touched, above: 0 });
+    blend = { order, totals: Float64Array.from(order, (p) => dense[p]!), scales, complete: order.length === touched.length };
+    if (cache !== undefined) cache.set(key, blend);
+    else {
+      if (sharedBlends.size >= SHARED_BLENDS) sharedBlends.delete(sharedBlends.keys().next().value as string);
+      sharedBlends.set(key, blend);
+    }
+  }
+  const total = new Float64Array(size);
+  for (let k = 0; k < blend.order.length; k++) total[blend.order[k]!] = blend.totals[k]!;
+  return { scales: blend.scales, order: Array.from(blend.order), total, complete: blend.complete };
 }

@@ -5,7 +5,7 @@ import { explorationSlots, type ExplorationCandidate } from './exploration.js';
 import { DEFAULT_SIGNAL_WEIGHTS, type InteractionKind } from './interactions.js';
 import { scoreWithNeighbours, type NeighbourLists } from './neighbours.js';
 import { historyVectorOf } from './history.js';
-import { rank, type Adjustment, type Component, type RankedItem, type Reason } from './ranking.js';
+import { rank, type Adjustment, type Blend, type Component, type RankedItem, type Reason } from './ranking.js';
 import type { Rng } from './rng.js';
 import { activeScenes, momentAt, sceneEffects } from './scenes.js';
 import type { ServingState } from './serving-state.js';
@@ -498,20 +498,13 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     // Relevance of an item to this request: its best score in any component, scaled to that
     // component's best; only each component's leading candidates are looked at.
     const relevance = new Map<number, number>();
-    const scratch = new Float64Array(catalog.size);
     for (const c of components) {
       if (c.weight <= 0 || c.scores.size === 0) continue;
-      let max = 0;
-      const keys: number[] = [];
-      c.scores.forEach((v, p) => {
-        max = Math.max(max, v);
-        if (p >= 0 && p < scratch.length) {
-          scratch[p] = v;
-          keys.push(p);
-        }
-      });
-      if (max > 0) for (const p of topN({ scores: scratch, n: EXPLORATION_RELEVANT, candidates: keys, above: 0 })) relevance.set(p, Math.max(relevance.get(p) ?? 0, scratch[p]! / max));
-      for (const p of keys) scratch[p] = 0;
+      const lead = leadingOf(c.scores, catalog.size);
+      for (let k = 0; k < lead.positions.length; k++) {
+        const p = lead.positions[k]!;
+        relevance.set(p, Math.max(relevance.get(p) ?? 0, lead.relevance[k]!));
+      }
     }
     const candidates: ExplorationCandidate[] = [];
     const consider = (p: number) => {
@@ -556,8 +549,17 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     return out;
   };
 
+  // The person's blend is kept with their record (one at a time); shop-wide ones are shared by the ranking.
+  const memo = input.memo;
+  const blendCache = memo === undefined ? undefined : {
+    get: (key: string) => {
+      const kept = memo.get('blend') as { key: string; blend: Blend } | undefined;
+      return kept?.key === key ? kept.blend : undefined;
+    },
+    set: (key: string, blend: Blend) => { memo.set('blend', { key, blend }); },
+  };
   const ranked = rank({
-    catalog, components, n, eligible, ...(adjust === undefined ? {} : { adjust }), pinned,
+    catalog, components, n, eligible, ...(adjust === undefined ? {} : { adjust }), pinned, ...(blendCache === undefined ? {} : { blendCache }),
     diversity: placement.diversity,
     ...(exploration === undefined ? {} : { exploration }),
     extraReasons,
@@ -669,6 +671,31 @@ export function compileFilters(filters: Filters, catalog: CatalogIndex): (positi
     if (excludeTags !== null && excludeTags(p)) return false;
     return true;
   };
+}
+
+const leading = new WeakMap<object, { positions: Int32Array; relevance: Float64Array }>();
+/**
+ * A score list's best EXPLORATION_RELEVANT positions with their score relative to its best:
+ * kept by the list's identity (memoized personal lists and the state's cached top lists are
+ * asked again and again).
+ */
+function leadingOf(scores: ReadonlyMap<number, number>, size: number): { positions: Int32Array; relevance: Float64Array } {
+  let lead = leading.get(scores);
+  if (lead === undefined) {
+    const dense = new Float64Array(size);
+    const keys: number[] = [];
+    let max = 0;
+    scores.forEach((v, p) => {
+      if (p < 0 || p >= size || !(v > 0)) return;
+      dense[p] = v;
+      keys.push(p);
+      if (v > max) max = v;
+    });
+    const positions = max > 0 ? topN({ scores: dense, n: EXPLORATION_RELEVANT, candidates: keys, above: 0 }) : new Int32Array(0);
+    lead = { positions, relevance: Float64Array.from(positions, (p) => dense[p]! / max) };
+    leading.set(scores, lead);
+  }
+  return lead;
 }
 
 /** Whether the components offer at least `k` distinct candidates (stops counting there). */

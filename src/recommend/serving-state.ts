@@ -32,7 +32,7 @@ export interface ServingState {
   readonly live: LivePopularity;
   /** Names of the workspace's segments, for reasons ("popular with …"). */
   readonly segmentNames: ReadonlyMap<string, string>;
-  /** The best `m` catalog positions of a counter at `now`, with scores proportional to its values (cached for a second per key). */
+  /** The best `m` catalog positions of a counter at `now`, with scores proportional to its values (cached for 30 s per key). */
   top(counters: DecayedCounters, key: string, now: number, m: number): ReadonlyMap<number, number>;
 }
 
@@ -43,7 +43,8 @@ export interface LivePopularity {
   regions: Map<string, DecayedCounters>;
 }
 
-const TOP_CACHE_MS = 1000;
+/** Top lists of popularity counters are recomputed at most this often (ingest moves them; trends move slowly). */
+const TOP_CACHE_MS = 30_000;
 let built = 0;
 
 /**
