@@ -77,7 +77,9 @@ export interface RankedItem {
 export function rank(input: RankInput): RankedItem[] {
   const { catalog, n } = input;
   const active = input.components.filter((c) => c.weight > 0 && c.scores.size > 0);
-  const depth = Math.max(8 * n, 64);
+  // Eligible candidates gathered before diversifying: enough for caps to choose from; all of
+  // them are walked when caps leave the list short.
+  const depth = Math.max(4 * n, 32);
   let { scales, order: blendOrder, total, complete } = blendOf(active, catalog.size, input.blendCache, 4 * depth);
   const adjustments = new Map<number, Adjustment>();
   // A pin beyond the list's length is not shown, and does not take its item out of the ranking.

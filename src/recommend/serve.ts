@@ -394,7 +394,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   function becauseOf(p: number, incoming: NeighbourLists, h: { indices: ArrayLike<number>; values: ArrayLike<number> }, type: string): Omit<Reason, 'weight'> {
     const model = state.model!;
     const j = state.catalogToModel[p]!;
-    const mine = denseOf(h, model.itemIds.length);
+    const mine = denseOf(h, model.itemIds.length, 'model');
     const contributions: Array<{ i: number; c: number }> = [];
     if (j >= 0 && j + 1 < incoming.indptr.length) {
       for (let q = incoming.indptr[j]!; q < incoming.indptr[j + 1]!; q++) {
@@ -409,7 +409,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   }
 
   function becauseOfContent(p: number, h: { indices: ArrayLike<number>; values: ArrayLike<number> }, verb?: string): Omit<Reason, 'weight'> {
-    const mine = denseOf(h, catalog.size);
+    const mine = denseOf(h, catalog.size, 'catalog');
     const incoming = state.contentIncoming;
     let best = -1;
     let bestC = 0;
@@ -453,20 +453,30 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   const contextSet = new Set(contextPositions);
   const keepsBought = strategies.some((s) => s.strategy === 'buy_again');
   const boughtCutoff = placement.excludePurchased.withinDays === null ? -Infinity : now - placement.excludePurchased.withinDays * DAY_MS;
+  // What the person bought that the placement leaves out, as a mask over catalog positions
+  // (kept with their record: one array look-up per candidate instead of string look-ups).
+  const boughtRule = `${placement.excludePurchased.withinDays}:${placement.excludePurchased.keepReplenishable}:${keepsBought}`;
+  const blockedByPurchase = person === null || placement.excludePurchased.withinDays === 0 ? null
+    : memoized(`bought:${boughtRule}:${Math.floor(now / HOUR_MS)}`, () => {
+      const mask = new Uint8Array(catalog.size);
+      for (const [itemId, bought] of purchasedAt) {
+        const p = catalog.index.get(itemId);
+        if (p === undefined || bought < boughtCutoff) continue;
+        const d = due.get(itemId);
+        const isDue = d !== undefined && d.ratio >= DUE_RATIO && d.ratio <= DUE_RATIO_MAX;
+        if (!(keepsBought && d !== undefined) && !(placement.excludePurchased.keepReplenishable && isDue)) mask[p] = 1;
+      }
+      return mask;
+    });
+  const fatigueOn = person !== null && placement.fatigue.count > 0 && person.exposures.size > 0;
   const eligible = (p: number): boolean => {
-    const e = catalog.entries[p]!;
-    if (contextSet.has(p)) return false;
+    if (blockedByPurchase !== null && blockedByPurchase[p] === 1) return false;
+    if (contextSet.size > 0 && contextSet.has(p)) return false;
     for (const test of filterTests) if (!test(p)) return false;
     if (sceneEffect !== null && sceneEffect(p).excluded) return false;
-    if (person !== null) {
-      const bought = purchasedAt.get(e.id);
-      if (bought !== undefined && placement.excludePurchased.withinDays !== 0 && bought >= boughtCutoff) {
-        const d = due.get(e.id);
-        const isDue = d !== undefined && d.ratio >= DUE_RATIO && d.ratio <= DUE_RATIO_MAX;
-        if (!(keepsBought && d !== undefined) && !(placement.excludePurchased.keepReplenishable && isDue)) return false;
-      }
-      const x = person.exposures.get(e.id);
-      if (placement.fatigue.count > 0 && x !== undefined && !x.responded && x.shown >= placement.fatigue.count) return false;
+    if (fatigueOn) {
+      const x = person!.exposures.get(catalog.entries[p]!.id);
+      if (x !== undefined && !x.responded && x.shown >= placement.fatigue.count) return false;
     }
     return true;
   };
@@ -728,10 +738,10 @@ function limit(scores: ReadonlyMap<number, number>, n: number): Map<number, numb
  * A sparse vector as a dense array, for the explanations of one request: a scratch array per
  * size, refilled when another vector asks (serving is synchronous, so one request uses it at a time).
  */
-const scratch = new Map<number, { of: object | null; values: Float64Array; filled: ArrayLike<number> }>();
-function denseOf(h: { indices: ArrayLike<number>; values: ArrayLike<number> }, size: number): Float64Array {
-  let s = scratch.get(size);
-  if (s === undefined) scratch.set(size, (s = { of: null, values: new Float64Array(size), filled: [] }));
+const scratch = new Map<string, { of: object | null; values: Float64Array; filled: ArrayLike<number> }>();
+function denseOf(h: { indices: ArrayLike<number>; values: ArrayLike<number> }, size: number, slot: 'model' | 'catalog'): Float64Array {
+  let s = scratch.get(slot);
+  if (s === undefined || s.values.length !== size) scratch.set(slot, (s = { of: null, values: new Float64Array(size), filled: [] }));
   if (s.of !== h) {
     for (let k = 0; k < s.filled.length; k++) s.values[s.filled[k]!] = 0;
     for (let k = 0; k < h.indices.length; k++) if (h.indices[k]! < size) s.values[h.indices[k]!] = h.values[k]!;
