@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { machineLine, percentile, watchPeakRss } from '../common/machine.js';
+import { runTailor, startServerProcess } from '../common/processes.js';
 import { makeEventFactory } from './events.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,31 +36,10 @@ const CONCURRENCY = 16;
 const createdDirs: string[] = [];
 const BENCH_ENV = { TAILOR_RATE_LIMIT_WRITE_PER_SECOND: '1000000', TAILOR_RATE_LIMIT_WRITE_BURST: '1000000' };
 
-function cli(argv: string[], env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`tailor ${argv.join(' ')} exited ${code}`))));
-  });
-}
+const cli = runTailor;
 
-async function startServer(argv: string[], env: Record<string, string>, command: string[] = [BIN, ...argv, '--json', 'serve', '--port', '0']) {
-  const profileDir = process.env.TAILOR_BENCH_PROFILE_DIR;
-  if (profileDir !== undefined) command = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...command];
-  const nodeArgs = process.env.TAILOR_BENCH_NODE_ARGS;
-  if (nodeArgs !== undefined) command = [...nodeArgs.split(' ').filter((a) => a !== ''), ...command];
-  const child = spawn(process.execPath, command, { env: { ...process.env, ...BENCH_ENV, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"url": "([^"]+)"/.exec(out);
-      if (m !== null) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-  return { url, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
+function startServer(argv: string[], env: Record<string, string>, command?: string[]) {
+  return startServerProcess({ env: { ...BENCH_ENV, ...env }, command: command ?? [BIN, ...argv, '--json', 'serve', '--port', '0'] });
 }
 
 /** Sends pre-serialized batches with a fixed number in flight; returns events/s. */

@@ -20,9 +20,9 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import type { LoadJob, LoadResult } from '../common/load.js';
 import { machineLine, watchPeakRss } from '../common/machine.js';
+import { runTailor, startServerProcess, TAILOR_BIN } from '../common/processes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin/tailor.js');
 const LOAD = join(ROOT, 'bench/common/load.ts');
 const DATA = join(ROOT, '../shared/datasets/online-retail/online_retail.csv.gz');
 const args = process.argv.slice(2);
@@ -38,29 +38,10 @@ const WORKERS = option('--workers', '1,2').split(',').map(Number);
 const WARMUP = Number(option('--warmup', '20'));
 const BENCH_ENV = { TAILOR_RATE_LIMIT_RECOMMEND_PER_SECOND: '1000000', TAILOR_RATE_LIMIT_RECOMMEND_BURST: '1000000', TAILOR_RATE_LIMIT_ADMIN_PER_SECOND: '1000000', TAILOR_RATE_LIMIT_ADMIN_BURST: '1000000' };
 
-function cli(argv: string[], env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`tailor ${argv.join(' ')} exited ${code}`))));
-  });
-}
+const cli = runTailor;
 
-async function startServer(env: Record<string, string>, workers: number): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const profileDir = process.env.TAILOR_BENCH_PROFILE_DIR;
-  const command = [...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), BIN, '--json', 'serve', '--port', '0', '--workers', String(workers)];
-  const child = spawn(process.execPath, command, { env: { ...process.env, ...BENCH_ENV, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"url": "([^"]+)"/.exec(out);
-      if (m !== null) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-  return { url, pid: child.pid!, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
+function startServer(env: Record<string, string>, workers: number) {
+  return startServerProcess({ env: { ...BENCH_ENV, ...env }, command: [TAILOR_BIN, '--json', 'serve', '--port', '0', '--workers', String(workers)] });
 }
 
 function load(job: LoadJob): Promise<LoadResult> {

@@ -1,3 +1,4 @@
+import { betaDraw } from '../shared/random.js';
 import type { Rng } from './rng.js';
 
 /**
@@ -8,55 +9,6 @@ import type { Rng } from './rng.js';
  * uniform — so it gets its chance; an item shown often without response draws low and stops
  * taking slots; one that people respond to keeps winning until the main ranking learns it.
  */
-
-/** Standard normal draw (Box–Muller). */
-function normal(rng: Rng): number {
-  let u = 0;
-  while (u === 0) u = rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-}
-
-/**
- * Gamma(shape, 1) draw by Marsaglia & Tsang (2000), "A simple method for generating gamma
- * variables"; shapes below 1 use the boost Gamma(a) = Gamma(a + 1) · U^(1/a).
- *
- * @example
- * sampleGamma(2.5, seededRng(1)); // a positive number, mean 2.5 over many draws
- */
-export function sampleGamma(shape: number, rng: Rng): number {
-  if (!(shape > 0)) throw new RangeError(`gamma shape must be positive, got ${shape}`);
-  if (shape < 1) {
-    let u = 0;
-    while (u === 0) u = rng();
-    return sampleGamma(shape + 1, rng) * Math.pow(u, 1 / shape);
-  }
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = normal(rng);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng();
-    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
-    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
-
-/**
- * Beta(a, b) draw as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
- *
- * @example
- * sampleBeta(3, 7, seededRng(1)); // in (0, 1), mean 0.3 over many draws
- */
-export function sampleBeta(a: number, b: number, rng: Rng): number {
-  const x = sampleGamma(a, rng);
-  const y = sampleGamma(b, rng);
-  return x / (x + y);
-}
 
 /** A candidate for exploration: its feedback so far and its relevance to this request (0–1, 0 when unknown). */
 export interface ExplorationCandidate {
@@ -78,7 +30,7 @@ export function thompsonPick(input: { candidates: readonly ExplorationCandidate[
   if (input.slots <= 0 || input.candidates.length === 0) return [];
   const draws = input.candidates.map((c) => {
     const responses = Math.max(0, Math.min(c.responses, c.impressions));
-    const theta = sampleBeta(1 + responses, 1 + c.impressions - responses, input.rng);
+    const theta = betaDraw(input.rng, 1 + responses, 1 + c.impressions - responses);
     return { position: c.position, draw: theta * (0.5 + 0.5 * Math.max(0, Math.min(1, c.relevance))) };
   });
   draws.sort((a, b) => b.draw - a.draw || a.position - b.position);

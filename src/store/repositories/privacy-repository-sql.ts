@@ -133,6 +133,21 @@ export function privacyRepositorySql(store: Store): PrivacyRepository {
   };
 }
 
+/**
+ * The privacy state jobs need to decide whether they may profile people: their consent
+ * records in ledger order and who switched personalization off (shared by the jobs that
+ * profile: trait recompute, recommendation training).
+ */
+export async function readPrivacyOf(db: Kysely<Database>, ws: string, profileIds: readonly string[], maxParameters: number): Promise<{ consents: ConsentRecord[]; personalizationOff: Set<string> }> {
+  const consents = await readConsent(db, ws, profileIds, maxParameters);
+  const personalizationOff = new Set<string>();
+  for (const chunk of chunkRows(profileIds, 1, maxParameters - 1)) {
+    const off = await db.selectFrom('privacy_switches').select('profile_id').where('workspace_id', '=', ws).where('profile_id', 'in', chunk).where('personalization_off', '=', 1).execute();
+    for (const r of off) personalizationOff.add(r.profile_id);
+  }
+  return { consents, personalizationOff };
+}
+
 /** Reads consent records of profiles in ledger order (shared with the ingest path). */
 export async function readConsent(db: Kysely<Database>, ws: string, profileIds: readonly string[], maxParameters: number): Promise<ConsentRecord[]> {
   const out: ConsentRecord[] = [];

@@ -5,7 +5,7 @@ import type { FeedbackRow, PlacementReport, RecommendationLogRow, Recommendation
 import { readJson } from '../../shared/json.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
-import { readConsent } from './privacy-repository-sql.js';
+import { readConsent, readPrivacyOf } from './privacy-repository-sql.js';
 
 /** The model kind of trained recommendation models in `models`. */
 export const RECOMMENDER_MODEL_KIND = 'recommender';
@@ -181,15 +181,7 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
       }
     },
 
-    async privacyOf(ws, profileIds) {
-      const consents = await readConsent(db, ws, profileIds, max);
-      const personalizationOff = new Set<string>();
-      for (const chunk of chunkRows(profileIds, 1, max - 1)) {
-        const off = await db.selectFrom('privacy_switches').select('profile_id').where('workspace_id', '=', ws).where('profile_id', 'in', chunk).where('personalization_off', '=', 1).execute();
-        for (const r of off) personalizationOff.add(r.profile_id);
-      }
-      return { consents, personalizationOff };
-    },
+    privacyOf: (ws, profileIds) => readPrivacyOf(db, ws, profileIds, max),
 
     async regionsOf(ws, profileIds) {
       const out = new Map<string, string>();
