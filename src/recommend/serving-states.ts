@@ -135,10 +135,16 @@ export function createServingStates(deps: { repository: RecommendationRepository
       else await rebuild(workspaceId, entry, true);
     },
 
-    /** Checks for a newer model and catalog changes now, and waits for any rebuild. */
+    /**
+     * Checks for a newer model and catalog changes now (made here or elsewhere), and waits
+     * for the rebuild they need, or one already under way.
+     */
     async refresh(workspaceId: string, now: number): Promise<void> {
       const entry = await ensure(workspaceId, now);
-      await check(workspaceId, entry);
+      if (entry.rebuilding !== null) await entry.rebuilding;
+      const current = entries.get(workspaceId) ?? entry;
+      if (current.catalogDirtySince !== null) await rebuild(workspaceId, current, false);
+      await check(workspaceId, entries.get(workspaceId) ?? current);
     },
 
     catalogChanged(workspaceId: string): void {
