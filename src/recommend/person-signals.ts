@@ -1,6 +1,27 @@
 import type { RequestContext } from '../contracts/recommendation.js';
 import type { PersonRecord } from './recommendation-repository.js';
-import type { PersonSignals } from './serve.js';
+import type { InteractionKind } from './interactions.js';
+
+/** What serving knows about the person (read fresh for every request by the service). */
+export interface PersonSignals {
+  /** Every item the person bought, with when they last bought it (may reach further back than `interactions`). */
+  purchased?: ReadonlyMap<string, number>;
+  /** Purchases (order lines), cart adds and views, newest last or in any order. */
+  interactions: ReadonlyArray<{ itemId: string; kind: InteractionKind; at: number }>;
+  /**
+   * Phrases the person's taste or intent is known by: declared preferences (the
+   * `preferences` trait, e.g. from a sign-up questionnaire), or what they searched for or
+   * the campaign that brought them (UTM term and campaign, the referrer's search terms).
+   */
+  preferences: ReadonlyArray<{ phrase: string; source: 'declared' | 'search' | 'campaign' }>;
+  region: string | null;
+  /** Device type of this request (`mobile`, `desktop`…). */
+  device: string | null;
+  timezone: string | null;
+  segments: ReadonlyArray<{ id: string; name: string }>;
+  /** Per item: times shown within the placement's fatigue window, and whether the person responded since. */
+  exposures: ReadonlyMap<string, { shown: number; responded: boolean }>;
+}
 
 /** Query parameters search engines and shops put search terms in (Google `q`, Baidu `wd`/`word`, Yahoo `p`, Yandex `text`…). */
 const SEARCH_PARAMETERS = ['q', 'query', 'wd', 'word', 'p', 'text', 'keyword', 'keywords', 'search', 'search_query', 'k'];

@@ -1,13 +1,15 @@
 import type { Filters, Placement, RequestContext, Scene, Strategy } from '../contracts/recommendation.js';
-import { productDays, replenishmentDue } from '../predict/index.js';
-import type { CatalogIndex } from './catalog-index.js';
 import { explorationSlots, type ExplorationCandidate } from './exploration.js';
+import { compileFilters } from './filters.js';
+import { historyVectorOf } from './history.js';
 import { DEFAULT_SIGNAL_WEIGHTS, type InteractionKind } from './interactions.js';
 import { scoreWithNeighbours, type NeighbourLists } from './neighbours.js';
-import { historyVectorOf } from './history.js';
+import { derive, DUE_RATIO, DUE_RATIO_MAX, HOUR_MS, NOBODY } from './person-history.js';
+import type { PersonSignals } from './person-signals.js';
 import { rank, type Adjustment, type Blend, type Component, type RankedItem, type Reason } from './ranking.js';
 import type { Rng } from './rng.js';
 import { activeScenes, momentAt, sceneEffects } from './scenes.js';
+import { denseOf, emptyLists, EXPLORATION_RELEVANT, hasCandidates, leadingOf, limit, sparseScores, strongestSource } from './score-lists.js';
 import type { ServingState } from './serving-state.js';
 import { SparseScores } from './sparse-scores.js';
 import { topN } from './top-n.js';
@@ -21,26 +23,8 @@ import { topN } from './top-n.js';
  * read, because it is not here.
  */
 
-/** What serving knows about the person (read fresh for every request by the service). */
-export interface PersonSignals {
-  /** Every item the person bought, with when they last bought it (may reach further back than `interactions`). */
-  purchased?: ReadonlyMap<string, number>;
-  /** Purchases (order lines), cart adds and views, newest last or in any order. */
-  interactions: ReadonlyArray<{ itemId: string; kind: InteractionKind; at: number }>;
-  /**
-   * Phrases the person's taste or intent is known by: declared preferences (the
-   * `preferences` trait, e.g. from a sign-up questionnaire), or what they searched for or
-   * the campaign that brought them (UTM term and campaign, the referrer's search terms).
-   */
-  preferences: ReadonlyArray<{ phrase: string; source: 'declared' | 'search' | 'campaign' }>;
-  region: string | null;
-  /** Device type of this request (`mobile`, `desktop`…). */
-  device: string | null;
-  timezone: string | null;
-  segments: ReadonlyArray<{ id: string; name: string }>;
-  /** Per item: times shown within the placement's fatigue window, and whether the person responded since. */
-  exposures: ReadonlyMap<string, { shown: number; responded: boolean }>;
-}
+export type { PersonSignals } from './person-signals.js';
+export { compileFilters } from './filters.js';
 
 export interface ServeInput {
   state: ServingState;
@@ -80,15 +64,8 @@ const CANDIDATES = 300;
 const DAY_MS = 86_400_000;
 /** Below this share of a list's weight, cold-start signals are not computed (history has ~98% of it: 150 distinct purchases). */
 const COLD_START_MIN_SHARE = 0.02;
-/** Exploration candidates per request: the most relevant new or little-shown items, and a uniform sample of the catalog. */
-const EXPLORATION_RELEVANT = 50;
+/** Exploration candidates per request: the most relevant new or little-shown items (EXPLORATION_RELEVANT), and a uniform sample of the catalog. */
 const EXPLORATION_RANDOM = 50;
-/**
- * A purchase this far into its replenishment interval (share of it) is due again — until
- * three intervals have passed: by then the person has most likely stopped buying it.
- */
-const DUE_RATIO = 0.8;
-const DUE_RATIO_MAX = 3;
 /** Share of the cold-start part that each signal takes when present (renormalized over those present). */
 const COLD_START_SHARES = { preference: 0.4, region: 0.2, device: 0.1, segment: 0.2, trending: 0.2 } as const;
 /** What a search or a campaign says now outweighs a preference declared once. */
@@ -581,197 +558,3 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   };
 }
 
-const HOUR_MS = 3_600_000;
-
-/** What serving derives from a person's record once. */
-interface Derived {
-  /** Per item: the latest interaction and its kind. */
-  latest: ReadonlyMap<string, { kind: InteractionKind; at: number }>;
-  /** Σ over distinct items of their strongest signal weight (purchase 1, cart 0.5, view 0.1): how much history there is. */
-  historyWeight: number;
-  purchasedAt: ReadonlyMap<string, number>;
-  due: ReadonlyMap<string, { ratio: number; intervalDays: number; lastAt: number }>;
-  tastes: ReadonlyMap<string, number>;
-}
-
-const NOBODY: Derived = { latest: new Map(), historyWeight: 0, purchasedAt: new Map(), due: new Map(), tastes: new Map() };
-
-function derive(person: PersonSignals, state: ServingState, catalog: CatalogIndex, now: number): Derived {
-  const latest = new Map<string, { kind: InteractionKind; at: number }>();
-  const seen = new Map<string, number>();
-  const purchasedAt = new Map<string, number>();
-  for (const e of person.interactions) {
-    const prev = latest.get(e.itemId);
-    if (prev === undefined || e.at > prev.at || (e.at === prev.at && DEFAULT_SIGNAL_WEIGHTS[e.kind] > DEFAULT_SIGNAL_WEIGHTS[prev.kind])) latest.set(e.itemId, { kind: e.kind, at: e.at });
-    seen.set(e.itemId, Math.max(seen.get(e.itemId) ?? 0, DEFAULT_SIGNAL_WEIGHTS[e.kind]));
-    if (e.kind === 'purchase') purchasedAt.set(e.itemId, Math.max(purchasedAt.get(e.itemId) ?? -Infinity, e.at));
-  }
-  let historyWeight = 0;
-  for (const w of seen.values()) historyWeight += w;
-  for (const [itemId, at] of person.purchased ?? []) if (!purchasedAt.has(itemId)) purchasedAt.set(itemId, at);
-  return { latest, historyWeight, purchasedAt, due: dueness(person, state.model?.replenishment ?? new Map<string, number>(), now), tastes: tagShares(person, catalog, now) };
-}
-
-/** Replenishment state of each repeat-bought item the person bought: how far along its interval they are. */
-function dueness(person: PersonSignals, intervals: ReadonlyMap<string, number>, now: number): Map<string, { ratio: number; intervalDays: number; lastAt: number }> {
-  // Intervals are between UTC purchase days (as the predictions compute them); the last
-  // purchase's own time is what the reason tells.
-  const purchases = person.interactions.filter((e) => e.kind === 'purchase');
-  const days = productDays(purchases.map((e) => ({ placedAt: e.at, items: [{ itemId: e.itemId, quantity: 1 }] })));
-  const lastBought = new Map<string, number>();
-  for (const e of purchases) lastBought.set(e.itemId, Math.max(lastBought.get(e.itemId) ?? -Infinity, e.at));
-  const dueAt = replenishmentDue(days, intervals, { top: 1000 });
-  const out = new Map<string, { ratio: number; intervalDays: number; lastAt: number }>();
-  for (const [itemId, at] of Object.entries(dueAt)) {
-    const list = days.get(itemId)!;
-    const lastDay = list[list.length - 1]! * DAY_MS;
-    const interval = Math.max(DAY_MS, at - lastDay);
-    out.set(itemId, { ratio: (now - lastDay) / interval, intervalDays: interval / DAY_MS, lastAt: lastBought.get(itemId) ?? lastDay });
-  }
-  // Items the person re-buys though the shop as a whole does not (yet): their own rhythm.
-  for (const [itemId, list] of days) {
-    if (out.has(itemId) || list.length < 2) continue;
-    const interval = Math.max(1, (list[list.length - 1]! - list[0]!) / (list.length - 1)) * DAY_MS;
-    const lastDay = list[list.length - 1]! * DAY_MS;
-    out.set(itemId, { ratio: (now - lastDay) / interval, intervalDays: interval / DAY_MS, lastAt: lastBought.get(itemId) ?? lastDay });
-  }
-  return out;
-}
-
-/** Share of the person's purchases in the last 30 days carrying each tag, for tags on at least half of at least 3 purchases. */
-function tagShares(person: PersonSignals, catalog: CatalogIndex, now: number): Map<string, number> {
-  const since = now - 30 * DAY_MS;
-  const counts = new Map<string, number>();
-  let purchases = 0;
-  for (const e of person.interactions) {
-    if (e.kind !== 'purchase' || e.at < since) continue;
-    const p = catalog.index.get(e.itemId);
-    if (p === undefined) continue;
-    purchases++;
-    for (const t of new Set(catalog.tagsOf(p))) counts.set(t, (counts.get(t) ?? 0) + 1);
-  }
-  const out = new Map<string, number>();
-  if (purchases < 3) return out;
-  for (const [t, c] of counts) if (c / purchases >= 0.5) out.set(t, c / purchases);
-  return out;
-}
-
-/**
- * A predicate over catalog positions for a set of filters (in stock by default).
- *
- * @example
- * const ok = compileFilters({ priceMax: 20, categories: ['Home'] }, catalog); ok(3);
- */
-export function compileFilters(filters: Filters, catalog: CatalogIndex): (position: number) => boolean {
-  const include = filters.categories === undefined || filters.categories.length === 0 ? null : catalog.matcher({ categories: filters.categories });
-  const excludeCategory = filters.excludeCategories === undefined || filters.excludeCategories.length === 0 ? null : catalog.matcher({ categories: filters.excludeCategories });
-  const tags = filters.tags === undefined || filters.tags.length === 0 ? null : catalog.matcher({ tags: filters.tags });
-  const excludeTags = filters.excludeTags === undefined || filters.excludeTags.length === 0 ? null : catalog.matcher({ tags: filters.excludeTags });
-  const excludeItems = new Set(filters.excludeItems ?? []);
-  const inStock = filters.inStock ?? true;
-  return (p) => {
-    const e = catalog.entries[p]!;
-    if (inStock && !e.inStock) return false;
-    if (excludeItems.has(e.id)) return false;
-    if (filters.priceMin !== undefined && (e.price === null || e.price < filters.priceMin)) return false;
-    if (filters.priceMax !== undefined && (e.price === null || e.price > filters.priceMax)) return false;
-    if (include !== null && !include(p)) return false;
-    if (excludeCategory !== null && excludeCategory(p)) return false;
-    if (tags !== null && !tags(p)) return false;
-    if (excludeTags !== null && excludeTags(p)) return false;
-    return true;
-  };
-}
-
-const leading = new WeakMap<object, { positions: Int32Array; relevance: Float64Array }>();
-/**
- * A score list's best EXPLORATION_RELEVANT positions with their score relative to its best:
- * kept by the list's identity (memoized personal lists and the state's cached top lists are
- * asked again and again).
- */
-function leadingOf(scores: ReadonlyMap<number, number>, size: number): { positions: Int32Array; relevance: Float64Array } {
-  let lead = leading.get(scores);
-  if (lead === undefined) {
-    const dense = new Float64Array(size);
-    const keys: number[] = [];
-    let max = 0;
-    scores.forEach((v, p) => {
-      if (p < 0 || p >= size || !(v > 0)) return;
-      dense[p] = v;
-      keys.push(p);
-      if (v > max) max = v;
-    });
-    const positions = max > 0 ? topN({ scores: dense, n: EXPLORATION_RELEVANT, candidates: keys, above: 0 }) : new Int32Array(0);
-    lead = { positions, relevance: Float64Array.from(positions, (p) => dense[p]! / max) };
-    leading.set(scores, lead);
-  }
-  return lead;
-}
-
-/** Whether the components offer at least `k` distinct candidates (stops counting there). */
-function hasCandidates(components: readonly Component[], k: number): boolean {
-  if (components.some((c) => c.scores.size >= k)) return true;
-  const seen = new Set<number>();
-  for (const c of components) {
-    for (const p of c.scores.keys()) {
-      seen.add(p);
-      if (seen.size >= k) return true;
-    }
-  }
-  return false;
-}
-
-/** The n best positions of a dense score array as a map (scores above 0). */
-function sparseScores(scores: Float64Array, n: number): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const p of topN({ scores, n, above: 0 })) out.set(p, scores[p]!);
-  return out;
-}
-
-/** The n best entries of a map. */
-function limit(scores: ReadonlyMap<number, number>, n: number): Map<number, number> {
-  if (scores.size <= n) return new Map(scores);
-  return new Map([...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, n));
-}
-
-/**
- * A sparse vector as a dense array, for the explanations of one request: a scratch array per
- * size, refilled when another vector asks (serving is synchronous, so one request uses it at a time).
- */
-const scratch = new Map<string, { of: object | null; values: Float64Array; filled: ArrayLike<number> }>();
-function denseOf(h: { indices: ArrayLike<number>; values: ArrayLike<number> }, size: number, slot: 'model' | 'catalog'): Float64Array {
-  let s = scratch.get(slot);
-  if (s === undefined || s.values.length !== size) scratch.set(slot, (s = { of: null, values: new Float64Array(size), filled: [] }));
-  if (s.of !== h) {
-    for (let k = 0; k < s.filled.length; k++) s.values[s.filled[k]!] = 0;
-    for (let k = 0; k < h.indices.length; k++) if (h.indices[k]! < size) s.values[h.indices[k]!] = h.values[k]!;
-    s.of = h;
-    s.filled = h.indices;
-  }
-  return s.values;
-}
-
-/** W_ij of neighbour lists (0 when j is not among i's neighbours). */
-function weightIn(lists: NeighbourLists, i: number, j: number): number {
-  if (i < 0 || j < 0 || i + 1 >= lists.indptr.length) return 0;
-  for (let q = lists.indptr[i]!; q < lists.indptr[i + 1]!; q++) if (lists.indices[q] === j) return lists.weights[q]!;
-  return 0;
-}
-
-/** The source item with the largest weight toward j (-1 when none reaches it). */
-function strongestSource(lists: NeighbourLists, sources: readonly number[], j: number): number {
-  let best = -1;
-  let bestW = 0;
-  for (const i of sources) {
-    const w = weightIn(lists, i, j);
-    if (w > bestW) {
-      bestW = w;
-      best = i;
-    }
-  }
-  return best;
-}
-
-function emptyLists(): NeighbourLists {
-  return { indptr: new Int32Array(1), indices: new Int32Array(0), weights: new Float32Array(0) };
-}
