@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemMatch } from '../contracts/recommendation.js';
-import { buildCatalogIndex, computePriceTiers, normalizeText, type CatalogEntry, type CatalogIndex } from './catalog-index.js';
-
-const entry = (overrides: Partial<CatalogEntry> & { id: string }): CatalogEntry => ({
-  name: overrides.id,
-  categoryPath: [],
-  brand: null,
-  price: null,
-  inStock: true,
-  tags: [],
-  createdAt: 0,
-  ...overrides,
-});
+import { buildCatalogIndex, computePriceTiers, normalizeText, type CatalogIndex } from './catalog-index.js';
+import { catalogEntry as entry } from '../../test/support/catalog-entry.js';
 
 const tiersOf = (catalog: CatalogIndex) => Object.fromEntries(catalog.entries.map((e, i) => [e.id, catalog.priceTier[i]]));
 const matching = (catalog: CatalogIndex, match: ItemMatch) => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildCatalogIndex, type CatalogEntry } from './catalog-index.js';
+import { buildCatalogIndex } from './catalog-index.js';
 import type { ExplorationCandidate } from './exploration.js';
 import { rank, type Adjustment, type Component, type RankInput, type RankedItem } from './ranking.js';
 import { seededRng } from './rng.js';
-
-const entry = (overrides: Partial<CatalogEntry> & { id: string }): CatalogEntry => ({
-  name: overrides.id,
-  categoryPath: [],
-  brand: null,
-  price: null,
-  inStock: true,
-  tags: [],
-  createdAt: 0,
-  ...overrides,
-});
+import { catalogEntry as entry } from '../../test/support/catalog-entry.js';
 
 /** Twenty items, each in a category of its own and without a price, so that diversity leaves them alone. */
 const plainCatalog = buildCatalogIndex(Array.from({ length: 20 }, (_, i) => entry({ id: `item-${i}`, categoryPath: [`Category ${i}`] })));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestContext, Scene } from '../contracts/recommendation.js';
-import { buildCatalogIndex, type CatalogEntry } from './catalog-index.js';
+import { buildCatalogIndex } from './catalog-index.js';
 import { activeScenes, momentAt, sceneEffects, sceneHolds, type Moment } from './scenes.js';
+import { catalogEntry as entry } from '../../test/support/catalog-entry.js';
 
 const HOUR = 3_600_000;
 
@@ -128,17 +129,6 @@ describe('activeScenes', () => {
   it('ignores a named scene the workspace does not have', () => {
     expect(activeScenes({ scenes, context: { scene: 'beach' }, moment: moment({ hour: 19 }) })).toEqual([]);
   });
-});
-
-const entry = (overrides: Partial<CatalogEntry> & { id: string }): CatalogEntry => ({
-  name: overrides.id,
-  categoryPath: [],
-  brand: null,
-  price: null,
-  inStock: true,
-  tags: [],
-  createdAt: 0,
-  ...overrides,
 });
 
 describe('sceneEffects', () => {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { placementSchema, sceneSchema, type Filters, type RequestContext, type Scene } from '../contracts/recommendation.js';
-import { buildCatalogIndex, type CatalogEntry } from './catalog-index.js';
+import { buildCatalogIndex } from './catalog-index.js';
 import { createDecayedCounters } from './decayed-counters.js';
 import { seededRng } from './rng.js';
 import { compileFilters, serveRecommendations, type PersonSignals } from './serve.js';
 import { createServingState } from './serving-state.js';
-
-const entry = (overrides: Partial<CatalogEntry> & { id: string }): CatalogEntry => ({
-  name: overrides.id,
-  categoryPath: [],
-  brand: null,
-  price: null,
-  inStock: true,
-  tags: [],
-  createdAt: 0,
-  ...overrides,
-});
+import { catalogEntry as entry } from '../../test/support/catalog-entry.js';
 
 const catalog = buildCatalogIndex([
   entry({ id: 'mug', price: 8, categoryPath: ['Home', 'Kitchen', 'Mugs'], tags: ['Gift'] }),
