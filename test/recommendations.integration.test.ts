@@ -323,7 +323,7 @@ describeEachEngine('recommendations', (engine) => {
     }
   });
 
-  it('serves a model trained by another process after it notices, and catalog changes without retraining', async () => {
+  it('serves a model trained by another process after it notices, catalog changes without retraining, and a purchase another process ingested at the next request', async () => {
     const store = await engine.open();
     try {
       const { tailor, workspace, recommend, clock } = await shopFor(store);
@@ -340,6 +340,13 @@ describeEachEngine('recommendations', (engine) => {
       await recommend({ strategy: 'trending', n: 1 });
       await tailor.recommendations.refresh(workspace.id);
       expect((await recommend({ strategy: 'trending', n: 3 })).body.items.map((i) => i.itemId)).not.toContain(top);
+      // A purchase ingested by the other process shows at the person's next request here (their
+      // record was in this process's memory): what they just bought is no longer offered.
+      const before = (await recommend({ user: 'user_id:tea-1', n: 3 })).body.items.find((i) => !i.exploration)!.itemId;
+      clock.advance(1000);
+      const order = { type: 'track', event: 'Order Completed', userId: 'tea-1', messageId: 'other-process-order', timestamp: new Date(clock.now()).toISOString(), properties: { order_id: 'other-1', revenue: 5, currency: 'EUR', products: [{ product_id: before, price: 5, quantity: 1 }] } };
+      expect((await other.ingest.ingest({ workspace, messages: [{ raw: order }] })).accepted).toBe(1);
+      expect((await recommend({ user: 'user_id:tea-1', n: 10 })).body.items.map((i) => i.itemId)).not.toContain(before);
     } finally {
       await store.close();
     }

@@ -4,6 +4,8 @@ import type { PersonRecord } from './recommendation-repository.js';
 export interface CachedPerson {
   record: PersonRecord;
   loadedAt: number;
+  /** The profile's update time when the record was read: a later one means new events (from any process). */
+  version: number;
   /** Results computed from the record (the personal model's scores…), dropped with it. */
   memo: Map<string, unknown>;
 }
@@ -20,13 +22,15 @@ function weightOf(entry: CachedPerson): number {
  * segments and exposures (never their privacy state, which is read for every request, P5).
  * Bounded by `maxRows` — interactions and exposures summed over the people kept
  * (a row costs about 180 bytes with what is computed from it) — least recently used
- * first out. An entry older than `ttlMs` is read again (changes made by other processes show
- * within that time); ingest, erasure and segment changes of this process drop the person's
- * entry at once.
+ * first out. An entry is read again when the profile's update time has moved since it was read
+ * (ingest in any process bumps it: the person's new events show at their next request), or when
+ * it is older than `ttlMs` (what other processes change without touching the profile: computed
+ * traits, segment memberships, exposures); ingest, erasure and segment changes of this process
+ * drop the person's entry at once.
  *
  * @example
- * const people = createPersonCache({ maxRows: 1_000_000, ttlMs: 60_000 });
- * const hit = people.get(key, now) ?? people.set(key, { record, loadedAt: now, memo: new Map() });
+ * const people = createPersonCache({ maxRows: 1_000_000, ttlMs: 300_000 });
+ * const hit = people.get(key, now, profile.updatedAt) ?? people.set(key, { record, loadedAt: now, version: profile.updatedAt, memo: new Map() });
  */
 export function createPersonCache(options: { maxRows: number; ttlMs: number }) {
   const entries = new Map<string, { entry: CachedPerson; weight: number }>();
@@ -38,11 +42,12 @@ export function createPersonCache(options: { maxRows: number; ttlMs: number }) {
     rows -= e.weight;
   };
   return {
-    get(key: string, now: number): CachedPerson | undefined {
+    /** The entry if it is still valid for the profile at `version` (its update time) at `now`. */
+    get(key: string, now: number, version: number): CachedPerson | undefined {
       const e = entries.get(key);
       if (e === undefined) return undefined;
       entries.delete(key);
-      if (now - e.entry.loadedAt > options.ttlMs || now < e.entry.loadedAt) {
+      if (e.entry.version !== version || now - e.entry.loadedAt > options.ttlMs || now < e.entry.loadedAt) {
         rows -= e.weight;
         return undefined;
       }

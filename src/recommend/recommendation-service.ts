@@ -61,11 +61,14 @@ const DAY_MS = 86_400_000;
 const LOG_FLUSH_MS = 200;
 /**
  * How much of people's records serving keeps between requests (interactions, order lines and
- * exposures summed; about 180 bytes a row with what is computed from it, measured on Online Retail: ~360 MB), and for how long at most (changes made by other
- * processes show within it).
+ * exposures summed; about 180 bytes a row with what is computed from it, measured on Online
+ * Retail: ~360 MB), and for how long at most. A person's new events show at once whichever
+ * process ingested them (the profile's update time is compared on every request); what other
+ * processes change without touching the profile — computed traits, segment memberships,
+ * exposures served by another worker — shows within the time to live.
  */
 export const PERSON_CACHE_ROWS = 2_000_000;
-export const PERSON_CACHE_TTL_MS = 60_000;
+export const PERSON_CACHE_TTL_MS = 5 * 60_000;
 /** The longest fatigue window a placement may have (placementSchema): what a person's record keeps of their exposures. */
 const MAX_FATIGUE_DAYS = 365;
 /** Logs held in memory at most, when the store does not take them (then the oldest are dropped). */
@@ -184,10 +187,11 @@ export function createRecommendationService(deps: {
     const now = clock.now();
     const ref = request.user ?? (request.userId !== undefined ? `user_id:${request.userId}` : request.anonymousId !== undefined ? `anonymous_id:${request.anonymousId}` : null);
     let profileId: string | null = null;
+    let version = 0;
     if (ref !== null) {
       const resolved = await deps.profiles.resolve(workspace.id, ref);
       if (!resolved.ok && resolved.error.type === 'bad_reference') return err({ type: 'bad_reference', message: resolved.error.message });
-      if (resolved.ok && !released.has(`${workspace.id}\u0000${resolved.value.id}`)) profileId = resolved.value.id;
+      if (resolved.ok && !released.has(`${workspace.id}\u0000${resolved.value.id}`)) ({ id: profileId, updatedAt: version } = resolved.value);
     }
     const cacheKey = profileId === null ? null : `${workspace.id}\u0000${profileId}`;
     const [state, privacy, cached] = await Promise.all([
@@ -195,8 +199,8 @@ export function createRecommendationService(deps: {
       // Privacy is read fresh for every request: a switch turned off applies at the next one (P5).
       profileId === null ? Promise.resolve(null) : repository.personPrivacy(workspace.id, profileId),
       // The person's latest interactions whatever their age (bounded in number; recency weighs them).
-      cacheKey === null ? Promise.resolve(null) : people.get(cacheKey, now) ?? repository.person(workspace.id, profileId!, { exposuresSince: now - MAX_FATIGUE_DAYS * DAY_MS })
-        .then((record) => people.set(cacheKey, { record, loadedAt: now, memo: new Map() })),
+      cacheKey === null ? Promise.resolve(null) : people.get(cacheKey, now, version) ?? repository.person(workspace.id, profileId!, { exposuresSince: now - MAX_FATIGUE_DAYS * DAY_MS })
+        .then((record) => people.set(cacheKey, { record, loadedAt: now, version, memo: new Map() })),
     ]);
     const record = cached?.record ?? null;
     // The policy decides before anything about the person reaches the ranking (P5, P6).
