@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCatalogIndex } from './catalog-index.js';
 import type { ExplorationCandidate } from './exploration.js';
-import { rank, type Adjustment, type Component, type RankInput, type RankedItem } from './ranking.js';
+import { rank, type Adjustment, type Blend, type Component, type RankInput, type RankedItem } from './ranking.js';
 import { seededRng } from './rng.js';
 import { catalogEntry as entry } from '../../test/support/catalog-entry.js';
 
@@ -56,6 +56,29 @@ describe('rank: blending', () => {
       [['B', 1]],
     ]);
     expect(ranked[1]!.reasons[0]!.message).toBe('A likes 1');
+  });
+
+  it('keeps a blend and its explanations in the cache it is given, and explains again when the explanation key changes', () => {
+    const kept = new Map<string, Blend>();
+    const blendCache = { get: (k: string) => kept.get(k), set: (k: string, v: Blend) => { kept.set(k, v); } };
+    let asked = 0;
+    const counted: Component = { ...b, reason: (p) => { asked++; return b.reason(p); } };
+    const fresh = rank(input({ components: [a, counted] }));
+    const askedFresh = asked;
+    const first = rank(input({ components: [a, counted], blendCache, explanationKey: 'h1' }));
+    const again = rank(input({ components: [a, counted], blendCache, explanationKey: 'h1' }));
+    expect(kept.size).toBe(1);
+    expect(first).toEqual(fresh);
+    expect(again).toEqual(fresh);
+    // The second request reused the explanations: no reason was asked for.
+    expect(asked).toBe(2 * askedFresh);
+    again.forEach((item, k) => expect(item.reasons).toBe(first[k]!.reasons));
+    const later = rank(input({ components: [a, counted], blendCache, explanationKey: 'h2' }));
+    expect(later).toEqual(fresh);
+    expect(later[1]!.reasons).not.toBe(first[1]!.reasons);
+    // Adjusted rankings are explained each time (a boost's share depends on the request).
+    const boosted = rank(input({ components: [a, counted], blendCache, explanationKey: 'h2', adjust: (p) => (p === 3 ? { factor: 2, reasons: [{ type: 'boost', message: 'promoted' }] } : undefined) }));
+    expect(boosted.find((r) => r.position === 3)!.reasons.map((r) => [r.type, r.weight])).toEqual([['B', 0.5], ['boost', 0.5]]);
   });
 
   it('ignores scores that are not positive, components of weight 0 and components with no positive score', () => {

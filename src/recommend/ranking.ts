@@ -54,6 +54,12 @@ export interface RankInput {
   blendCache?: BlendCache;
   /** Further reasons that do not come from a component (e.g. a taste the person shows), with their own weight share taken from the rest. */
   extraReasons?: (position: number) => Array<Omit<Reason, 'weight'>>;
+  /**
+   * What the explanations depend on besides the components (e.g. the hour, for reasons that
+   * read the date): given, the explanations of a cached blend are kept with it and reused
+   * while the key stays the same. Reasons are then shared between responses: read-only.
+   */
+  explanationKey?: string;
 }
 
 export interface RankedItem {
@@ -80,13 +86,16 @@ export function rank(input: RankInput): RankedItem[] {
   // Eligible candidates gathered before diversifying: enough for caps to choose from; all of
   // them are walked when caps leave the list short.
   const depth = Math.max(4 * n, 32);
-  let { scales, order: blendOrder, total, complete } = blendOf(active, catalog.size, input.blendCache, 4 * depth);
+  let blend = blendOf(active, catalog.size, input.blendCache, 4 * depth);
   const adjustments = new Map<number, Adjustment>();
   // A pin beyond the list's length is not shown, and does not take its item out of the ranking.
   const pins = [...(input.pinned ?? [])].filter((p) => p.at < n).sort((a, b) => a.at - b.at);
   const pinnedSet = new Set(pins.map((p) => p.position));
-  const final = new Float64Array(catalog.size);
-  const scoreOf = (p: number) => final[p] ?? 0;
+  // The blended total (`base`) and the final score of each candidate looked at: a request looks
+  // at a few dozen of them, so maps rather than arrays over the catalog.
+  const base = new Map<number, number>();
+  const final = new Map<number, number>();
+  const scoreOf = (p: number) => final.get(p) ?? 0;
   const exploration = input.exploration;
   const slots = exploration === undefined ? 0 : Math.min(exploration.slots, Math.max(0, n - pins.length - 1));
   // The ranking fills every place the pins leave; exploration then takes its slots from the
@@ -100,75 +109,87 @@ export function rank(input: RankInput): RankedItem[] {
     maxPerCategory: input.diversity.maxPerCategory,
     maxPriceTierShare: input.diversity.maxPriceTierShare,
   });
+  const complete = () => {
+    if (!blend.complete) blend = blendOf(active, catalog.size, input.blendCache, Infinity);
+  };
   let ranking: number[];
   if (input.adjust === undefined) {
     // Without adjustments the score is the blended total: walk candidates best first and check
     // eligibility only as far as needed (most of a request's candidates are never looked at).
-    // The blend is already in order (best first, ties to the lower position); its leading part
-    // first, all of it when that part runs out.
-    const withoutPins = (o: number[]) => (pinnedSet.size === 0 ? o : o.filter((p) => !pinnedSet.has(p)));
-    let order = withoutPins(blendOrder);
+    // The blend is in order (best first, ties to the lower position), its leading part first;
+    // the whole of it, whose leading part is the same, when that part runs out.
     const kept: number[] = [];
     let checked = 0;
-    const walk = () => {
+    const walk = (limit: number) => {
+      const { order, totals } = blend;
       for (; checked < order.length; checked++) {
         const p = order[checked]!;
-        if (!input.eligible(p)) continue;
-        final[p] = total[p]!;
+        if (pinnedSet.has(p) || !input.eligible(p)) continue;
+        base.set(p, totals[checked]!);
+        final.set(p, totals[checked]!);
         kept.push(p);
-        if (kept.length >= depth) { checked++; return; }
+        if (kept.length >= limit) { checked++; return; }
       }
     };
-    walk();
-    if (kept.length < depth && !complete) {
-      ({ scales, order: blendOrder, total, complete } = blendOf(active, catalog.size, input.blendCache, Infinity));
-      order = withoutPins(blendOrder);
-      walk();
+    walk(depth);
+    if (kept.length < depth && !blend.complete) {
+      complete();
+      walk(depth);
     }
     ranking = diversified(kept);
-    if (ranking.length < want && !complete) {
-      ({ scales, order: blendOrder, total, complete } = blendOf(active, catalog.size, input.blendCache, Infinity));
-      order = withoutPins(blendOrder);
-    }
-    if (ranking.length < want && checked < order.length) {
+    if (ranking.length < want) {
       // Caps left the list short: every candidate, then.
-      for (; checked < order.length; checked++) {
-        const p = order[checked]!;
-        if (!input.eligible(p)) continue;
-        final[p] = total[p]!;
-        kept.push(p);
+      complete();
+      if (checked < blend.order.length) {
+        walk(Infinity);
+        ranking = diversified(kept);
       }
-      ranking = diversified(kept);
     }
   } else {
-    if (!complete) ({ scales, order: blendOrder, total, complete } = blendOf(active, catalog.size, input.blendCache, Infinity));
+    complete();
+    const { order, totals } = blend;
+    const scores = new Float64Array(catalog.size);
     const candidates: number[] = [];
-    for (const p of blendOrder) {
+    for (let k = 0; k < order.length; k++) {
+      const p = order[k]!;
       if (pinnedSet.has(p) || !input.eligible(p)) continue;
       const adj = input.adjust(p);
       if (adj !== undefined) adjustments.set(p, adj);
-      const score = total[p]! * (adj?.factor ?? 1);
+      const score = totals[k]! * (adj?.factor ?? 1);
       if (score > 0) {
-        final[p] = score;
+        base.set(p, totals[k]!);
+        final.set(p, score);
+        scores[p] = score;
         candidates.push(p);
       }
     }
     // The best few first (best first, ties to the lower position); all of them only when caps
     // left the list short.
-    ranking = diversified(topN({ scores: final, n: depth, candidates, above: 0 }));
-    if (ranking.length < want && candidates.length > depth) ranking = diversified(topN({ scores: final, n: candidates.length, candidates, above: 0 }));
+    ranking = diversified(topN({ scores, n: depth, candidates, above: 0 }));
+    if (ranking.length < want && candidates.length > depth) ranking = diversified(topN({ scores, n: candidates.length, candidates, above: 0 }));
   }
+  const { scales } = blend;
+  // Explanations depend on the blend and on what `explanationKey` stands for; without
+  // adjustments they are kept with the blend for the next requests of the same person.
+  const explained = input.adjust === undefined && input.explanationKey !== undefined ? blend.explained(input.explanationKey) : null;
 
   const explain = (p: number): Reason[] => {
-    const base = total[p] ?? 0;
+    const hit = explained?.get(p);
+    if (hit !== undefined) return hit;
+    const reasons = explainNow(p);
+    explained?.set(p, reasons);
+    return reasons;
+  };
+  const explainNow = (p: number): Reason[] => {
+    const total = base.get(p) ?? 0;
     const adj = adjustments.get(p);
     const factor = adj?.factor ?? 1;
     const reasons: Reason[] = [];
     const baseShare = factor > 1 && adj !== undefined && adj.reasons.length > 0 ? 1 / factor : 1;
     active.forEach((c, k) => {
       const s = c.scores.get(p);
-      if (s === undefined || !(s > 0) || base === 0) return;
-      reasons.push({ ...c.reason(p), weight: (baseShare * scales[k]! * s) / base });
+      if (s === undefined || !(s > 0) || total === 0) return;
+      reasons.push({ ...c.reason(p), weight: (baseShare * scales[k]! * s) / total });
     });
     if (adj !== undefined && factor > 1) {
       const share = (1 - 1 / factor) / Math.max(1, adj.reasons.length);
@@ -244,12 +265,14 @@ export interface Blend {
   totals: Float64Array;
   scales: number[];
   complete: boolean;
+  /** Explanations of this blend's items, kept under a key that stands for what else they depend on (the last key only). */
+  explained(key: string): Map<number, Reason[]>;
 }
 
 const scoreIds = new WeakMap<object, number>();
 let nextScoreId = 0;
 /** A key for a set of components: which score lists (by identity) with which weights. */
-function blendKey(active: readonly Component[]): string {
+export function componentsKey(active: readonly Component[]): string {
   return active.map((c) => {
     let id = scoreIds.get(c.scores);
     if (id === undefined) scoreIds.set(c.scores, (id = ++nextScoreId));
@@ -263,39 +286,43 @@ const SHARED_BLENDS = 64;
 
 /**
  * The components blended: each scaled to weight / its best score and summed per position,
- * the best `lead` candidates (or all) sorted best first (ties to the lower position), and
- * `total` over those catalog positions for the explanations. Kept in `cache` (or a small shared one) by the identity of
- * the score lists, which the serving state and the person's memo keep stable.
+ * the best `lead` candidates (or all) sorted best first (ties to the lower position). Kept in
+ * `cache` (or a small shared one) by the identity of the score lists, which the serving state
+ * and the person's memo keep stable.
  */
-function blendOf(active: readonly Component[], size: number, cache: BlendCache | undefined, lead: number): { scales: number[]; order: number[]; total: Float64Array; complete: boolean } {
-  const key = blendKey(active);
+function blendOf(active: readonly Component[], size: number, cache: BlendCache | undefined, lead: number): Blend {
+  const key = componentsKey(active);
   let blend = cache !== undefined ? cache.get(key) : sharedBlends.get(key);
-  if (blend === undefined || (!blend.complete && blend.order.length < lead)) {
-    const scales = active.map((c) => {
-      let max = 0;
-      c.scores.forEach((v) => { if (v > max) max = v; });
-      return max > 0 ? c.weight / max : 0;
+  if (blend !== undefined && (blend.complete || blend.order.length >= lead)) return blend;
+  const scales = active.map((c) => {
+    let max = 0;
+    c.scores.forEach((v) => { if (v > max) max = v; });
+    return max > 0 ? c.weight / max : 0;
+  });
+  const dense = new Float64Array(size);
+  const touched: number[] = [];
+  active.forEach((c, k) => {
+    const scale = scales[k]!;
+    if (scale === 0) return;
+    c.scores.forEach((v, p) => {
+      if (!(v > 0) || p < 0 || p >= size) return;
+      if (dense[p] === 0) touched.push(p);
+      dense[p]! += scale * v;
     });
-    const dense = new Float64Array(size);
-    const touched: number[] = [];
-    active.forEach((c, k) => {
-      const scale = scales[k]!;
-      if (scale === 0) return;
-      c.scores.forEach((v, p) => {
-        if (!(v > 0) || p < 0 || p >= size) return;
-        if (dense[p] === 0) touched.push(p);
-        dense[p]! += scale * v;
-      });
-    });
-    const order = topN({ scores: dense, n: Math.min(lead, touched.length), candidates: touched, above: 0 });
-    blend = { order, totals: Float64Array.from(order, (p) => dense[p]!), scales, complete: order.length === touched.length };
-    if (cache !== undefined) cache.set(key, blend);
-    else {
-      if (sharedBlends.size >= SHARED_BLENDS) sharedBlends.delete(sharedBlends.keys().next().value as string);
-      sharedBlends.set(key, blend);
-    }
+  });
+  const order = topN({ scores: dense, n: Math.min(lead, touched.length), candidates: touched, above: 0 });
+  let explained: { key: string; map: Map<number, Reason[]> } | null = null;
+  blend = {
+    order, totals: Float64Array.from(order, (p) => dense[p]!), scales, complete: order.length === touched.length,
+    explained: (k) => {
+      if (explained?.key !== k) explained = { key: k, map: new Map() };
+      return explained.map;
+    },
+  };
+  if (cache !== undefined) cache.set(key, blend);
+  else {
+    if (sharedBlends.size >= SHARED_BLENDS) sharedBlends.delete(sharedBlends.keys().next().value as string);
+    sharedBlends.set(key, blend);
   }
-  const total = new Float64Array(size);
-  for (let k = 0; k < blend.order.length; k++) total[blend.order[k]!] = blend.totals[k]!;
-  return { scales: blend.scales, order: Array.from(blend.order), total, complete: blend.complete };
+  return blend;
 }

@@ -1,6 +1,6 @@
 import { topN } from './top-n.js';
 import type { NeighbourLists } from './neighbours.js';
-import type { Component } from './ranking.js';
+import { componentsKey, type Component } from './ranking.js';
 
 /** Helpers over score lists and neighbour lists for serving. */
 
@@ -30,6 +30,48 @@ export function leadingOf(scores: ReadonlyMap<number, number>, size: number): { 
     leading.set(scores, lead);
   }
   return lead;
+}
+
+/** Candidates ranked by their relevance to a request: the best of each component's leading positions, relative to that component's best. */
+export interface Relevance {
+  /** Best first (ties to the lower position). */
+  positions: Int32Array;
+  values: Float64Array;
+  has(position: number): boolean;
+}
+
+const sharedRelevance = new Map<string, Relevance>();
+const SHARED_RELEVANCE = 64;
+
+/**
+ * The request's candidates for exploration by relevance (see `leadingOf`), for a set of
+ * components: kept in `memo` (the person's) or a small shared cache by the identity of the
+ * score lists and their weights, as blends are.
+ */
+export function relevanceOf(components: readonly Component[], size: number, memo?: Map<string, unknown>): Relevance {
+  const active = components.filter((c) => c.weight > 0 && c.scores.size > 0);
+  const key = componentsKey(active);
+  const kept = (memo === undefined ? undefined : memo.get('relevance')) as { key: string; value: Relevance } | undefined;
+  if (kept?.key === key) return kept.value;
+  let value = memo === undefined ? sharedRelevance.get(key) : undefined;
+  if (value === undefined) {
+    const best = new Map<number, number>();
+    for (const c of active) {
+      const lead = leadingOf(c.scores, size);
+      for (let k = 0; k < lead.positions.length; k++) {
+        const p = lead.positions[k]!;
+        best.set(p, Math.max(best.get(p) ?? 0, lead.relevance[k]!));
+      }
+    }
+    const sorted = [...best].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    value = { positions: Int32Array.from(sorted, (x) => x[0]), values: Float64Array.from(sorted, (x) => x[1]), has: (p) => best.has(p) };
+    if (memo === undefined) {
+      if (sharedRelevance.size >= SHARED_RELEVANCE) sharedRelevance.delete(sharedRelevance.keys().next().value as string);
+      sharedRelevance.set(key, value);
+    }
+  }
+  memo?.set('relevance', { key, value });
+  return value;
 }
 
 /** Whether the components offer at least `k` distinct candidates (stops counting there). */

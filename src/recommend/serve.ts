@@ -9,7 +9,7 @@ import type { PersonSignals } from './person-signals.js';
 import { rank, type Adjustment, type Blend, type Component, type RankedItem, type Reason } from './ranking.js';
 import type { Rng } from './rng.js';
 import { activeScenes, momentAt, sceneEffects } from './scenes.js';
-import { denseOf, emptyLists, EXPLORATION_RELEVANT, hasCandidates, leadingOf, limit, sparseScores, strongestSource } from './score-lists.js';
+import { denseOf, emptyLists, EXPLORATION_RELEVANT, hasCandidates, limit, relevanceOf, sparseScores, strongestSource } from './score-lists.js';
 import type { ServingState } from './serving-state.js';
 import { SparseScores } from './sparse-scores.js';
 import { topN } from './top-n.js';
@@ -73,6 +73,30 @@ const PREFERENCE_WEIGHTS: Record<'declared' | 'search' | 'campaign', number> = {
 const PREFERENCE_WORDING: Record<'declared' | 'search' | 'campaign', string> = { declared: 'matches your preference', search: 'matches what you searched for', campaign: 'matches the campaign you came from' };
 
 const VERBS: Record<InteractionKind, string> = { purchase: 'bought', add_to_cart: 'added to your cart', view: 'viewed' };
+
+const audienceBlends = new WeakMap<object, WeakMap<object, { scores: Map<number, number>; localShare: Map<number, number> }>>();
+/**
+ * Half an audience's own favourites, half the whole shop's, each scaled to its best item; kept
+ * for the pair of (cached) top lists, so that requests of the same audience share one list.
+ */
+function audienceScores(global: ReadonlyMap<number, number>, local: ReadonlyMap<number, number>): { scores: Map<number, number>; localShare: Map<number, number> } {
+  let byGlobal = audienceBlends.get(local);
+  if (byGlobal === undefined) audienceBlends.set(local, (byGlobal = new WeakMap()));
+  let out = byGlobal.get(global);
+  if (out !== undefined) return out;
+  const scores = new Map<number, number>();
+  const localShare = new Map<number, number>();
+  const maxOf = (x: ReadonlyMap<number, number>) => { let v = 0; for (const s of x.values()) v = Math.max(v, s); return v || 1; };
+  const gm = maxOf(global);
+  const lm = maxOf(local);
+  for (const [p, v] of global) scores.set(p, 0.5 * v / gm);
+  for (const [p, v] of local) {
+    scores.set(p, (scores.get(p) ?? 0) + 0.5 * v / lm);
+    localShare.set(p, 0.5 * v / lm);
+  }
+  byGlobal.set(global, (out = { scores, localShare }));
+  return out;
+}
 
 /**
  * Serves one request from the in-memory state.
@@ -329,18 +353,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     if (audience === undefined) {
       return { name: kind, weight, scores: global, reason: () => ({ type: kind === 'fallback' ? 'popular' : kind, message: kind === 'fallback' ? 'popular now' : label }) };
     }
-    // Half the audience's own favourites, half the whole shop's, each scaled to its best item.
-    const local = state.top(audience.counters, audience.key, now, m);
-    const scores = new Map<number, number>();
-    const localShare = new Map<number, number>();
-    const maxOf = (x: ReadonlyMap<number, number>) => { let v = 0; for (const s of x.values()) v = Math.max(v, s); return v || 1; };
-    const gm = maxOf(global);
-    const lm = maxOf(local);
-    for (const [p, v] of global) scores.set(p, 0.5 * v / gm);
-    for (const [p, v] of local) {
-      scores.set(p, (scores.get(p) ?? 0) + 0.5 * v / lm);
-      localShare.set(p, 0.5 * v / lm);
-    }
+    const { scores, localShare } = audienceScores(global, state.top(audience.counters, audience.key, now, m));
     return { name: kind, weight, scores, reason: (p) => ({ type: kind, message: (localShare.get(p) ?? 0) >= 0.5 * (scores.get(p) ?? 0) ? `${label} ${audience.where}` : label }) };
   }
 
@@ -445,17 +458,22 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
       }
       return mask;
     });
-  const fatigueOn = person !== null && placement.fatigue.count > 0 && person.exposures.size > 0;
+  // Items shown often enough without a response, as catalog positions: one pass over the
+  // person's exposures instead of a look-up by item id for each candidate.
+  const fatigued = new Set<number>();
+  if (person !== null && placement.fatigue.count > 0) {
+    for (const [itemId, x] of person.exposures) {
+      if (x.responded || x.shown < placement.fatigue.count) continue;
+      const p = catalog.index.get(itemId);
+      if (p !== undefined) fatigued.add(p);
+    }
+  }
   const eligible = (p: number): boolean => {
     if (blockedByPurchase !== null && blockedByPurchase[p] === 1) return false;
+    if (fatigued.size > 0 && fatigued.has(p)) return false;
     if (contextSet.size > 0 && contextSet.has(p)) return false;
     for (const test of filterTests) if (!test(p)) return false;
-    if (sceneEffect !== null && sceneEffect(p).excluded) return false;
-    if (fatigueOn) {
-      const x = person!.exposures.get(catalog.entries[p]!.id);
-      if (x !== undefined && !x.responded && x.shown >= placement.fatigue.count) return false;
-    }
-    return true;
+    return sceneEffect === null || !sceneEffect(p).excluded;
   };
   const adjust = sceneEffect === null && boosts.length === 0 ? undefined : (p: number): Adjustment | undefined => {
     const s = sceneEffect?.(p);
@@ -483,38 +501,34 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   if (slots > 0) {
     const since = now - placement.exploration.newWithinDays * DAY_MS;
     // Relevance of an item to this request: its best score in any component, scaled to that
-    // component's best; only each component's leading candidates are looked at.
-    const relevance = new Map<number, number>();
-    for (const c of components) {
-      if (c.weight <= 0 || c.scores.size === 0) continue;
-      const lead = leadingOf(c.scores, catalog.size);
-      for (let k = 0; k < lead.positions.length; k++) {
-        const p = lead.positions[k]!;
-        relevance.set(p, Math.max(relevance.get(p) ?? 0, lead.relevance[k]!));
+    // component's best (the same for every request with these components: kept with them).
+    const relevance = relevanceOf(components, catalog.size, input.memo);
+    const bought = person === null ? null : memoized(`purchased:${Math.floor(now / HOUR_MS)}`, () => {
+      const mask = new Uint8Array(catalog.size);
+      for (const itemId of purchasedAt.keys()) {
+        const p = catalog.index.get(itemId);
+        if (p !== undefined) mask[p] = 1;
       }
-    }
+      return mask;
+    });
     const candidates: ExplorationCandidate[] = [];
-    const consider = (p: number) => {
-      const e = catalog.entries[p]!;
+    const consider = (p: number, relevant: number) => {
       // Exploring is showing something new to the person: never what they bought.
-      if (purchasedAt.has(e.id)) return;
+      if (bought !== null && bought[p] === 1) return;
+      const e = catalog.entries[p]!;
       const stats = input.itemStats(e.id);
       if (!(e.createdAt >= since || stats.impressions < placement.exploration.underExposedBelow)) return;
-      candidates.push({ position: p, impressions: stats.impressions, responses: stats.responses, relevance: relevance.get(p) ?? 0 });
+      candidates.push({ position: p, impressions: stats.impressions, responses: stats.responses, relevance: relevant });
     };
     // The most relevant new or little-shown items, and a uniform sample of the catalog, so that
     // items no component knows get their chance (Thompson draws cost two gamma variates each).
-    const byRelevance = [...relevance].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    for (const [p] of byRelevance) {
-      if (candidates.length >= EXPLORATION_RELEVANT) break;
-      consider(p);
-    }
-    const seen = new Set(relevance.keys());
+    for (let k = 0; k < relevance.positions.length && candidates.length < EXPLORATION_RELEVANT; k++) consider(relevance.positions[k]!, relevance.values[k]!);
+    const sampled = new Set<number>();
     for (let k = 0; k < Math.min(EXPLORATION_RANDOM, catalog.size); k++) {
       const p = Math.floor(input.rng() * catalog.size);
-      if (!seen.has(p)) {
-        seen.add(p);
-        consider(p);
+      if (!relevance.has(p) && !sampled.has(p)) {
+        sampled.add(p);
+        consider(p, 0);
       }
     }
     exploration = { slots, candidates, rng: input.rng };
@@ -524,7 +538,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   const extraReasons = (p: number): Array<Omit<Reason, 'weight'>> => {
     const out: Array<Omit<Reason, 'weight'>> = [];
     // A bought item kept because it is due again says so (unless buy-again already explains it).
-    if (purchasedAt.has(catalog.entries[p]!.id) && !strategies.some((x) => x.strategy === 'buy_again')) {
+    if (!keepsBought && purchasedAt.has(catalog.entries[p]!.id)) {
       const again = buyAgainReason(p);
       if (again !== undefined) out.push(again);
     }
@@ -550,6 +564,8 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     diversity: placement.diversity,
     ...(exploration === undefined ? {} : { exploration }),
     extraReasons,
+    // Reasons read the date (buy again, tastes of the last 30 days): kept for the hour.
+    explanationKey: `${Math.floor(now / HOUR_MS)}`,
   });
   return {
     items: ranked.map((r) => ({ itemId: catalog.entries[r.position]!.id, name: nameOf(r.position), score: Math.round(r.score * 1e6) / 1e6, reasons: r.reasons, exploration: r.exploration, pinned: r.pinned })),
