@@ -1,4 +1,5 @@
 import { afterAll, expect, it } from 'vitest';
+import { precompiled } from '../src/store/precompiled.js';
 import { describeEachEngine } from './support/engines.js';
 
 describeEachEngine('store', (engine) => {
@@ -29,6 +30,28 @@ describeEachEngine('store', (engine) => {
       })).rejects.toThrow('boom');
       const rows = await store.db.selectFrom('workspaces').selectAll().execute();
       expect(rows).toHaveLength(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('runs a precompiled query with new values each time, as the same query built afresh would', async () => {
+    const store = await engine.open();
+    try {
+      await store.db.insertInto('workspaces').values([
+        { id: 'a', name: 'A', jurisdiction: 'EU', settings: '{}', created_at: 1 },
+        { id: 'b', name: 'B', jurisdiction: 'US', settings: '{}', created_at: 2 },
+        { id: 'c', name: 'C', jurisdiction: 'EU', settings: '{}', created_at: 3 },
+      ]).execute();
+      // A constant ('EU') stays in place between the values given at each call.
+      const query = precompiled((db, v: { after: number; limit: number }) =>
+        db.selectFrom('workspaces').select(['id', 'created_at']).where('jurisdiction', '=', 'EU').where('created_at', '>', v.after).orderBy('created_at').limit(v.limit));
+      expect(await query(store.db, { after: 0, limit: 10 })).toEqual([{ id: 'a', created_at: 1 }, { id: 'c', created_at: 3 }]);
+      expect(await query(store.db, { after: 1, limit: 10 })).toEqual([{ id: 'c', created_at: 3 }]);
+      expect(await query(store.db, { after: 0, limit: 1 })).toEqual([{ id: 'a', created_at: 1 }]);
+      const built = await store.db.selectFrom('workspaces').select(['id', 'created_at']).where('jurisdiction', '=', 'EU').where('created_at', '>', 1).orderBy('created_at').limit(10).execute();
+      expect(await query(store.db, { after: 1, limit: 10 })).toEqual(built);
+      await expect(query(store.db, { after: 0 } as { after: number; limit: number })).rejects.toThrow('no value for "limit"');
     } finally {
       await store.close();
     }

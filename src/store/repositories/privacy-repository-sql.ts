@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { ChainedAuditEntry } from '../../privacy/audit-chain.js';
 import type { ConsentRecord } from '../../privacy/consent-ledger.js';
 import type { PrivacyRepository } from '../../privacy/privacy-repository.js';
@@ -7,6 +7,7 @@ import { readJson, type JsonObject } from '../../shared/json.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
 import { chunkRows } from './chunk.js';
+import { precompiled } from '../precompiled.js';
 
 /** Tables whose `profile_id` rows erasure must keep (none today: the erasure record uses another column). */
 const RETAINED_TABLES = new Set<string>();
@@ -153,15 +154,24 @@ export async function readConsent(db: Kysely<Database>, ws: string, profileIds: 
   const out: ConsentRecord[] = [];
   for (const chunk of chunkRows(profileIds, 1, maxParameters - 1)) {
     const rows = await db.selectFrom('consent_records').selectAll().where('workspace_id', '=', ws).where('profile_id', 'in', chunk).orderBy('recorded_at').orderBy('id').execute();
-    for (const r of rows) {
-      out.push({
-        id: r.id, profileId: r.profile_id, purpose: r.purpose as ConsentRecord['purpose'], decision: r.decision as ConsentRecord['decision'], noticeVersion: r.notice_version,
-        source: r.source as ConsentRecord['source'], ...(r.method === null ? {} : { method: r.method }), jurisdiction: r.jurisdiction as ConsentRecord['jurisdiction'], recordedAt: r.recorded_at,
-      });
-    }
+    for (const r of rows) out.push(consentRecordOf(r));
   }
   return out;
 }
+
+/** A consent_records row as a ledger record. */
+export function consentRecordOf(r: Selectable<Database['consent_records']>): ConsentRecord {
+  return {
+    id: r.id, profileId: r.profile_id, purpose: r.purpose as ConsentRecord['purpose'], decision: r.decision as ConsentRecord['decision'], noticeVersion: r.notice_version,
+    source: r.source as ConsentRecord['source'], ...(r.method === null ? {} : { method: r.method }), jurisdiction: r.jurisdiction as ConsentRecord['jurisdiction'], recordedAt: r.recorded_at,
+  };
+}
+
+/** One person's consent rows in ledger order, and their personalization switch: compiled once (serving reads them on every request). */
+export const consentOf = precompiled((db, v: { ws: string; profileId: string }) =>
+  db.selectFrom('consent_records').selectAll().where('workspace_id', '=', v.ws).where('profile_id', '=', v.profileId).orderBy('recorded_at').orderBy('id'));
+export const switchOf = precompiled((db, v: { ws: string; profileId: string }) =>
+  db.selectFrom('privacy_switches').select('personalization_off').where('workspace_id', '=', v.ws).where('profile_id', '=', v.profileId));
 
 /** Inserts consent records (shared with the ingest path, which records consent sent with identify). */
 export async function insertConsent(db: Kysely<Database>, ws: string, records: readonly ConsentRecord[], maxParameters: number): Promise<void> {

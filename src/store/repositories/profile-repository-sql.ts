@@ -3,6 +3,7 @@ import type { ProfileRecord, ProfileRepository, StoredEvent, StoredOrder } from 
 import { readJson } from '../../shared/json.js';
 import { incrementalTraitValues, parseTraitState } from '../../profiles/trait-state.js';
 import type { Database } from '../schema.js';
+import { precompiled } from '../precompiled.js';
 
 type ProfileRow = { id: string; traits: unknown; first_seen_at: number; last_seen_at: number; created_at: number; updated_at: number; merged_into: string | null };
 const toProfile = (r: ProfileRow): ProfileRecord => ({
@@ -17,9 +18,14 @@ const incrementalValuesOf = (stored: unknown) => {
   return state === null ? {} : incrementalTraitValues(state);
 };
 
+const profileColumns = ['id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at', 'updated_at', 'merged_into'] as const;
+// Every profile look-up by reference runs these (serving does on every request): compiled once.
+const profileById = precompiled((db, v: { ws: string; id: string }) => db.selectFrom('profiles').select(profileColumns).where('workspace_id', '=', v.ws).where('id', '=', v.id));
+const ownerOf = precompiled((db, v: { ws: string; type: string; value: string }) =>
+  db.selectFrom('identities').select('profile_id').where('workspace_id', '=', v.ws).where('type', '=', v.type).where('value', '=', v.value));
+
 /** ProfileRepository on Kysely (SQLite and PostgreSQL). */
 export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
-  const profileColumns = ['id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at', 'updated_at', 'merged_into'] as const;
   return {
     async computedTraits(ws, profileId) {
       const r = await db.selectFrom('profiles as p')
@@ -35,11 +41,11 @@ export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
       return { traits, computedAt: r.computed_at ?? null, updatedAt: Math.max(r.updated_at ?? 0, r.profile_updated_at, p?.predicted_at ?? 0), predictedAt: p?.predicted_at ?? null };
     },
     async getProfile(ws, id) {
-      const r = await db.selectFrom('profiles').select(profileColumns).where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
+      const [r] = await profileById(db, { ws, id });
       return r === undefined ? null : toProfile(r);
     },
     async findOwner(ws, identifier) {
-      const r = await db.selectFrom('identities').select('profile_id').where('workspace_id', '=', ws).where('type', '=', identifier.type).where('value', '=', identifier.value).executeTakeFirst();
+      const [r] = await ownerOf(db, { ws, type: identifier.type, value: identifier.value });
       return r?.profile_id ?? null;
     },
     async identifiers(ws, profileId) {

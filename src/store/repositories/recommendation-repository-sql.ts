@@ -5,7 +5,7 @@ import type { FeedbackRow, PlacementReport, RecommendationLogRow, Recommendation
 import { readJson } from '../../shared/json.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
-import { readConsent, readPrivacyOf } from './privacy-repository-sql.js';
+import { consentOf, consentRecordOf, readPrivacyOf, switchOf } from './privacy-repository-sql.js';
 
 /** The model kind of trained recommendation models in `models`. */
 export const RECOMMENDER_MODEL_KIND = 'recommender';
@@ -128,11 +128,8 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
     },
 
     async personPrivacy(ws, profileId) {
-      const [consents, off] = await Promise.all([
-        readConsent(db, ws, [profileId], max),
-        db.selectFrom('privacy_switches').select('personalization_off').where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst(),
-      ]);
-      return { consents, personalizationOff: Number(off?.personalization_off ?? 0) === 1 };
+      const [consents, [off]] = await Promise.all([consentOf(db, { ws, profileId }), switchOf(db, { ws, profileId })]);
+      return { consents: consents.map(consentRecordOf), personalizationOff: Number(off?.personalization_off ?? 0) === 1 };
     },
 
     async *trainingInteractions(ws, since) {
