@@ -76,6 +76,14 @@ const MAX_PENDING_LOGS = 50_000;
 /** Item show/response counts are written at most this often. */
 const STATS_FLUSH_MS = 10_000;
 
+const builtIn = new Map<string, Placement>();
+/** The placement `default` ("for you" with the defaults) or one of a single strategy, parsed once (placements are read, never changed). */
+function builtInPlacement(name: Strategy | 'default'): Placement {
+  let p = builtIn.get(name);
+  if (p === undefined) builtIn.set(name, (p = placementSchema.parse(name === 'default' ? { name } : { name, strategies: [{ strategy: name, weight: 1 }] })));
+  return p;
+}
+
 /**
  * Creates the service.
  *
@@ -172,8 +180,8 @@ export function createRecommendationService(deps: {
         ? err({ type: 'placement_not_found', message: `no placement "${request.placement}" in this workspace (${placements.length === 0 ? 'none defined' : placements.map((p) => p.name).join(', ')}); or ask for a strategy` })
         : ok(found);
     }
-    if (request.strategy !== undefined) return ok(placementSchema.parse({ name: request.strategy, strategies: [{ strategy: request.strategy, weight: 1 }] }));
-    return ok(placements.find((p) => p.name === 'default') ?? placementSchema.parse({ name: 'default' }));
+    if (request.strategy !== undefined) return ok(builtInPlacement(request.strategy));
+    return ok(placements.find((p) => p.name === 'default') ?? builtInPlacement('default'));
   }
 
   /**
