@@ -30,7 +30,7 @@ export async function compileCondition(db: Kysely<Database>, f: DialectFeatures,
     if ('all' in c) return sql<boolean>`(${sql.join(await Promise.all(c.all.map(compile)), sql` and `)})`;
     if ('any' in c) return sql<boolean>`(${sql.join(await Promise.all(c.any.map(compile)), sql` or `)})`;
     if ('not' in c) return sql<boolean>`(not coalesce(${await compile(c.not)}, false))`;
-    if ('trait' in c) return traitSql(db, f, ws, c, now);
+    if ('trait' in c) return traitSql(db, f, ws, c, now, scope);
     if ('event' in c) return eventSql(f, ws, c, now, scope);
     if ('sequence' in c) {
       const since = c.withinLastDays === undefined ? sql`` : sql`and a.timestamp >= ${now - c.withinLastDays * DAY_MS}`;
@@ -75,9 +75,13 @@ function traitLocation(c: TraitCondition): Location {
   return { json: 'c.traits', path };
 }
 
-async function traitSql(db: Kysely<Database>, f: DialectFeatures, ws: string, c: TraitCondition, now: number): Promise<RawBuilder<boolean>> {
+async function traitSql(db: Kysely<Database>, f: DialectFeatures, ws: string, c: TraitCondition, now: number, scope: Scope): Promise<RawBuilder<boolean>> {
   const at = traitLocation(c);
-  const scalar = (kind: 'text' | 'number' | 'boolean') => ('column' in at ? sql.ref(at.column) : f.jsonScalar(at.json, at.path, kind));
+  // For a few people by id, a column of the profile row is read as an expression: otherwise
+  // SQLite may walk the index on that column (profiles_last_seen: every recent profile of the
+  // workspace) for each batch instead of looking the people up by id.
+  const column = (name: string) => (scope === 'profiles' ? sql`(${sql.ref(name)} + 0)` : sql.ref(name));
+  const scalar = (kind: 'text' | 'number' | 'boolean') => ('column' in at ? column(at.column) : f.jsonScalar(at.json, at.path, kind));
   // Dates: computed traits hold epoch ms; traits sent with identify may also be ISO 8601 UTC
   // strings, compared as text in the canonical form (YYYY-MM-DDTHH:MM:SS.sssZ).
   const dateCompare = (op: '<' | '>' | '>=', at: number) => (c.source === 'profile'
@@ -104,8 +108,8 @@ async function traitSql(db: Kysely<Database>, f: DialectFeatures, ws: string, c:
       const inText = typeof v === 'string' ? sql`or length(replace(${text}, ${v}, '')) < length(${text})` : sql``;
       return sql<boolean>`(${f.jsonArrayContains(at.json, at.path, v)} ${inText})`;
     }
-    case 'exists': return 'column' in at ? sql<boolean>`(${sql.ref(at.column)} is not null)` : f.jsonHas(at.json, at.path);
-    case 'not_exists': return 'column' in at ? sql<boolean>`(${sql.ref(at.column)} is null)` : sql<boolean>`(not ${f.jsonHas(at.json, at.path)})`;
+    case 'exists': return 'column' in at ? sql<boolean>`(${column(at.column)} is not null)` : f.jsonHas(at.json, at.path);
+    case 'not_exists': return 'column' in at ? sql<boolean>`(${column(at.column)} is null)` : sql<boolean>`(not ${f.jsonHas(at.json, at.path)})`;
     case 'before': return dateCompare('<', resolveDate(c.value as never, now));
     case 'after': return dateCompare('>', resolveDate(c.value as never, now));
     case 'within_last': return dateCompare('>=', now - (c.value as { days: number }).days * DAY_MS);
@@ -164,6 +168,27 @@ function eventSql(f: DialectFeatures, ws: string, c: EventCondition, now: number
 
 const kindOf = (v: unknown): 'text' | 'number' | 'boolean' => (typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : 'text');
 const valueOf = (v: unknown) => (typeof v === 'boolean' ? String(v) : (v as string | number));
+
+/**
+ * The FROM clause of a condition compiled in scope `profiles`, for a few people by id: like
+ * `segmentSource`, but driven by the list of ids (a `values` list joined to the profiles by
+ * primary key), so that the plan stays a look-up per person whatever the planner knows —
+ * without statistics (a young PostgreSQL table) it would otherwise read every live profile of
+ * the workspace through `profiles_merged_into_id`, or every recent event of a name, and
+ * filter the few people out.
+ *
+ * @example
+ * await sql`select p.id from ${profilesSource(ws, ids)} and ${where}`.execute(db);
+ */
+export function profilesSource(ws: string, ids: readonly string[]): RawBuilder<unknown> {
+  // A values list's column is called column1 on both engines; SQLite keeps the order of a
+  // cross join (the list outside), and the live-profile test reads no index.
+  return sql`(values ${sql.join(ids.map((id) => sql`(${id})`))}) as wanted
+    cross join profiles p
+    left join computed_traits c on c.workspace_id = p.workspace_id and c.profile_id = p.id
+    left join predictions pr on pr.workspace_id = p.workspace_id and pr.profile_id = p.id
+    where p.workspace_id = ${ws} and p.id = wanted.column1 and coalesce(p.merged_into, '') = ''`;
+}
 
 /**
  * The FROM clause every compiled condition reads: live profiles of the workspace with their

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { holdsFromNewEvents, type NewEvent } from './event-evidence.js';
+import type { Condition } from './definition.js';
+import { holdsFromNewEvents, newEventsMayChange, type NewEvent } from './event-evidence.js';
 
 const NOW = Date.parse('2024-03-02T00:00:00Z');
 const DAY = 86_400_000;
@@ -68,5 +69,29 @@ describe('what new events prove', () => {
     expect(holdsFromNewEvents({ any: [{ not: yes }, { consent: 'marketing_email', state: 'granted' }] }, e, NOW)).toBeNull();
     expect(holdsFromNewEvents({ segment: 's1' }, e, NOW)).toBeNull();
     expect(holdsFromNewEvents({ trait: 'last_seen', op: 'exists' }, [], NOW)).toBeNull();
+  });
+
+  it('with the profile row and memberships known, decides their leaves too, and a profile that is not live matches nothing', () => {
+    const profile = { traits: { plan: 'pro' }, firstSeenAt: NOW - 10 * DAY, lastSeenAt: NOW - 2 * DAY };
+    const known = { profile, memberOf: new Set(['s1']) };
+    expect(holdsFromNewEvents({ all: [{ trait: 'plan', source: 'profile', op: '=', value: 'pro' }, { segment: 's1' }] }, [], NOW, known)).toBe(true);
+    expect(holdsFromNewEvents({ segment: 's2' }, [], NOW, known)).toBe(false);
+    // The row is exact where the events only bound: last seen two days ago is not within one day.
+    expect(holdsFromNewEvents({ trait: 'last_seen', op: 'within_last', value: { days: 1 } }, [page(3)], NOW, known)).toBe(false);
+    expect(holdsFromNewEvents({ trait: 'orders_count', op: '>', value: 1 }, [], NOW, known)).toBeNull();
+    expect(holdsFromNewEvents({ not: { event: 'Order Completed' } }, [], NOW, { profile: null })).toBe(false);
+  });
+
+  it('knows which conditions new events can change: name, window and filters of event conditions, either name of a sequence', () => {
+    const garden = track('Product Viewed', { category: 'Garden', price: 12, label: 'b' }, 1);
+    const kitchen: Condition = { event: 'Product Viewed', where: [{ property: 'category', op: '=', value: 'Kitchen' }] };
+    expect(newEventsMayChange(kitchen, [garden], NOW)).toBe(false);
+    expect(newEventsMayChange({ any: [kitchen, { event: 'Product Viewed', withinLastDays: 2 }] }, [garden], NOW)).toBe(true);
+    expect(newEventsMayChange({ event: 'Product Viewed', withinLastDays: 0.5 }, [garden], NOW)).toBe(false); // older than the window
+    expect(newEventsMayChange({ not: { event: 'Product Viewed', count: { atMost: 0 }, where: [{ property: 'price', op: '>', value: 20 }] } }, [garden], NOW)).toBe(false);
+    expect(newEventsMayChange({ event: 'Product Viewed', where: [{ property: 'label', op: '>', value: 'a' }] }, [garden], NOW)).toBe(true); // string order: cannot tell
+    expect(newEventsMayChange({ event: 'Product Viewed', where: [{ property: 'price', op: '>', value: '10' }] }, [garden], NOW)).toBe(false); // a number is not compared with a string
+    expect(newEventsMayChange({ sequence: ['Product Added', 'Product Viewed'], withinHours: 1 }, [garden], NOW)).toBe(true);
+    expect(newEventsMayChange({ trait: 'last_seen', op: 'exists' }, [garden], NOW)).toBe(false); // not an event condition: other triggers cover it
   });
 });

@@ -1,13 +1,29 @@
 import { resolveDate, type Condition, type EventCondition } from './definition.js';
+import { propertyAt, sameScalar, traitFromProfile, type ProfileFacts } from './profile-evidence.js';
 
 /** An event just committed for a person, as the real-time update sees it. */
 export interface NewEvent {
   messageId: string;
   type: string;
-  /** Track event name. */
+  /** The event name (track events; null when the message had none). */
   event: string | null;
   properties: Record<string, unknown>;
   timestamp: number;
+}
+
+/**
+ * What else the real-time update knows about a person without a query: the live profile row
+ * (null: the profile is merged away or gone, so it matches nothing), the segments the person
+ * is in now, the latest consent decision per purpose, and whether the new events are all the
+ * events stored for the person (a newcomer: every event condition can then be counted).
+ */
+export interface KnownFacts {
+  profile?: ProfileFacts | null;
+  memberOf?: ReadonlySet<string>;
+  /** Purpose → the latest recorded decision (`granted`, `denied`, `withdrawn`); a purpose without one is absent. */
+  consents?: ReadonlyMap<string, string>;
+  /** The new events are the person's whole stored history. */
+  complete?: boolean;
 }
 
 /** Most new events kept per person between two real-time flushes (evidence from fewer is still sound). */
@@ -16,8 +32,8 @@ export const MAX_NEW_EVENTS = 50;
 const DAY_MS = 86_400_000;
 
 /**
- * What a person's just-committed events alone prove about a condition: `true` or `false`
- * when they decide it whatever else is stored, `null` when the stored history (or traits,
+ * What a person's just-committed events prove about a condition: `true` or `false` when
+ * they decide it whatever else is stored, `null` when the stored history (or traits,
  * consent…) could tip it either way. Sound because the new events are already stored: a
  * count of matching new events is a lower bound of the stored count, and the profile's
  * `last_seen` is at least the latest new event.
@@ -25,19 +41,28 @@ const DAY_MS = 86_400_000;
  * Decided from the events: an event condition without `atMost` is true when enough new
  * events match; with `atMost`, false when more than that many new events match; a sequence is
  * true when two new events form it; `last_seen` after / within a time (or existing) is true
- * when a new event is that late; `all` / `any` / `not` combine three-valued. Comparisons
- * follow the SQL the condition compiles to (src/segments/compile-sql.ts): a property matches
- * only a value of its own JSON type; ordering comparisons of strings are left to SQL (the
- * database's collation decides them).
+ * when a new event is that late; `all` / `any` / `not` combine three-valued. With `known`:
+ * traits of the profile row (`traitFromProfile`), references to other segments (current
+ * memberships) and consent (the latest decision) are decided too; a profile that is not live
+ * matches nothing; and when the new events are the whole history, event counts and sequences
+ * are exact. Comparisons follow the SQL the condition compiles to (src/segments/compile-sql.ts):
+ * an event condition reads the event name whatever the message type; a property matches only a
+ * value of its own JSON type; ordering comparisons of strings are left to SQL (the database's
+ * collation decides them).
  *
  * @example
  * holdsFromNewEvents({ event: 'Order Completed', withinLastDays: 30 }, [{ type: 'track', event: 'Order Completed', timestamp: now, … }], now); // true
  */
-export function holdsFromNewEvents(c: Condition, events: readonly NewEvent[], now: number): boolean | null {
+export function holdsFromNewEvents(c: Condition, events: readonly NewEvent[], now: number, known: KnownFacts = {}): boolean | null {
+  if (known.profile === null) return false;
+  return holds(c, events, now, known);
+}
+
+function holds(c: Condition, events: readonly NewEvent[], now: number, known: KnownFacts): boolean | null {
   if ('all' in c) {
     let unknown = false;
     for (const x of c.all) {
-      const v = holdsFromNewEvents(x, events, now);
+      const v = holds(x, events, now, known);
       if (v === false) return false;
       if (v === null) unknown = true;
     }
@@ -46,34 +71,52 @@ export function holdsFromNewEvents(c: Condition, events: readonly NewEvent[], no
   if ('any' in c) {
     let unknown = false;
     for (const x of c.any) {
-      const v = holdsFromNewEvents(x, events, now);
+      const v = holds(x, events, now, known);
       if (v === true) return true;
       if (v === null) unknown = true;
     }
     return unknown ? null : false;
   }
   if ('not' in c) {
-    const v = holdsFromNewEvents(c.not, events, now);
+    const v = holds(c.not, events, now, known);
     return v === null ? null : !v;
   }
-  if (events.length === 0) return null;
+  if ('trait' in c && known.profile !== undefined && known.profile !== null) {
+    const v = traitFromProfile(c, known.profile, now);
+    if (v !== null) return v;
+  }
+  if ('segment' in c) return known.memberOf === undefined ? null : known.memberOf.has(c.segment);
+  if ('consent' in c) {
+    if (known.consents === undefined) return null;
+    const latest = known.consents.get(c.consent);
+    return c.state === 'none' ? latest === undefined : c.state === 'granted' ? latest === 'granted' : latest === 'denied' || latest === 'withdrawn';
+  }
+  const complete = known.complete === true;
+  if (events.length === 0 && !complete) return null;
   if ('event' in c) {
     const atLeast = c.count?.atLeast ?? (c.count?.atMost === undefined ? 1 : 0);
-    const atMost = c.count?.atMost;
-    let matching = 0;
-    for (const e of events) if (matchesEvent(c, e, now)) matching++;
-    if (atMost !== undefined && matching > atMost) return false;
-    if (atMost === undefined && matching >= atLeast) return true;
+    const atMost = c.count?.atMost ?? Infinity;
+    let low = 0;
+    let maybe = 0;
+    for (const e of events) {
+      const m = eventMatch(c, e, now);
+      if (m === YES) low++;
+      else if (m === MAYBE) maybe++;
+    }
+    // The stored count is at least `low`; with the whole history, at most `low + maybe`.
+    const high = complete ? low + maybe : Infinity;
+    if (low > atMost || high < atLeast) return false;
+    if (low >= atLeast && high <= atMost) return true;
     return null;
   }
   if ('sequence' in c) {
     const since = c.withinLastDays === undefined ? -Infinity : now - c.withinLastDays * DAY_MS;
     const span = Math.round(c.withinHours * 3_600_000);
     for (const a of events) {
-      if (a.type !== 'track' || a.event !== c.sequence[0] || a.timestamp < since) continue;
-      for (const b of events) if (b.type === 'track' && b.event === c.sequence[1] && b.timestamp > a.timestamp && b.timestamp <= a.timestamp + span) return true;
+      if (a.event !== c.sequence[0] || a.timestamp < since) continue;
+      for (const b of events) if (b.event === c.sequence[1] && b.timestamp > a.timestamp && b.timestamp <= a.timestamp + span) return true;
     }
-    return null;
+    return complete ? false : null;
   }
   if ('trait' in c && c.source !== 'profile' && c.trait === 'last_seen') {
     let latest = -Infinity;
@@ -88,38 +131,56 @@ export function holdsFromNewEvents(c: Condition, events: readonly NewEvent[], no
   return null;
 }
 
-/** Whether one new event matches an event condition's name, window and property filters. */
-function matchesEvent(c: EventCondition, e: NewEvent, now: number): boolean {
-  if (e.type !== 'track' || e.event !== c.event) return false;
-  if (c.withinLastDays !== undefined && e.timestamp < now - c.withinLastDays * DAY_MS) return false;
-  if (c.between !== undefined && (e.timestamp < resolveDate(c.between[0], now) || e.timestamp >= resolveDate(c.between[1], now))) return false;
+/**
+ * Whether any of a person's new events can change the value of an event or sequence
+ * condition inside `c`: an event condition counts only events of its name, in its window,
+ * whose properties pass its filters (a filter the events alone cannot settle — ordering of
+ * strings — counts as passed); a sequence, any event of either name. Events that match none
+ * leave every such condition as it was, so a segment whose other parts the events do not
+ * touch keeps its membership (the real-time update's finer trigger). `events` must be all of
+ * the person's new events.
+ *
+ * @example
+ * newEventsMayChange({ event: 'Product Viewed', where: [{ property: 'category', op: '=', value: 'Kitchen' }] }, [gardenView], now); // false
+ */
+export function newEventsMayChange(c: Condition, events: readonly NewEvent[], now: number): boolean {
+  if ('all' in c) return c.all.some((x) => newEventsMayChange(x, events, now));
+  if ('any' in c) return c.any.some((x) => newEventsMayChange(x, events, now));
+  if ('not' in c) return newEventsMayChange(c.not, events, now);
+  if ('event' in c) return events.some((e) => eventMatch(c, e, now) !== NO);
+  if ('sequence' in c) return events.some((e) => e.event === c.sequence[0] || e.event === c.sequence[1]);
+  return false;
+}
+
+const NO = 0;
+const YES = 1;
+const MAYBE = 2;
+
+/**
+ * Whether one new event matches an event condition's name, window and property filters:
+ * NO, YES, or MAYBE when a filter orders strings (the database's collation decides).
+ */
+function eventMatch(c: EventCondition, e: NewEvent, now: number): number {
+  if (e.event !== c.event) return NO;
+  if (c.withinLastDays !== undefined && e.timestamp < now - c.withinLastDays * DAY_MS) return NO;
+  if (c.between !== undefined && (e.timestamp < resolveDate(c.between[0], now) || e.timestamp >= resolveDate(c.between[1], now))) return NO;
+  let result = YES;
   for (const w of c.where ?? []) {
     const v = propertyAt(e.properties, w.property.split('.'));
     switch (w.op) {
-      case 'exists': if (v === undefined || v === null) return false; break;
-      case '=': if (!sameScalar(v, w.value)) return false; break;
-      case '!=': if (sameScalar(v, w.value)) return false; break;
-      case 'in': if (!(w.value as unknown[]).some((x) => sameScalar(v, x))) return false; break;
+      case 'exists': if (v === undefined || v === null) return NO; break;
+      case '=': if (!sameScalar(v, w.value)) return NO; break;
+      case '!=': if (sameScalar(v, w.value)) return NO; break;
+      case 'in': if (!(w.value as unknown[]).some((x) => sameScalar(v, x))) return NO; break;
       default: {
-        // Ordering: numbers here; strings (collation) and mixed types are not decided here.
-        if (typeof w.value !== 'number' || typeof v !== 'number') return false;
-        const ok = w.op === '<' ? v < w.value : w.op === '<=' ? v <= w.value : w.op === '>' ? v > w.value : v >= w.value;
-        if (!ok) return false;
+        // Ordering: numbers here; a value of another JSON type than the literal is NULL in SQL.
+        if (typeof v !== typeof w.value || (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean')) return NO;
+        if (typeof w.value !== 'number') { result = MAYBE; break; }
+        const x = v as number;
+        const ok = w.op === '<' ? x < w.value : w.op === '<=' ? x <= w.value : w.op === '>' ? x > w.value : x >= w.value;
+        if (!ok) return NO;
       }
     }
   }
-  return true;
+  return result;
 }
-
-/** `properties.a.b…`, through plain objects only (as a JSON path does). */
-function propertyAt(properties: Record<string, unknown>, path: readonly string[]): unknown {
-  let v: unknown = properties;
-  for (const key of path) {
-    if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.hasOwn(v, key)) return undefined;
-    v = (v as Record<string, unknown>)[key];
-  }
-  return v;
-}
-
-/** Equal as the compiled SQL compares: same JSON type and value. */
-const sameScalar = (a: unknown, b: unknown) => (typeof a === 'number' || typeof a === 'string' || typeof a === 'boolean') && typeof a === typeof b && a === b;

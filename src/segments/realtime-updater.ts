@@ -1,6 +1,7 @@
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import { MAX_NEW_EVENTS, type NewEvent } from './event-evidence.js';
-import type { SegmentService, Touch } from './segment-service.js';
+import type { Touch } from './membership-update.js';
+import type { SegmentService } from './segment-service.js';
 
 /** Default wait after the first queued person before a flush: batches arriving meanwhile share it. */
 export const REALTIME_FLUSH_MS = 50;
@@ -36,7 +37,7 @@ export function createRealtimeUpdater(deps: {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let idleWaiters: Array<() => void> = [];
-  const stats = { flushes: 0, people: 0, evaluations: 0, decidedByEvents: 0, entered: 0, exited: 0, failures: 0 };
+  const stats = { flushes: 0, people: 0, evaluations: 0, decidedWithoutQuery: 0, entered: 0, exited: 0, failures: 0 };
 
   const merge = (queue: Map<string, Touch>, id: string, t: Touch) => {
     const q = queue.get(id);
@@ -67,7 +68,7 @@ export function createRealtimeUpdater(deps: {
         stats.flushes++;
         stats.people += people.size;
         stats.evaluations += r.evaluations;
-        stats.decidedByEvents += r.decidedByEvents;
+        stats.decidedWithoutQuery += r.decidedWithoutQuery;
         stats.entered += r.entered;
         stats.exited += r.exited;
       } catch (e) {
@@ -105,7 +106,7 @@ export function createRealtimeUpdater(deps: {
         if (t === undefined) q.set(e.profileId, (t = { names: new Set(), anyEvent: false, identify: false, merged: false, events: [] }));
         t.anyEvent = true;
         addEvent(t, { messageId: e.event.messageId, type: e.event.type, event: e.event.event, properties: e.event.properties ?? {}, timestamp: e.event.timestamp });
-        if (e.event.type === 'track' && e.event.event !== null) t.names.add(e.event.event);
+        if (e.event.event !== null) t.names.add(e.event.event); // event conditions read the name whatever the message type
         if (e.event.type === 'identify') t.identify = true;
         if (e.merges > 0) t.merged = true;
       }

@@ -1,4 +1,5 @@
 import type { Condition } from './definition.js';
+import type { ProfileFacts } from './profile-evidence.js';
 
 export interface SegmentRecord {
   id: string;
@@ -40,18 +41,27 @@ export interface SegmentRepository {
   /** A page of members in profile id order. */
   members(workspaceId: string, segmentId: string, page: { after: string | null; limit: number }): Promise<Array<{ profileId: string; enteredAt: number; userId: string | null }>>;
   /** Applies a re-evaluation in one transaction: members added and removed, their changes recorded, the count and time set. */
-  applyEvaluation(workspaceId: string, segmentId: string, change: { entered: readonly string[]; exited: readonly string[]; at: number; reason: string; memberCount: number }, newId: () => string): Promise<void>;
+  applyEvaluation(workspaceId: string, segmentId: string, change: { entered: readonly string[]; exited: readonly string[]; at: number; reason: string; memberCount: number }): Promise<void>;
   /** Which of the given people match the condition now (compiled per person: correlated event lookups). */
   matchingAmong(workspaceId: string, condition: Condition, profileIds: readonly string[], now: number): Promise<Set<string>>;
-  /** Which of the given profiles exist and are not merged into another. */
-  liveAmong(workspaceId: string, profileIds: readonly string[]): Promise<Set<string>>;
-  /** Which of the given people are members of one segment now. */
-  membersAmong(workspaceId: string, segmentId: string, profileIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * The rows of those of the given profiles that exist and are not merged into another
+   * (identify traits, first and last seen), with the number of events stored for each counted
+   * up to `countEventsUpTo`.
+   */
+  liveProfilesAmong(workspaceId: string, profileIds: readonly string[], countEventsUpTo: number): Promise<Map<string, ProfileFacts>>;
+  /** The segments each of the given people is in now (people in none are left out). */
+  membershipsOf(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, Set<string>>>;
   /** Current memberships of profiles merged into the given ones. */
   membershipsMergedInto(workspaceId: string, profileIds: readonly string[]): Promise<Array<{ segmentId: string; profileId: string }>>;
   /** Applies entries and exits of several segments in one transaction, member counts adjusted. */
-  applyChanges(workspaceId: string, changes: readonly MembershipChange[], at: number, reason: string, newId: () => string): Promise<void>;
-  /** Entries and exits in the order they were recorded, after a cursor (the internal event stream journeys read). */
+  applyChanges(workspaceId: string, changes: readonly MembershipChange[], at: number, reason: string): Promise<void>;
+  /**
+   * Entries and exits in the order they were recorded, after a cursor (the internal event
+   * stream journeys read). A change's `id` is its number in the workspace's sequence ("1",
+   * "2", …); the cursor is the last change read (its `at` is kept for callers holding a
+   * cursor from before migration 0012, whose ids were UUIDs: they resume after that time).
+   */
   changesSince(workspaceId: string, after: { at: number; id: string } | null, limit: number): Promise<Array<SegmentChange & { id: string }>>;
   /** Deletes a segment with its members and its history. */
   remove(workspaceId: string, id: string): Promise<void>;

@@ -7,25 +7,11 @@ import type { Ids } from '../shared/ids.js';
 import type { JsonValue } from '../shared/json.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import type { PredictionRepository } from '../predict/prediction-repository.js';
-import { growsWithEvents, parseCondition, referencedClusters, referencedSegments, segmentInputSchema, triggersOf, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue, type Triggers } from './definition.js';
-import { holdsFromNewEvents, type NewEvent } from './event-evidence.js';
-import type { MembershipChange, SegmentChange, SegmentRecord, SegmentRepository } from './segment-repository.js';
+import { parseCondition, referencedClusters, referencedSegments, segmentInputSchema, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue } from './definition.js';
+import { updateMemberships, type Touch } from './membership-update.js';
+import type { SegmentChange, SegmentRecord, SegmentRepository } from './segment-repository.js';
 
-/** What one person's newly committed events were, for the real-time update. */
-export interface Touch {
-  /** Track event names. */
-  names: Set<string>;
-  /** Any event at all. */
-  anyEvent: boolean;
-  /** An identify call. */
-  identify: boolean;
-  /** Profiles were merged into this one. */
-  merged: boolean;
-  /** Consent, subscriptions or the personalization switch changed (P5 and consent conditions: every segment re-checks). */
-  privacy?: boolean;
-  /** The new events themselves (at most `MAX_NEW_EVENTS`): what they prove decides many segments without a query. */
-  events: NewEvent[];
-}
+export type { Touch } from './membership-update.js';
 
 /** The `models.kind` of a clustering run (src/segments/cluster-service.ts). */
 export const CLUSTER_MODEL_KIND = 'segment-clusters';
@@ -104,12 +90,6 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
   const { repository, traits, profiles, models, audit, clock, ids } = deps;
   /** The segments kept current on ingest, per workspace, in dependency levels; re-read after changes here or after `SEGMENT_CACHE_MS`. */
   const realtimeCache = new Map<string, { at: number; levels: SegmentRecord[][] }>();
-  const triggersBySegment = new WeakMap<SegmentRecord, Triggers & { grows: boolean }>();
-  const triggersCache = (s: SegmentRecord): Triggers & { grows: boolean } => {
-    let t = triggersBySegment.get(s);
-    if (t === undefined) triggersBySegment.set(s, (t = { ...triggersOf(s.condition), grows: growsWithEvents(s.condition) }));
-    return t;
-  };
 
   async function realtimeLevels(workspaceId: string): Promise<SegmentRecord[][]> {
     const cached = realtimeCache.get(workspaceId);
@@ -230,7 +210,7 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
       const next = new Set(members);
       const entered = members.filter((p) => !current.has(p));
       const exited = [...current].filter((p) => !next.has(p)).sort();
-      await repository.applyEvaluation(workspace.id, id, { entered, exited, at: now, reason, memberCount: members.length }, () => ids.uuid());
+      await repository.applyEvaluation(workspace.id, id, { entered, exited, at: now, reason, memberCount: members.length });
       return { ok: true, value: { segmentId: id, members: members.length, entered: entered.length, exited: exited.length, profilingExcluded: excluded, evaluatedAt: now, durationMs: clock.now() - started } };
     },
 
@@ -252,73 +232,17 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
     /**
      * Brings memberships up to date right after events commit, for the people in `touches`
      * and only in the segments their new events (or consent, subscription and switch changes)
-     * could have changed (`triggersOf`): each person decided from their new events where those
-     * prove the answer (`holdsFromNewEvents`), the rest by one query per segment, dependency
-     * level by level (a segment that refers to another reads the other's new members), each
-     * level's entries and exits in one transaction. Segments that rank the population
-     * (`top_percent`) and time alone (a window sliding past an event) are left to full
-     * evaluations. A merged-away profile leaves every segment. Returns the number of entries
-     * and exits, queries run, and decisions made from the events.
+     * can have changed: each person decided without a query where their new events, profile
+     * row and memberships prove the answer (`holdsFromNewEvents`), the rest by one query per
+     * segment, dependency level by level (a segment that refers to another reads the other's
+     * new members), each level's entries and exits in one transaction (membership-update.ts).
+     * Segments that rank the population (`top_percent`) and time alone (a window sliding past
+     * an event) are left to full evaluations. A merged-away profile leaves every segment.
+     * Returns the number of entries and exits, queries run, and decisions made without one.
      */
-    async updateProfiles(workspace: Workspace, touches: ReadonlyMap<string, Touch>, reason = 'event'): Promise<{ entered: number; exited: number; evaluations: number; decidedByEvents: number }> {
+    async updateProfiles(workspace: Workspace, touches: ReadonlyMap<string, Touch>, reason = 'event'): Promise<{ entered: number; exited: number; evaluations: number; decidedWithoutQuery: number }> {
       const levels = await realtimeLevels(workspace.id);
-      const result = { entered: 0, exited: 0, evaluations: 0, decidedByEvents: 0 };
-      let live: Set<string> | null = null;
-      if (levels.length === 0 || touches.size === 0) return result;
-      const now = clock.now();
-      const merged = [...touches].filter(([, t]) => t.merged).map(([id]) => id);
-      const changedFor = new Map<string, Set<string>>(); // person → segments whose membership changed in this update
-      let allowed: Set<string> | null = null;
-      const allowedOf = async () => {
-        if (allowed === null) { const people = [...touches.keys()]; allowed = profilingAllowed(workspace, people, await traits.privacyOf(workspace.id, people), now); }
-        return allowed;
-      };
-      // Memberships of profiles merged into a touched one: they leave everything.
-      const gone = merged.length === 0 ? [] : (await repository.membershipsMergedInto(workspace.id, merged)).filter((m) => !touches.has(m.profileId));
-      if (gone.length > 0) {
-        await repository.applyChanges(workspace.id, gone.map((m) => ({ ...m, change: 'exited' as const })), now, 'merged', () => ids.uuid());
-        result.exited += gone.length;
-      }
-      for (const level of levels) {
-        const levelChanges: MembershipChange[] = [];
-        for (const s of level) {
-          const t = triggersCache(s);
-          const candidates: string[] = [];
-          for (const [id, touch] of touches) {
-            if (touch.merged || touch.privacy === true || (t.anyEvent && touch.anyEvent) || (t.identify && touch.identify)
-              || [...touch.names].some((n) => t.eventNames.has(n)) || [...(changedFor.get(id) ?? [])].some((seg) => t.segments.has(seg))) candidates.push(id);
-          }
-          if (candidates.length === 0) continue;
-          const before = await repository.membersAmong(workspace.id, s.id, candidates);
-          // A member of a segment that only grows with events stays one (unless identify or a merge changed more).
-          const people = t.grows ? candidates.filter((id) => { const x = touches.get(id)!; return !before.has(id) || x.identify || x.merged || x.privacy === true; }) : candidates;
-          if (people.length === 0) continue;
-          // What the new events prove decides most people; the rest are looked up in SQL.
-          live ??= await repository.liveAmong(workspace.id, [...touches.keys()]);
-          const decided = new Map<string, boolean>();
-          const lookUp: string[] = [];
-          for (const p of people) {
-            const v = live.has(p) ? holdsFromNewEvents(s.condition, touches.get(p)!.events, now) : null;
-            if (v === null) lookUp.push(p);
-            else decided.set(p, v);
-          }
-          result.decidedByEvents += decided.size;
-          if (lookUp.length > 0) result.evaluations++;
-          const matching = lookUp.length === 0 ? new Set<string>() : await repository.matchingAmong(workspace.id, s.condition, lookUp, now);
-          const ok = usesBehaviour(s.condition) && (matching.size > 0 || decided.size > 0) ? await allowedOf() : null;
-          for (const p of people) {
-            const inNow = (decided.get(p) ?? matching.has(p)) && (ok === null || ok.has(p));
-            if (inNow === before.has(p)) continue;
-            levelChanges.push({ segmentId: s.id, profileId: p, change: inNow ? 'entered' : 'exited' });
-            let set = changedFor.get(p);
-            if (set === undefined) changedFor.set(p, (set = new Set()));
-            set.add(s.id);
-          }
-        }
-        if (levelChanges.length > 0) await repository.applyChanges(workspace.id, levelChanges, now, reason, () => ids.uuid());
-        for (const c of levelChanges) if (c.change === 'entered') result.entered++; else result.exited++;
-      }
-      return result;
+      return updateMemberships({ repository, traits }, { workspace, levels, touches, now: clock.now(), reason });
     },
 
     /** Deletes a segment, its members and its history, unless another segment refers to it. */

@@ -34,6 +34,7 @@ export interface Database {
   segments: SegmentsTable;
   segment_members: SegmentMembersTable;
   segment_changes: SegmentChangesTable;
+  segment_change_sequence: SegmentChangeSequenceTable;
   cluster_assignments: ClusterAssignmentsTable;
   recommendation_log: RecommendationLogTable;
   recommendation_feedback: RecommendationFeedbackTable;
@@ -329,16 +330,23 @@ export interface ClusterAssignmentsTable {
   cluster: number;
 }
 
-/** Every entry into and exit from a segment (migration 0009). */
+/** Every entry into and exit from a segment (migration 0009; keyed by `seq` since 0012). */
 export interface SegmentChangesTable {
   workspace_id: string;
-  id: string;
+  /** 1, 2, … per workspace in the order the changes were recorded: the change stream's cursor. */
+  seq: number;
   segment_id: string;
   profile_id: string;
   change: 'entered' | 'exited';
   /** Why: `evaluation` (a full re-evaluation), `erased`… */
   reason: string;
   at: Millis;
+}
+
+/** The last `segment_changes.seq` handed out in each workspace (migration 0012). */
+export interface SegmentChangeSequenceTable {
+  workspace_id: string;
+  last_seq: number;
 }
 
 /** Every recommendation response served (migration 0011). */

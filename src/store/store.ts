@@ -14,6 +14,7 @@ import { predictions } from './migrations/0008-predictions.js';
 import { segments } from './migrations/0009-segments.js';
 import { clusterAssignments } from './migrations/0010-cluster-assignments.js';
 import { recommendations } from './migrations/0011-recommendations.js';
+import { segmentChangeSequence } from './migrations/0012-segment-change-sequence.js';
 
 /** An open store: the Kysely database, what its engine can do, and how to close it. */
 export interface Store {
@@ -42,6 +43,7 @@ function migrationsFor(features: DialectFeatures): Record<string, Migration> {
     '0009-segments': segments(features),
     '0010-cluster-assignments': clusterAssignments(),
     '0011-recommendations': recommendations(features),
+    '0012-segment-change-sequence': segmentChangeSequence(features),
   };
 }
 

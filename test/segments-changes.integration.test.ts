@@ -1,0 +1,47 @@
+import { afterAll, expect, it } from 'vitest';
+import { segmentRepositorySql } from '../src/store/repositories/segment-repository-sql.js';
+import { describeEachEngine } from './support/engines.js';
+
+const T = Date.parse('2024-03-01T00:00:00Z');
+
+/**
+ * The change stream journeys read (`changesSince`) and the writes behind it when several
+ * writers meet: real-time flushes in other processes, full evaluations, a segment's deletion.
+ */
+describeEachEngine('segment changes', (engine) => {
+  afterAll(() => engine.cleanup());
+
+  it('records a change once when two writers make it together, numbers changes in commit order, and drops changes of a deleted segment', async () => {
+    const store = await engine.open();
+    try {
+      const repository = segmentRepositorySql(store);
+      for (const id of ['s1', 's2']) {
+        await repository.insert('w', { id, name: id, description: null, condition: { event: 'Order Completed' }, createdAt: T, updatedAt: T, evaluatedAt: null, memberCount: 0 });
+      }
+      // Two flushes decided the same entries from the same (stale) reading; both commit.
+      const entries = ['p1', 'p2', 'p3'].map((profileId) => ({ segmentId: 's1', profileId, change: 'entered' as const }));
+      await Promise.all([repository.applyChanges('w', entries, T, 'event'), repository.applyChanges('w', [...entries].reverse(), T + 1, 'event')]);
+      const stream = await repository.changesSince('w', null, 100);
+      expect(stream.map((c) => c.profileId).sort()).toEqual(['p1', 'p2', 'p3']);
+      expect(stream.map((c) => c.id)).toEqual(['1', '2', '3']);
+      expect((await repository.get('w', 's1'))?.memberCount).toBe(3);
+      // An exit of someone who already left is not recorded either.
+      await repository.applyChanges('w', [{ segmentId: 's1', profileId: 'p1', change: 'exited' }], T + 2, 'event');
+      await repository.applyChanges('w', [{ segmentId: 's1', profileId: 'p1', change: 'exited' }, { segmentId: 's2', profileId: 'p1', change: 'entered' }], T + 3, 'event');
+      expect((await repository.changesSince('w', { at: T, id: '3' }, 100)).map((c) => [c.id, c.segmentId, c.change])).toEqual([['4', 's1', 'exited'], ['5', 's2', 'entered']]);
+      expect((await repository.get('w', 's1'))?.memberCount).toBe(2);
+
+      // A flush that read the segment list before s2 was deleted writes nothing for s2.
+      await repository.remove('w', 's2');
+      await repository.applyChanges('w', [{ segmentId: 's2', profileId: 'p4', change: 'entered' }, { segmentId: 's1', profileId: 'p4', change: 'entered' }], T + 4, 'event');
+      expect(await repository.segmentsOf('w', 'p4')).toEqual([{ segmentId: 's1', enteredAt: T + 4 }]);
+      expect((await repository.changesSince('w', { at: T, id: '5' }, 100)).map((c) => [c.id, c.segmentId])).toEqual([['6', 's1']]);
+      // Pages of the stream follow the numbers.
+      const first = await repository.changesSince('w', null, 2);
+      const rest = await repository.changesSince('w', { at: first[1]!.at, id: first[1]!.id }, 100);
+      expect([...first, ...rest].map((c) => c.id)).toEqual(['1', '2', '3', '4', '6']);
+    } finally {
+      await store.close();
+    }
+  });
+});
