@@ -156,6 +156,17 @@ const NO = 0;
 const YES = 1;
 const MAYBE = 2;
 
+/** A property filter's dotted path, split once (filters are checked against every new event of every candidate). */
+const paths = new Map<string, readonly string[]>();
+function pathOf(property: string): readonly string[] {
+  let p = paths.get(property);
+  if (p === undefined) {
+    p = property.split('.');
+    if (paths.size < 10_000) paths.set(property, p);
+  }
+  return p;
+}
+
 /**
  * Whether one new event matches an event condition's name, window and property filters:
  * NO, YES, or MAYBE when a filter orders strings (the database's collation decides).
@@ -166,7 +177,7 @@ function eventMatch(c: EventCondition, e: NewEvent, now: number): number {
   if (c.between !== undefined && (e.timestamp < resolveDate(c.between[0], now) || e.timestamp >= resolveDate(c.between[1], now))) return NO;
   let result = YES;
   for (const w of c.where ?? []) {
-    const v = propertyAt(e.properties, w.property.split('.'));
+    const v = propertyAt(e.properties, pathOf(w.property));
     switch (w.op) {
       case 'exists': if (v === undefined || v === null) return NO; break;
       case '=': if (!sameScalar(v, w.value)) return NO; break;

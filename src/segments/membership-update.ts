@@ -2,7 +2,7 @@ import type { ComputedTraitRepository } from '../profiles/computed-trait-reposit
 import { profilingAllowed } from '../profiles/profiling-policy.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import { growsWithEvents, triggersOf, usesBehaviour, type Triggers } from './definition.js';
-import { holdsFromNewEvents, MAX_NEW_EVENTS, newEventsMayChange, type NewEvent } from './event-evidence.js';
+import { holdsFromNewEvents, MAX_NEW_EVENTS, newEventsMayChange, type KnownFacts, type NewEvent } from './event-evidence.js';
 import type { MembershipChange, SegmentRecord, SegmentRepository } from './segment-repository.js';
 
 /** What one person's newly committed events were, for the real-time update. */
@@ -83,9 +83,7 @@ export async function updateMemberships(
     await repository.applyChanges(ws, gone.map((m) => ({ ...m, change: 'exited' as const })), now, 'merged');
     result.exited += gone.length;
   }
-  const memberships = await repository.membershipsOf(ws, ids);
-  const profiles = await repository.liveProfilesAmong(ws, ids, MAX_NEW_EVENTS);
-  const privacy = await traits.privacyOf(ws, ids);
+  const [memberships, profiles, privacy] = await Promise.all([repository.membershipsOf(ws, ids), repository.liveProfilesAmong(ws, ids, MAX_NEW_EVENTS), traits.privacyOf(ws, ids)]);
   let allowed: Set<string> | null = null;
   const allowedOf = () => (allowed ??= profilingAllowed(workspace, ids, privacy, now));
   const consents = new Map<string, Map<string, string>>(); // person → purpose → latest decision (the records come in ledger order)
@@ -104,26 +102,68 @@ export async function updateMemberships(
     if (n > 0 && n < MAX_NEW_EVENTS && profiles.get(id)?.storedEvents === n) complete.add(id);
   }
 
+  // What is known of each person, one object for every segment (memberships change in place between levels).
+  const facts = new Map<string, Required<KnownFacts>>();
+  const factsOf = (id: string): Required<KnownFacts> => {
+    let f = facts.get(id);
+    if (f === undefined) {
+      let memberOf = memberships.get(id);
+      if (memberOf === undefined) memberships.set(id, (memberOf = new Set()));
+      facts.set(id, (f = { profile: profiles.get(id) ?? null, memberOf, consents: consents.get(id) ?? NO_CONSENT, complete: complete.has(id) }));
+    }
+    return f;
+  };
+
+  // Who can be a candidate, by what they bring: a segment scans only the people its triggers name.
+  const always: string[] = []; // newcomers, merges and privacy changes: every segment
+  const anyEvent: string[] = [];
+  const identified: string[] = [];
+  const byName = new Map<string, string[]>();
+  for (const [id, touch] of people) {
+    if (complete.has(id) || touch.merged || touch.privacy === true) { always.push(id); continue; }
+    if (touch.anyEvent) anyEvent.push(id);
+    if (touch.identify) identified.push(id);
+    for (const n of touch.names) {
+      let list = byName.get(n);
+      if (list === undefined) byName.set(n, (list = []));
+      list.push(id);
+    }
+  }
+  const candidatesOf = (s: SegmentRecord, t: SegmentTriggers): Iterable<string> => {
+    if (t.anyEvent) return [...always, ...anyEvent];
+    const out = new Set(always);
+    if (t.identify) for (const id of identified) out.add(id);
+    for (const n of t.eventNames) for (const id of byName.get(n) ?? []) out.add(id);
+    if (t.segments.size > 0) for (const id of changedFor.keys()) out.add(id);
+    return out;
+  };
+
   for (const level of levels) {
-    const changes: MembershipChange[] = [];
-    for (const s of level) {
+    // Decide what is known for every segment of the level, then look the rest up together
+    // (on PostgreSQL the look-ups of a level run side by side on the pool's connections).
+    const plans = level.map((s) => {
       const t = triggersFor(s);
       const decided = new Map<string, boolean>();
       const lookUp: string[] = [];
-      for (const [id, touch] of people) {
+      for (const id of candidatesOf(s, t)) {
+        const touch = people.get(id)!;
         const newcomer = complete.has(id);
         if (!newcomer && !touches(s, t, touch, changedFor.get(id), now)) continue;
-        const memberOf = memberships.get(id) ?? NONE;
+        const known = factsOf(id);
         // A member of a segment that only grows with events stays one (unless identify, a merge or a privacy change may have changed more).
-        if (t.grows && memberOf.has(s.id) && !touch.identify && !touch.merged && touch.privacy !== true) continue;
-        const v = holdsFromNewEvents(s.condition, touch.events, now, { profile: profiles.get(id) ?? null, memberOf, consents: consents.get(id) ?? NO_CONSENT, complete: newcomer });
+        if (t.grows && known.memberOf.has(s.id) && !touch.identify && !touch.merged && touch.privacy !== true) continue;
+        const v = holdsFromNewEvents(s.condition, touch.events, now, known);
         if (v === null) lookUp.push(id);
         else decided.set(id, v);
       }
-      if (decided.size === 0 && lookUp.length === 0) continue;
       result.decidedWithoutQuery += decided.size;
       if (lookUp.length > 0) result.evaluations++;
-      const matching = lookUp.length === 0 ? NONE : await repository.matchingAmong(ws, s.condition, lookUp, now);
+      return { s, t, decided, lookUp };
+    });
+    const found = await Promise.all(plans.map((x) => (x.lookUp.length === 0 ? NONE : repository.matchingAmong(ws, x.s.condition, x.lookUp, now))));
+    const changes: MembershipChange[] = [];
+    plans.forEach(({ s, t, decided, lookUp }, i) => {
+      const matching = found[i]!;
       let anyIn = matching.size > 0;
       if (!anyIn) for (const v of decided.values()) if (v) { anyIn = true; break; }
       const ok = t.behaviour && anyIn ? allowedOf() : null;
@@ -137,7 +177,7 @@ export async function updateMemberships(
       };
       for (const [p, v] of decided) consider(p, v);
       for (const p of lookUp) consider(p, matching.has(p));
-    }
+    });
     if (changes.length === 0) continue;
     await repository.applyChanges(ws, changes, now, reason);
     for (const c of changes) {

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Compilable, type CompiledQuery, type Kysely } from 'kysely';
 import type { Condition } from '../../segments/definition.js';
 import { compileCondition, profilesSource, segmentSource } from '../../segments/compile-sql.js';
 import type { ProfileFacts } from '../../segments/profile-evidence.js';
@@ -24,10 +24,44 @@ function padded(keys: readonly string[]): string[] {
   return out;
 }
 
+/** Stands for one value of one row while a multi-row statement is compiled. */
+class Cell {
+  constructor(readonly row: number, readonly column: string) {}
+}
+
+/**
+ * A multi-row statement built and compiled once per row count, then run with new rows: for
+ * a 256-row insert, building Kysely's operation tree and compiling it costs about as much as
+ * SQLite takes to run it. `build` receives stand-in rows (each value a `Cell`) and must put
+ * every value of every row in as a plain parameter. Row counts come from `chunkRowsInShapes`,
+ * so a few shapes recur.
+ */
+function rowStatement<R extends Record<string, unknown>, O>(db: Kysely<Database>, columns: ReadonlyArray<keyof R & string>, build: (db: Kysely<Database>, rows: R[]) => Compilable<O>) {
+  const shapes = new Map<number, { query: CompiledQuery<O>; cells: Array<Cell | null> }>();
+  return async (tx: Kysely<Database>, rows: readonly R[]): Promise<O[]> => {
+    let shape = shapes.get(rows.length);
+    if (shape === undefined) {
+      const stand = rows.map((_, i) => Object.fromEntries(columns.map((c) => [c, new Cell(i, c)])) as R);
+      const query = build(db, stand).compile();
+      shapes.set(rows.length, (shape = { query, cells: query.parameters.map((p) => (p instanceof Cell ? p : null)) }));
+    }
+    const { query, cells } = shape;
+    const parameters = cells.map((cell, i) => (cell === null ? query.parameters[i] : rows[cell.row]![cell.column]));
+    return (await tx.executeQuery<O>({ ...query, parameters })).rows;
+  };
+}
+
+const byPerson = (a: MembershipChange, b: MembershipChange) => (a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0);
+
 /** SegmentRepository on Kysely (SQLite and PostgreSQL). */
 export function segmentRepositorySql(store: Store): SegmentRepository {
   const db = store.db;
   const max = store.features.maxParameters;
+  type MemberRow = { workspace_id: string; segment_id: string; profile_id: string; entered_at: number };
+  const insertMembers = rowStatement<MemberRow, { segment_id: string; profile_id: string }>(db, ['workspace_id', 'segment_id', 'profile_id', 'entered_at'], (d, rows) =>
+    d.insertInto('segment_members').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'segment_id', 'profile_id']).doNothing()).returning(['segment_id', 'profile_id']));
+  type ChangeRow = { workspace_id: string; seq: number; segment_id: string; profile_id: string; change: 'entered' | 'exited'; reason: string; at: number };
+  const insertChanges = rowStatement<ChangeRow, never>(db, ['workspace_id', 'seq', 'segment_id', 'profile_id', 'change', 'reason', 'at'], (d, rows) => d.insertInto('segment_changes').values(rows));
   /**
    * Takes the workspace's segment-change sequence row (creating it at 0) and so the right to
    * write memberships: PostgreSQL holds other writers of the workspace — real-time flushes in
@@ -56,10 +90,11 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       for (const r of await tx.selectFrom('segments').select('id').where('workspace_id', '=', ws).where('id', 'in', chunk).execute()) live.add(r.id);
     }
     const done: MembershipChange[] = [];
-    const entered = changes.filter((c) => c.change === 'entered' && live.has(c.segmentId));
+    // In the order of the per-person indexes (members' and history's): each statement then
+    // touches neighbouring index pages instead of pages all over the tree (~15% less on SQLite).
+    const entered = changes.filter((c) => c.change === 'entered' && live.has(c.segmentId)).sort(byPerson);
     for (const chunk of chunkRowsInShapes(entered, 4, max)) {
-      const rows = await tx.insertInto('segment_members').values(chunk.map((c) => ({ workspace_id: ws, segment_id: c.segmentId, profile_id: c.profileId, entered_at: at })))
-        .onConflict((oc) => oc.columns(['workspace_id', 'segment_id', 'profile_id']).doNothing()).returning(['segment_id', 'profile_id']).execute();
+      const rows = await insertMembers(tx, chunk.map((c) => ({ workspace_id: ws, segment_id: c.segmentId, profile_id: c.profileId, entered_at: at })));
       for (const r of rows) done.push({ segmentId: r.segment_id, profileId: r.profile_id, change: 'entered' });
     }
     const exited = new Map<string, string[]>();
@@ -73,7 +108,7 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
     if (done.length === 0) return done;
     await tx.updateTable('segment_change_sequence').set({ last_seq: last + done.length }).where('workspace_id', '=', ws).execute();
     const numbered = done.map((c, i) => ({ workspace_id: ws, seq: last + 1 + i, segment_id: c.segmentId, profile_id: c.profileId, change: c.change, reason, at }));
-    for (const chunk of chunkRowsInShapes(numbered, 7, max)) await tx.insertInto('segment_changes').values(chunk).execute();
+    for (const chunk of chunkRowsInShapes(numbered, 7, max)) await insertChanges(tx, chunk);
     return done;
   };
   const toRecord = (r: { id: string; name: string; description: string | null; definition: unknown; created_at: number; updated_at: number; evaluated_at: number | null; member_count: number }): SegmentRecord => ({
