@@ -17,6 +17,7 @@ import { createConsentService } from './privacy/consent-service.js';
 import { createExportService } from './privacy/export-service.js';
 import { createErasureService } from './privacy/erasure-service.js';
 import { createComputeService } from './profiles/compute-service.js';
+import { computeWorkers } from './store/compute-workers.js';
 import { createPredictService } from './predict/predict-service.js';
 import { predictionRepositorySql } from './store/repositories/prediction-repository-sql.js';
 import { CLUSTER_MODEL_KIND, createSegmentService } from './segments/segment-service.js';
@@ -45,7 +46,11 @@ export function storeConfigOf(config: Config): StoreConfig {
  * @example
  * const tailor = await createTailor(config); ...; await tailor.close();
  */
-export async function createTailor(config: Config, options: { clock?: Clock; ids?: Ids; log?: (m: string, e?: unknown) => void; store?: Store; recommendationTimers?: boolean } = {}) {
+export async function createTailor(config: Config, options: {
+  clock?: Clock; ids?: Ids; log?: (m: string, e?: unknown) => void; store?: Store; recommendationTimers?: boolean;
+  /** Worker threads of the recompute job (default: one per core; 0 computes in the calling thread). */
+  computeWorkers?: number;
+} = {}) {
   const clock = options.clock ?? systemClock();
   const ids = options.ids ?? cryptoIds();
   const log = options.log ?? ((m: string, e?: unknown) => console.error(m, e ?? ''));
@@ -57,7 +62,7 @@ export async function createTailor(config: Config, options: { clock?: Clock; ids
     repository: ingestRepositorySql(store, participants), clock, ids,
     onDroppedTraits: (workspaceId, names) => log(`workspace ${workspaceId}: identify traits not stored (undeclared, policy "drop"): ${names.join(', ')}`),
   });
-  const compute = createComputeService({ repository: computedTraitRepositorySql(store), clock });
+  const compute = createComputeService({ repository: computedTraitRepositorySql(store), clock, workers: computeWorkers(store, options.computeWorkers === undefined ? {} : { workers: options.computeWorkers }) });
   const predictionRepository = predictionRepositorySql(store);
   const predict = createPredictService({ traits: computedTraitRepositorySql(store), repository: predictionRepository, clock, ids });
   const profileRepository = profileRepositorySql(store.db);

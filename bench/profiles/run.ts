@@ -10,7 +10,13 @@
  *    The population carries the incremental trait states ingest would have kept (steady state:
  *    the scheduled recompute); `--no-states` leaves them out, so the job first rebuilds
  *    every state from the events (the first recompute after a bulk load around ingest).
+ *  --keep-population keeps the generated population (an SQLite file in the system's temp dir, a
+ *    PostgreSQL schema of its own) and reuses it in later runs with the same sizes, so that the
+ *    compute can be measured again without generating for minutes; computed traits are
+ *    deleted before each compute (each run is a first compute). --workers N sets the compute
+ *    job's worker threads (default: one per core; 0 runs it in the calling thread).
  * Usage: npm run bench -- profiles [--profiles N] [--events M] [--skip-postgres] [--skip-sqlite] [--only incremental|compute] [--no-states]
+ *        [--keep-population] [--workers N]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,15 +24,16 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { buildConfig } from '../../src/config/config.js';
 import { createIngestService } from '../../src/ingest/index.js';
-import { createTailor } from '../../src/main.js';
+import { createTailor, type Tailor } from '../../src/main.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { cryptoIds } from '../../src/shared/ids.js';
 import { computedTraitParticipant } from '../../src/store/repositories/computed-trait-repository-sql.js';
 import { ingestRepositorySql } from '../../src/store/repositories/ingest-repository-sql.js';
 import type { Store } from '../../src/store/store.js';
-import { withBenchStore } from '../common/bench-store.js';
+import { withBenchStore, withKeptBenchStore } from '../common/bench-store.js';
 import { makeEventFactory } from '../ingest/events.js';
-import { generatePopulation, profileIdOf } from '../common/population.js';
+import { generatePopulation, profileIdOf, type PopulationCounts } from '../common/population.js';
+import type { Workspace } from '../../src/workspaces/index.js';
 import { machineLine } from '../common/machine.js';
 
 const args = process.argv.slice(2);
@@ -38,6 +45,8 @@ const option = (name: string, fallback: number) => {
 const PROFILES = option('--profiles', 1_000_000);
 const EVENTS = option('--events', 10_000_000);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const KEEP = flag('--keep-population');
+const WORKERS = args.includes('--workers') ? option('--workers', 0) : undefined;
 const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-profiles-'));
 const peakRss = () => process.resourceUsage().maxRSS / 1024;
 
@@ -79,19 +88,43 @@ async function incremental(engine: 'sqlite' | 'postgres'): Promise<void> {
     `→ +${((b / a - 1) * 100).toFixed(1)}% (target ≤ 30%: ${b / a <= 1.3 ? 'met' : 'NOT met'})`);
 }
 
-/** Population written straight into the store, then the recompute job and one erasure. */
-async function compute(engine: 'sqlite' | 'postgres'): Promise<void> {
-  await withStore(engine, 'compute', async (store) => {
-    const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store, log: () => {} });
+/** What a kept population store holds, written once its generation has finished. */
+const POPULATION_MARK = 'bench_population';
+
+async function readPopulationMark(store: Store): Promise<{ counts: PopulationCounts; seconds: number } | null> {
+  if (!(await store.features.listTables(store.db)).includes(POPULATION_MARK)) return null;
+  const rows = (await sql<{ counts: string; seconds: number }>`select counts, seconds from ${sql.table(POPULATION_MARK)}`.execute(store.db)).rows;
+  return rows.length === 0 ? null : { counts: JSON.parse(rows[0]!.counts) as PopulationCounts, seconds: rows[0]!.seconds };
+}
+
+/**
+ * The population in a store: generated (not timed), or — with --keep-population — generated
+ * once into a kept store and found there by later runs with the same sizes. A kept
+ * population is brought back to the state generation leaves: no computed traits, and no
+ * trait states with --no-states.
+ */
+async function withPopulation(engine: 'sqlite' | 'postgres', fn: (p: { store: Store; tailor: Tailor; workspace: Workspace; counts: PopulationCounts }) => Promise<void>): Promise<void> {
+  const body = async (store: Store) => {
+    const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store, log: () => {}, ...(WORKERS === undefined ? {} : { computeWorkers: WORKERS }) });
+    const kept = KEEP ? await readPopulationMark(store) : null;
+    if (kept !== null) {
+      const workspace = (await tailor.workspaces.listWorkspaces())[0]!;
+      await store.db.deleteFrom('computed_traits').where('workspace_id', '=', workspace.id).execute();
+      if (flag('--no-states')) await store.db.updateTable('profiles').set({ trait_state: null }).where('workspace_id', '=', workspace.id).execute();
+      if (engine === 'postgres') await sql`vacuum analyze`.execute(store.db);
+      console.log(`population on ${engine}: ${kept.counts.profiles.toLocaleString('en')} profiles, ${kept.counts.events.toLocaleString('en')} events, ${kept.counts.orders.toLocaleString('en')} orders, ` +
+        `${kept.counts.orderItems.toLocaleString('en')} order lines (kept from an earlier run, which wrote it in ${kept.seconds.toFixed(0)} s)`);
+      await fn({ store, tailor, workspace, counts: kept.counts });
+      return;
+    }
     const { workspace } = await tailor.workspaces.createWorkspace({
       name: 'bench', jurisdiction: 'OTHER',
       settings: { defaultCurrency: 'GBP', privacy: { defaults: { overrides: (['profiling', 'personalization'] as const).map((purpose) => ({ purpose, default: 'on', legalBasis: 'legitimate_interests' })) } } } as never,
     });
-    const now = Date.now();
     let lastLog = 0;
     const genStarted = performance.now();
     const counts = await generatePopulation({
-      store, workspaceId: workspace.id, profiles: PROFILES, events: EVENTS, now, traitStates: !flag('--no-states'),
+      store, workspaceId: workspace.id, profiles: PROFILES, events: EVENTS, now: Date.now(), traitStates: !flag('--no-states'),
       onProgress: (p) => {
         if (p.table === 'events' && performance.now() - lastLog > 10_000) {
           lastLog = performance.now();
@@ -99,10 +132,27 @@ async function compute(engine: 'sqlite' | 'postgres'): Promise<void> {
         }
       },
     });
+    const seconds = (performance.now() - genStarted) / 1000;
     console.log(`population on ${engine}: ${counts.profiles.toLocaleString('en')} profiles, ${counts.events.toLocaleString('en')} events, ${counts.orders.toLocaleString('en')} orders, ` +
-      `${counts.orderItems.toLocaleString('en')} order lines (written in ${((performance.now() - genStarted) / 1000).toFixed(0)} s, not timed)`);
+      `${counts.orderItems.toLocaleString('en')} order lines (written in ${seconds.toFixed(0)} s, not timed)`);
     // Fresh statistics, as autovacuum would have gathered on a live database.
     if (engine === 'postgres') await sql`analyze`.execute(store.db);
+    if (KEEP) {
+      await sql`create table ${sql.table(POPULATION_MARK)} (counts text not null, seconds real not null)`.execute(store.db);
+      await sql`insert into ${sql.table(POPULATION_MARK)} (counts, seconds) values (${JSON.stringify(counts)}, ${seconds})`.execute(store.db);
+    }
+    await fn({ store, tailor, workspace, counts });
+  };
+  if (!KEEP) return withStore(engine, 'compute', body);
+  // A kept store without the mark holds an unfinished generation: start it over.
+  const name = `population_${PROFILES}_${EVENTS}`;
+  const complete = await withKeptBenchStore(engine, name, { wipe: false }, async (store) => (await readPopulationMark(store)) !== null);
+  return withKeptBenchStore(engine, name, { wipe: !complete }, body);
+}
+
+/** The recompute job over the population, then one erasure. */
+async function compute(engine: 'sqlite' | 'postgres'): Promise<void> {
+  await withPopulation(engine, async ({ store, tailor, workspace, counts }) => {
     const rssBefore = peakRss();
     const started = performance.now();
     let lastProgress = 0;
@@ -116,16 +166,19 @@ async function compute(engine: 'sqlite' | 'postgres'): Promise<void> {
     });
     const seconds = (performance.now() - started) / 1000;
     console.log(`tailor compute, ${engine}: ${summary.profiles.toLocaleString('en')} profiles / ${counts.events.toLocaleString('en')} events in ${seconds.toFixed(1)} s ` +
-      `(target < 60 s: ${seconds < 60 ? 'met' : 'NOT met'}); RFM population ${summary.rfmPopulation.toLocaleString('en')}; states rebuilt from events ${summary.statesRebuilt.toLocaleString('en')}; ` +
-      `peak RSS of the process ${peakRss().toFixed(0)} MiB (${rssBefore.toFixed(0)} MiB before compute, generation included; target < 2048: ${peakRss() < 2048 ? 'met' : 'NOT met'})`);
+      `(target < 60 s: ${seconds < 60 ? 'met' : 'NOT met'}); ${summary.workers === 0 ? 'in the calling thread' : `${summary.workers} worker threads`}; RFM population ${summary.rfmPopulation.toLocaleString('en')}; ` +
+      `states rebuilt from events ${summary.statesRebuilt.toLocaleString('en')}; peak RSS of the process ${peakRss().toFixed(0)} MiB ` +
+      `(${rssBefore.toFixed(0)} MiB before compute${KEEP ? '' : ', generation included'}; target < 2048: ${peakRss() < 2048 ? 'met' : 'NOT met'})`);
 
-    const victim = `user-${Math.floor(PROFILES / 2)}`;
+    // A kept population may have lost earlier runs' victims: take the first person still there.
+    let index = Math.floor(PROFILES / 2);
+    while ((await store.db.selectFrom('identities').select('profile_id').where('workspace_id', '=', workspace.id).where('type', '=', 'user_id').where('value', '=', `user-${index}`).executeTakeFirst()) === undefined) index++;
     const t = performance.now();
-    const report = await tailor.erasure.erase(workspace, `user_id:${victim}`, 'bench');
+    const report = await tailor.erasure.erase(workspace, `user_id:user-${index}`, 'bench');
     const eraseSeconds = (performance.now() - t) / 1000;
     if (!report.ok) throw new Error(`erasure failed: ${JSON.stringify(report.error)}`);
     const rows = Object.values(report.value.tables).reduce((n, v) => n + v, 0);
-    console.log(`erasure of one person (${profileIdOf(Math.floor(PROFILES / 2))}) among ${summary.profiles.toLocaleString('en')}, ${engine}: ${(eraseSeconds * 1000).toFixed(0)} ms, ` +
+    console.log(`erasure of one person (${profileIdOf(index)}) among ${summary.profiles.toLocaleString('en')}, ${engine}: ${(eraseSeconds * 1000).toFixed(0)} ms, ` +
       `${rows} rows in ${Object.keys(report.value.tables).length} tables (target < 1 s: ${eraseSeconds < 1 ? 'met' : 'NOT met'})`);
   });
 }

@@ -152,7 +152,12 @@ export function buildProgram(): Command {
 
   program.command('compute')
     .description('recompute every computed trait (commerce, RFM, lifecycle, engagement…) of every profile of the workspace')
-    .action(async () => {
+    .option('--workers <n>', 'worker threads that compute pages of profiles in parallel (default: one per core; 0: in this thread)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError('must be a whole number 0–64');
+      return n;
+    })
+    .action(async (o: { workers?: number }) => {
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const total = await tailor.profiles.count(workspace.id);
@@ -160,6 +165,7 @@ export function buildProgram(): Command {
         let bar = createProgress({ label: 'population', total, quiet });
         let phase = 'population';
         const summary = await tailor.compute.computeWorkspace(workspace, {
+          ...(o.workers === undefined ? {} : { workers: o.workers }),
           onProgress: (p) => {
             if (p.phase !== phase) {
               bar.stop();
@@ -171,7 +177,7 @@ export function buildProgram(): Command {
         });
         bar.stop();
         output(globals(), summary, () => [
-          `Computed traits of ${summary.profiles} profiles in ${(summary.durationMs / 1000).toFixed(1)} s.`,
+          `Computed traits of ${summary.profiles} profiles in ${(summary.durationMs / 1000).toFixed(1)} s (${summary.workers === 0 ? 'in one thread' : `${summary.workers} worker threads`}).`,
           `  RFM population (people with a counted order, profiling allowed): ${summary.rfmPopulation}`,
           `  profiling refused by policy (only non-profiling traits kept): ${summary.profilingSkipped}`,
           `  population median purchase interval: ${summary.populationMedianIntervalDays === null ? 'n/a' : `${summary.populationMedianIntervalDays} days`}`,

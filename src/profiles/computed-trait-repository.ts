@@ -17,6 +17,16 @@ export interface ComputedTraitsRecord {
   updatedAt: number;
 }
 
+/**
+ * How the ids given to a read were chosen. `page: true` says they are one page of
+ * `profilePage` — consecutive live ids in ascending order — so the store may read the
+ * page's id range in one scan (and leave out rows of profiles between them that are not in
+ * the list, such as merged ones) instead of looking each id up.
+ */
+export interface ReadOptions {
+  page?: boolean;
+}
+
 /** The storage the recompute job and the readers of computed traits need. */
 export interface ComputedTraitRepository {
   /** Live (not merged) profile ids after `after` in id order, at most `limit`. */
@@ -24,22 +34,24 @@ export interface ComputedTraitRepository {
   /**
    * Every order and return of these profiles, with lines (brand from the catalog) unless
    * `items: false` (then every order's `items` is empty: enough for counts, dates and revenue).
+   * Each person's orders come by time (then order id) and lines in their order, so that sums
+   * over them do not depend on how the store found the rows.
    */
-  ordersOf(workspaceId: string, profileIds: readonly string[], options?: { items?: boolean }): Promise<Map<string, OrderInput[]>>;
+  ordersOf(workspaceId: string, profileIds: readonly string[], options?: ReadOptions & { items?: boolean }): Promise<Map<string, OrderInput[]>>;
   /**
    * The events of these profiles as the trait functions read them. `properties` is read only
    * for the events named in `withProperties` (the NPS survey), `{}` otherwise.
    */
   eventsOf(workspaceId: string, profileIds: readonly string[], withProperties: readonly string[]): Promise<Map<string, EventInput[]>>;
   /** What the policy needs to decide `profile` for each of these profiles. */
-  privacyOf(workspaceId: string, profileIds: readonly string[]): Promise<{ consents: ConsentRecord[]; personalizationOff: Set<string> }>;
+  privacyOf(workspaceId: string, profileIds: readonly string[], options?: ReadOptions): Promise<{ consents: ConsentRecord[]; personalizationOff: Set<string> }>;
   /** Catalog prices per category (each element of an item's category path is a category). */
   priceDistributions(workspaceId: string): Promise<CategoryPriceDistribution[]>;
   /**
    * The incremental state of each of these profiles: the stored one, or null when there is
    * none this version can read (the recompute job rebuilds it from the events).
    */
-  statesOf(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, IncrementalTraitState | null>>;
+  statesOf(workspaceId: string, profileIds: readonly string[], options?: ReadOptions): Promise<Map<string, IncrementalTraitState | null>>;
   /** Stored rows of these profiles. */
   read(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, ComputedTraitsRecord>>;
   /** Replaces the recomputed traits of these profiles (and their states where `stateChanged`). */

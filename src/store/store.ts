@@ -22,6 +22,11 @@ export interface Store {
   readonly features: DialectFeatures;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   inTransaction<T>(fn: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * How another thread or process reaches this same database (`openStore(config, { secondary:
+   * true })`); null for an in-memory SQLite database, which no other connection can see.
+   */
+  readonly shareableConfig: StoreConfig | null;
   close(): Promise<void>;
 }
 
@@ -49,18 +54,23 @@ function migrationsFor(features: DialectFeatures): Record<string, Migration> {
 
 /**
  * Opens the store and brings its schema up to date (migrations run on every start and
- * are a no-op when nothing is pending).
+ * are a no-op when nothing is pending). `secondary: true` opens one more connection to a
+ * store this process has opened already (a worker thread's): no migrations, and on SQLite
+ * no background checkpointer of its own (the first opener's checkpoints the shared WAL).
  *
  * @example
  * const store = await openStore({ engine: 'sqlite', filename: ':memory:' });
  * await store.close();
  */
-export async function openStore(config: StoreConfig): Promise<Store> {
+export async function openStore(config: StoreConfig, options: { secondary?: boolean } = {}): Promise<Store> {
+  const secondary = options.secondary === true;
   let db: Kysely<Database>;
   let features: DialectFeatures;
   let closeDriver: () => Promise<void>;
+  let shareableConfig: StoreConfig | null = config;
   if (config.engine === 'sqlite') {
-    const opened = openSqlite(config);
+    const opened = openSqlite({ ...config, checkpoint: secondary ? 'elsewhere' : 'background' });
+    if (config.filename === ':memory:' || config.filename === '') shareableConfig = null;
     db = opened.db;
     features = sqliteFeatures;
     closeDriver = async () => {
@@ -74,7 +84,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     closeDriver = async () => { await db.destroy(); };
   }
   try {
-    await migrate(db, features, config.engine === 'postgres' ? config.schema ?? 'public' : undefined);
+    if (!secondary) await migrate(db, features, config.engine === 'postgres' ? config.schema ?? 'public' : undefined);
   } catch (error) {
     await closeDriver();
     throw error;
@@ -83,6 +93,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     db,
     features,
     inTransaction: features.name === 'sqlite' ? (fn) => sqliteImmediateTransaction(db, fn) : (fn) => db.transaction().execute(fn),
+    shareableConfig,
     close: closeDriver,
   };
 }

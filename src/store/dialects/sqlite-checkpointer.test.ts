@@ -40,10 +40,17 @@ describe('background WAL checkpoints (SQLite)', () => {
     expect(memory.checkpointer).toBeNull();
     await memory.db.destroy();
     const file = join(dir, 'off.db');
-    const off = openSqlite({ filename: file, backgroundCheckpoint: false });
+    const off = openSqlite({ filename: file, checkpoint: 'inline' });
     expect(off.checkpointer).toBeNull();
     expect(off.raw.pragma('wal_autocheckpoint', { simple: true })).toBe(4_000);
     await off.db.destroy();
+  });
+
+  it('leaves a secondary connection (checkpointed elsewhere) with only the large backstop', async () => {
+    const secondary = openSqlite({ filename: join(dir, 'elsewhere.db'), checkpoint: 'elsewhere' });
+    expect(secondary.checkpointer).toBeNull();
+    expect(secondary.raw.pragma('wal_autocheckpoint', { simple: true })).toBe(65_536);
+    await secondary.db.destroy();
   });
 
   it('stops cleanly, more than once', async () => {

@@ -44,11 +44,15 @@ export const sqliteFeatures: DialectFeatures = {
  * `synchronous=NORMAL` in WAL mode loses no committed transaction when the process is
  * killed; only an operating-system crash or power loss can drop the last commits
  * (set `TAILOR_SQLITE_SYNCHRONOUS=FULL` to pay for that too — see README "Configuration").
+ * `checkpoint` says who copies the WAL back into the database file: a background thread
+ * started here (the default for a file), the writers' own auto-checkpoint (`inline`, and
+ * always for `:memory:`), or a connection opened earlier in this process (`elsewhere`: one
+ * more connection, such as a worker thread's, keeps only the large backstop).
  *
  * @example
  * const { db } = openSqlite({ filename: ':memory:' });
  */
-export function openSqlite(options: { filename: string; synchronous?: 'NORMAL' | 'FULL'; backgroundCheckpoint?: boolean }): { db: Kysely<Database>; raw: SQLite.Database; checkpointer: Checkpointer | null } {
+export function openSqlite(options: { filename: string; synchronous?: 'NORMAL' | 'FULL'; checkpoint?: 'background' | 'inline' | 'elsewhere' }): { db: Kysely<Database>; raw: SQLite.Database; checkpointer: Checkpointer | null } {
   const raw = new SQLite(options.filename);
   raw.pragma('journal_mode = WAL');
   raw.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
@@ -59,9 +63,10 @@ export function openSqlite(options: { filename: string; synchronous?: 'NORMAL' |
   // A file database is checkpointed by a background thread (sqlite-checkpointer.ts); the
   // writer's own auto-checkpoint stays as a backstop at ~256 MB of WAL. Without the thread,
   // checkpoint every ~16 MB instead of SQLite's default 4 MB: fewer stalls inside commits.
-  const background = (options.backgroundCheckpoint ?? true) && options.filename !== ':memory:' && options.filename !== '';
-  raw.pragma(`wal_autocheckpoint = ${background ? 65_536 : 4_000}`);
-  const checkpointer = background ? startCheckpointer({ filename: options.filename, intervalMs: 100, log: (m) => console.error(m) }) : null;
+  const file = options.filename !== ':memory:' && options.filename !== '';
+  const mode = file ? options.checkpoint ?? 'background' : 'inline';
+  raw.pragma(`wal_autocheckpoint = ${mode === 'inline' ? 4_000 : 65_536}`);
+  const checkpointer = mode === 'background' ? startCheckpointer({ filename: options.filename, intervalMs: 100, log: (m) => console.error(m) }) : null;
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   return { db, raw, checkpointer };
 }
