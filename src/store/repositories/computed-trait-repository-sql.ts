@@ -9,7 +9,7 @@ import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
 import type { IngestParticipant } from './ingest-repository-sql.js';
-import { consentRecordOf, readConsent } from './privacy-repository-sql.js';
+import { consentRecordOf, readPrivacyOf } from './privacy-repository-sql.js';
 
 type Db = Kysely<Database>;
 
@@ -174,15 +174,8 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
     },
 
     async privacyOf(ws, profileIds, options = {}) {
+      if (options.page !== true) return readPrivacyOf(db, ws, profileIds, max);
       const personalizationOff = new Set<string>();
-      if (options.page !== true) {
-        const consents = await readConsent(db, ws, profileIds, max);
-        for (const chunk of chunkRows(profileIds, 1, max - 1)) {
-          const off = await db.selectFrom('privacy_switches').select('profile_id').where('workspace_id', '=', ws).where('profile_id', 'in', chunk).where('personalization_off', '=', 1).execute();
-          for (const r of off) personalizationOff.add(r.profile_id);
-        }
-        return { consents, personalizationOff };
-      }
       const wanted = new Set(profileIds);
       const [first, last] = [profileIds[0], profileIds[profileIds.length - 1]];
       if (first === undefined || last === undefined) return { consents: [], personalizationOff };
