@@ -5,7 +5,7 @@
  *    database with prepared statements in one transaction, same run) and our ratio; PostgreSQL too;
  *  - p99 of a single `track` call at 200 requests/s (< 10 ms);
  *  - importing the whole Online Retail file (< 60 s, < 500 MB RSS).
- * Usage: npm run bench -- ingest [--events N] [--skip-postgres] [--skip-import] [--only latency|import]
+ * Usage: npm run bench -- ingest [--events N] [--workers N] [--skip-postgres] [--skip-import] [--only latency|import]
  * Set TAILOR_BENCH_PROFILE_DIR to write a V8 CPU profile of each server process there, and
  * TAILOR_BENCH_NODE_ARGS to pass more Node options to the servers (space-separated).
  */
@@ -31,6 +31,7 @@ const option = (name: string, fallback: number) => {
   return i === -1 ? fallback : Number(args[i + 1]);
 };
 const EVENTS = option('--events', 100_000);
+const WORKERS = option('--workers', 1);
 const BATCH = 100;
 const CONCURRENCY = 16;
 const createdDirs: string[] = [];
@@ -39,7 +40,7 @@ const BENCH_ENV = { TAILOR_RATE_LIMIT_WRITE_PER_SECOND: '1000000', TAILOR_RATE_L
 const cli = runTailor;
 
 function startServer(argv: string[], env: Record<string, string>, command?: string[]) {
-  return startServerProcess({ env: { ...BENCH_ENV, ...env }, command: command ?? [BIN, ...argv, '--json', 'serve', '--port', '0'] });
+  return startServerProcess({ env: { ...BENCH_ENV, ...env }, command: command ?? [BIN, ...argv, '--json', 'serve', '--port', '0', ...(WORKERS > 1 ? ['--workers', String(WORKERS)] : [])] });
 }
 
 /** Sends pre-serialized batches with a fixed number in flight; returns events/s. */
