@@ -45,6 +45,20 @@ export interface LivePopularity {
 
 /** Top lists of popularity counters are recomputed at most this often (ingest moves them; trends move slowly). */
 const TOP_CACHE_MS = 30_000;
+
+/**
+ * Whether two top lists hold the same positions in the same order with the same scores (up
+ * to rounding: a decayed counter's relative values are recomputed from the decayed amounts).
+ */
+function sameTop(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): boolean {
+  if (a.size !== b.size) return false;
+  const other = b.entries();
+  for (const [p, v] of a) {
+    const [q, w] = other.next().value as [number, number];
+    if (p !== q || Math.abs(v - w) > 1e-12 * Math.max(1, Math.abs(v))) return false;
+  }
+  return true;
+}
 let built = 0;
 
 /**
@@ -89,9 +103,13 @@ export function createServingState(input: { model: ServingModel | null; modelVer
     const best = topN({ scores, n: m, above: 0 });
     const out = new Map<number, number>();
     for (const p of best) out.set(p, scores[p]!);
+    // The same list as before keeps its identity: what serving keeps per list (each person's
+    // blend, explanations, exploration order, an audience's list) stays valid, instead of
+    // every person paying for a fresh blend at once each time the list is looked at again.
+    const top = hit !== undefined && hit.m === m && sameTop(hit.top, out) ? hit.top : out;
     if (cache.size > 1000) cache.clear();
-    cache.set(key, { at: now, m, top: out });
-    return out;
+    cache.set(key, { at: now, m, top });
+    return top;
   };
   const contentIncoming = transposeNeighbours(content, catalog.size);
   const similarIncoming = model === null ? { indptr: new Int32Array(1), indices: new Int32Array(0), weights: new Float32Array(0) } : transposeNeighbours(model.similar, model.itemIds.length);
