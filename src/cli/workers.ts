@@ -8,17 +8,40 @@ export function workerIndex(): number | null {
 }
 
 /**
+ * The young generation of a serving worker, in MiB per semi-space (Node's default is 16).
+ * Serving allocates many short-lived objects per request while it keeps a large, long-lived
+ * person cache; with the default, enough of them survived into the old generation that its
+ * collections took the event loop for 100 – 500 ms every few seconds at 1,500 – 2,000
+ * requests/s (bench/recs-serving; docs/benchmarks.md).
+ */
+export const WORKER_SEMI_SPACE_MB = 32;
+
+/**
+ * The Node options a worker starts with: the primary's, plus `--max-semi-space-size` unless
+ * the primary's options or `NODE_OPTIONS` set it already. Pure.
+ *
+ * @example
+ * workerExecArgv([], undefined); // ['--max-semi-space-size=32']
+ */
+export function workerExecArgv(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((a) => /^--max[-_]semi[-_]space[-_]size(=|$)/.test(a));
+  return given ? [...execArgv] : [...execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`];
+}
+
+/**
  * `tailor serve --workers N`: the primary process forks N workers that run the same command
  * and share the listening socket (Node's cluster module), so requests are spread over the
  * cores. Each worker keeps its own serving state and caches; the store is shared (SQLite in
  * WAL mode serializes writers with its own lock, PostgreSQL takes many connections). Worker 1
- * also runs the scheduled jobs. A worker that dies is replaced; SIGINT/SIGTERM stop them all
+ * also runs the scheduled jobs. Workers start with a larger young generation
+ * (`workerExecArgv`). A worker that dies is replaced; SIGINT/SIGTERM stop them all
  * gracefully. Resolves with the URL once every worker listens.
  *
  * @example
  * const { url } = await runWorkers({ workers: 2, log: console.error });
  */
 export function runWorkers(options: { workers: number; log: (message: string) => void }): Promise<{ url: string }> {
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   return new Promise((resolve, reject) => {
     let stopping = false;
     let url: string | null = null;

@@ -15,9 +15,9 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
   return out;
 }
 
-/** Starts `tailor serve` on a free port and resolves with its URL once it listens. */
-export async function startServerProcess(args: string[], env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, ...args, '--json', 'serve', '--port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `tailor serve` on a free port (`serveArgs` go after `serve`) and resolves with its URL once it listens. */
+export async function startServerProcess(args: string[], env: Record<string, string> = {}, serveArgs: string[] = []): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [BIN, ...args, '--json', 'serve', '--port', '0', ...serveArgs], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   const url = await new Promise<string>((resolve, reject) => {
