@@ -47,4 +47,25 @@ describe('@segment/analytics-node against a running server', () => {
     await analytics.closeAndFlush({ timeout: 5_000 });
     expect(errors.length).toBeGreaterThan(0);
   });
+
+  it('answers browsers with CORS: preflights, successes and errors', async () => {
+    const origin = { origin: 'https://shop.example' };
+    const preflight = await fetch(`${server.url}/v1/t`, { method: 'OPTIONS', headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    expect(preflight.status).toBe(204);
+    expect(Object.fromEntries(['access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers', 'access-control-max-age'].map((h) => [h, preflight.headers.get(h)]))).toEqual({
+      'access-control-allow-origin': '*', 'access-control-allow-methods': 'POST,GET,DELETE,OPTIONS', 'access-control-allow-headers': 'Authorization,Content-Type,X-Retry-Count', 'access-control-max-age': '86400',
+    });
+    // analytics-next posts text/plain with the write key in the body (no preflight).
+    const sent = await fetch(`${server.url}/v1/t`, { method: 'POST', headers: { ...origin, 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: keys.writeKey, type: 'track', anonymousId: 'cors-1', event: 'Product Viewed' }) });
+    expect(sent.status).toBe(200);
+    expect(sent.headers.get('access-control-allow-origin')).toBe('*');
+    expect(sent.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(Number(sent.headers.get('content-length'))).toBe(Buffer.byteLength(await sent.text()));
+    const refused = await fetch(`${server.url}/v1/t`, { method: 'POST', headers: { ...origin, 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: 'tw_not-a-real-key', type: 'track', anonymousId: 'cors-1', event: 'X' }) });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    const recs = await fetch(`${server.url}/v1/recommendations`, { method: 'POST', headers: { ...origin, authorization: `Bearer ${keys.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'sdk-user', n: 3 }) });
+    expect(recs.status).toBe(200);
+    expect(recs.headers.get('access-control-allow-origin')).toBe('*');
+  });
 });
