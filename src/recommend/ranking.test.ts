@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCatalogIndex } from './catalog-index.js';
 import type { ExplorationCandidate } from './exploration.js';
-import { rank, type Adjustment, type Blend, type Component, type RankInput, type RankedItem } from './ranking.js';
+import { EXPLANATIONS_KEPT, rank, type Adjustment, type Blend, type Component, type RankInput, type RankedItem } from './ranking.js';
 import { seededRng } from './rng.js';
 import { catalogEntry as entry } from '../../test/support/catalog-entry.js';
 
@@ -79,6 +79,34 @@ describe('rank: blending', () => {
     // Adjusted rankings are explained each time (a boost's share depends on the request).
     const boosted = rank(input({ components: [a, counted], blendCache, explanationKey: 'h2', adjust: (p) => (p === 3 ? { factor: 2, reasons: [{ type: 'boost', message: 'promoted' }] } : undefined) }));
     expect(boosted.find((r) => r.position === 3)!.reasons.map((r) => [r.type, r.weight])).toEqual([['B', 0.5], ['boost', 0.5]]);
+  });
+
+  it('keeps the explanations of the items explained last, at most EXPLANATIONS_KEPT of them', () => {
+    expect(EXPLANATIONS_KEPT).toBe(16); // the positions below are worked out for 16
+    const kept = new Map<string, Blend>();
+    const blendCache = { get: (k: string) => kept.get(k), set: (k: string, v: Blend) => { kept.set(k, v); } };
+    let asked = 0;
+    const base = descending(20);
+    const counted: Component = { ...base, reason: (p) => { asked++; return base.reason(p); } };
+    const ask = (eligible: (p: number) => boolean) => {
+      const before = asked;
+      const ranked = rank(input({ components: [counted], blendCache, explanationKey: 'h', eligible }));
+      return { ranked, asked: asked - before };
+    };
+    const first = ask(() => true); // explains 0–9
+    expect(first.asked).toBe(10);
+    expect(ask((p) => p >= 10).asked).toBe(10); // explains 10–19; 0–3, the least recently used, are dropped
+    const kept4to13 = ask((p) => p >= 4); // 4–13: all kept
+    expect(kept4to13.asked).toBe(0);
+    kept4to13.ranked.slice(0, 6).forEach((item, k) => expect(item.reasons).toBe(first.ranked[k + 4]!.reasons));
+    // 0–3 are explained again (dropping 14–17, used least recently); 4–9 are still kept.
+    const again = ask(() => true);
+    expect(again.asked).toBe(4);
+    again.ranked.forEach((item, k) => {
+      if (k < 4) expect(item.reasons).not.toBe(first.ranked[k]!.reasons);
+      else expect(item.reasons).toBe(first.ranked[k]!.reasons);
+    });
+    expect(ask((p) => p >= 10 && p < 14).asked).toBe(0);
   });
 
   it('ignores scores that are not positive, components of weight 0 and components with no positive score', () => {

@@ -174,10 +174,16 @@ export function rank(input: RankInput): RankedItem[] {
   const explained = input.adjust === undefined && input.explanationKey !== undefined ? blend.explained(input.explanationKey) : null;
 
   const explain = (p: number): Reason[] => {
-    const hit = explained?.get(p);
-    if (hit !== undefined) return hit;
-    const reasons = explainNow(p);
-    explained?.set(p, reasons);
+    if (explained === null) return explainNow(p);
+    let reasons = explained.get(p);
+    // Least recently used out first: explored items change from request to request, and
+    // keeping all of them let each person's cache grow by kilobytes a request.
+    if (reasons !== undefined) explained.delete(p);
+    else {
+      reasons = explainNow(p);
+      if (explained.size >= EXPLANATIONS_KEPT) explained.delete(explained.keys().next().value as number);
+    }
+    explained.set(p, reasons);
     return reasons;
   };
   const explainNow = (p: number): Reason[] => {
@@ -253,6 +259,9 @@ export function rank(input: RankInput): RankedItem[] {
   return out.filter((x): x is RankedItem => x !== undefined);
 }
 
+/** Explanations a blend keeps (the items most recently explained with it). */
+export const EXPLANATIONS_KEPT = 16;
+
 /** Blends kept between requests: by the identity of the component score lists and their weights. */
 export interface BlendCache {
   get(key: string): Blend | undefined;
@@ -265,7 +274,7 @@ export interface Blend {
   totals: Float64Array;
   scales: number[];
   complete: boolean;
-  /** Explanations of this blend's items, kept under a key that stands for what else they depend on (the last key only). */
+  /** Explanations of this blend's items, kept under a key that stands for what else they depend on (the last key only; at most `EXPLANATIONS_KEPT`, least recently used out first). */
   explained(key: string): Map<number, Reason[]>;
 }
 
