@@ -10,8 +10,8 @@ export function workerIndex(): number | null {
 /**
  * The young generation of a serving worker, in MiB per semi-space (Node's default is 16).
  * Serving allocates many short-lived objects per request while it keeps a large, long-lived
- * person cache; with the default, enough of them survived into the old generation that its
- * collections took the event loop for 100 – 500 ms every few seconds at 1,500 – 2,000
+ * person cache; with the default, more of them survive into the old generation, whose
+ * collections come more often and take the event loop for 100 – 500 ms at 1,500 – 2,000
  * requests/s (bench/recs-serving; docs/benchmarks.md).
  */
 export const WORKER_SEMI_SPACE_MB = 32;
