@@ -28,7 +28,8 @@ export function registerIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): v
   // CORS: preflights are answered by Hono's middleware. On every other request the one header
   // it would add is set before the handler runs: the middleware sets it on a response made
   // before the handler's, which Hono then copies through a body stream — on the Node server
-  // that took the slow streaming path for every answer (recommendations: ~10% of their CPU).
+  // that took the slow streaming path for every answer (recommendations over HTTP, closed
+  // loop: 2,072 → 2,906 req/s without it; docs/benchmarks.md).
   const preflight = cors({ origin: '*', allowMethods: ['POST', 'GET', 'DELETE', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type', 'X-Retry-Count'], maxAge: 86400 });
   app.use('/v1/*', async (c, next) => {
     if (c.req.method === 'OPTIONS') return preflight(c, next);
