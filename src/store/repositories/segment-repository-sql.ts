@@ -1,10 +1,11 @@
-import { sql, type Compilable, type CompiledQuery, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Condition } from '../../segments/definition.js';
 import { compileCondition, profilesSource, segmentSource } from '../../segments/compile-sql.js';
 import type { ProfileFacts } from '../../segments/profile-evidence.js';
 import type { MembershipChange, SegmentRecord, SegmentRepository } from '../../segments/segment-repository.js';
 import { readJson } from '../../shared/json.js';
 import type { Database } from '../schema.js';
+import { precompiledRows } from '../precompiled.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
 
@@ -24,33 +25,6 @@ function padded(keys: readonly string[]): string[] {
   return out;
 }
 
-/** Stands for one value of one row while a multi-row statement is compiled. */
-class Cell {
-  constructor(readonly row: number, readonly column: string) {}
-}
-
-/**
- * A multi-row statement built and compiled once per row count, then run with new rows: for
- * a 256-row insert, building Kysely's operation tree and compiling it costs about as much as
- * SQLite takes to run it. `build` receives stand-in rows (each value a `Cell`) and must put
- * every value of every row in as a plain parameter. Row counts come from `chunkRowsInShapes`,
- * so a few shapes recur.
- */
-function rowStatement<R extends Record<string, unknown>, O>(db: Kysely<Database>, columns: ReadonlyArray<keyof R & string>, build: (db: Kysely<Database>, rows: R[]) => Compilable<O>) {
-  const shapes = new Map<number, { query: CompiledQuery<O>; cells: Array<Cell | null> }>();
-  return async (tx: Kysely<Database>, rows: readonly R[]): Promise<O[]> => {
-    let shape = shapes.get(rows.length);
-    if (shape === undefined) {
-      const stand = rows.map((_, i) => Object.fromEntries(columns.map((c) => [c, new Cell(i, c)])) as R);
-      const query = build(db, stand).compile();
-      shapes.set(rows.length, (shape = { query, cells: query.parameters.map((p) => (p instanceof Cell ? p : null)) }));
-    }
-    const { query, cells } = shape;
-    const parameters = cells.map((cell, i) => (cell === null ? query.parameters[i] : rows[cell.row]![cell.column]));
-    return (await tx.executeQuery<O>({ ...query, parameters })).rows;
-  };
-}
-
 const byPerson = (a: MembershipChange, b: MembershipChange) => (a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0);
 
 /** SegmentRepository on Kysely (SQLite and PostgreSQL). */
@@ -58,10 +32,10 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
   const db = store.db;
   const max = store.features.maxParameters;
   type MemberRow = { workspace_id: string; segment_id: string; profile_id: string; entered_at: number };
-  const insertMembers = rowStatement<MemberRow, { segment_id: string; profile_id: string }>(db, ['workspace_id', 'segment_id', 'profile_id', 'entered_at'], (d, rows) =>
+  const insertMembers = precompiledRows<MemberRow, { segment_id: string; profile_id: string }>(db, ['workspace_id', 'segment_id', 'profile_id', 'entered_at'], (d, rows) =>
     d.insertInto('segment_members').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'segment_id', 'profile_id']).doNothing()).returning(['segment_id', 'profile_id']));
   type ChangeRow = { workspace_id: string; seq: number; segment_id: string; profile_id: string; change: 'entered' | 'exited'; reason: string; at: number };
-  const insertChanges = rowStatement<ChangeRow, never>(db, ['workspace_id', 'seq', 'segment_id', 'profile_id', 'change', 'reason', 'at'], (d, rows) => d.insertInto('segment_changes').values(rows));
+  const insertChanges = precompiledRows<ChangeRow, never>(db, ['workspace_id', 'seq', 'segment_id', 'profile_id', 'change', 'reason', 'at'], (d, rows) => d.insertInto('segment_changes').values(rows));
   /**
    * Takes the workspace's segment-change sequence row (creating it at 0) and so the right to
    * write memberships: PostgreSQL holds other writers of the workspace — real-time flushes in
