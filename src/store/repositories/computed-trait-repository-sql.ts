@@ -1,7 +1,7 @@
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { EventInput, OrderInput } from '../../profiles/inputs.js';
 import { buildCategoryPriceDistributions } from '../../profiles/price-bands.js';
-import type { ComputedTraitRepository, ComputedTraitsRecord, ReadOptions } from '../../profiles/computed-trait-repository.js';
+import type { ComputedTraitRepository, ComputedTraitsRecord } from '../../profiles/computed-trait-repository.js';
 import { emptyTraitState, parseTraitState, type IncrementalTraitState } from '../../profiles/trait-state.js';
 import type { TraitValues } from '../../profiles/trait-registry.js';
 import { readJson } from '../../shared/json.js';
@@ -9,7 +9,8 @@ import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
 import type { IngestParticipant } from './ingest-repository-sql.js';
-import { consentRecordOf, readPrivacyOf } from './privacy-repository-sql.js';
+import { readPrivacyOf } from './privacy-repository-sql.js';
+import { profileSelection } from './profile-selection.js';
 
 type Db = Kysely<Database>;
 
@@ -74,18 +75,6 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
   const f = store.features;
   const max = f.maxParameters;
 
-  /**
-   * The conditions that select these profiles on a profile-id column: for a page of
-   * `profilePage`, its id range in one condition (one index range scan: on PostgreSQL about
-   * a twentieth of the server time of a thousand-id `in` list for orders; the caller drops
-   * rows of other profiles in the range); otherwise `in` lists within the parameter limit.
-   */
-  const selections = (profileIds: readonly string[], options: ReadOptions): Array<(column: Expression<string | null>) => Expression<SqlBool>> => {
-    const [first, last] = [profileIds[0], profileIds[profileIds.length - 1]];
-    if (first === undefined || last === undefined) return [];
-    if (options.page === true) return [(column) => sql<SqlBool>`${column} >= ${first} and ${column} <= ${last}`];
-    return chunkRows(profileIds, 1, max - 2).map((chunk) => (column) => sql<SqlBool>`${column} in (${sql.join(chunk)})`);
-  };
   return {
     async profilePage(ws, after, limit) {
       let q = db.selectFrom('profiles').select('id').where('workspace_id', '=', ws).where('merged_into', 'is', null);
@@ -97,16 +86,16 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
     async ordersOf(ws, profileIds, options = {}) {
       const out = new Map<string, OrderInput[]>();
       const byId = new Map<string, OrderInput & { items: OrderInput['items'][number][] }>();
-      const wanted = options.page === true ? new Set(profileIds) : null;
-      for (const selection of selections(profileIds, options)) {
+      const { conditions, keeps } = profileSelection(profileIds, options, max);
+      for (const condition of conditions) {
         const orders = await db.selectFrom('orders')
           .select(['order_id', 'profile_id', 'kind', 'status', 'currency', 'revenue', 'refunded_amount', 'coupon', 'placed_at'])
-          .where('workspace_id', '=', ws).where((eb) => selection(eb.ref('profile_id')))
+          .where('workspace_id', '=', ws).where((eb) => condition(eb.ref('profile_id')))
           // A fixed order, whatever plan the database picks: sums over a person's orders and lines
           // (revenue, favourites, price bands) are then the same bits in every run.
           .orderBy('profile_id').orderBy('placed_at').orderBy('order_id').execute();
         for (const o of orders) {
-          if (wanted !== null && !wanted.has(o.profile_id!)) continue;
+          if (!keeps(o.profile_id!)) continue;
           const order = { orderId: o.order_id, kind: o.kind, status: o.status, currency: o.currency, revenue: o.revenue, refundedAmount: o.refunded_amount, coupon: o.coupon, placedAt: o.placed_at, items: [] };
           byId.set(o.order_id, order);
           const list = out.get(o.profile_id!) ?? [];
@@ -173,18 +162,7 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
       return out;
     },
 
-    async privacyOf(ws, profileIds, options = {}) {
-      if (options.page !== true) return readPrivacyOf(db, ws, profileIds, max);
-      const personalizationOff = new Set<string>();
-      const wanted = new Set(profileIds);
-      const [first, last] = [profileIds[0], profileIds[profileIds.length - 1]];
-      if (first === undefined || last === undefined) return { consents: [], personalizationOff };
-      const consents = (await db.selectFrom('consent_records').selectAll().where('workspace_id', '=', ws).where('profile_id', '>=', first).where('profile_id', '<=', last)
-        .orderBy('recorded_at').orderBy('id').execute()).filter((r) => wanted.has(r.profile_id)).map(consentRecordOf);
-      const off = await db.selectFrom('privacy_switches').select('profile_id').where('workspace_id', '=', ws).where('profile_id', '>=', first).where('profile_id', '<=', last).where('personalization_off', '=', 1).execute();
-      for (const r of off) if (wanted.has(r.profile_id)) personalizationOff.add(r.profile_id);
-      return { consents, personalizationOff };
-    },
+    privacyOf: (ws, profileIds, options = {}) => readPrivacyOf(db, ws, profileIds, max, options),
 
     async priceDistributions(ws) {
       const rows = await db.selectFrom('catalog_items').select(['category_path', 'price']).where('workspace_id', '=', ws).where('price', 'is not', null).execute();
@@ -195,10 +173,10 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
     read: (ws, profileIds) => readRows(db, ws, profileIds, max),
     async statesOf(ws, profileIds, options = {}) {
       const out = new Map<string, IncrementalTraitState | null>();
-      const wanted = options.page === true ? new Set(profileIds) : null;
-      for (const selection of selections(profileIds, options)) {
-        const rows = await db.selectFrom('profiles').select(['id', 'trait_state']).where('workspace_id', '=', ws).where((eb) => selection(eb.ref('id'))).execute();
-        for (const r of rows) if (wanted === null || wanted.has(r.id)) out.set(r.id, r.trait_state === null ? null : parseTraitState(readJson(r.trait_state, null)));
+      const { conditions, keeps } = profileSelection(profileIds, options, max);
+      for (const condition of conditions) {
+        const rows = await db.selectFrom('profiles').select(['id', 'trait_state']).where('workspace_id', '=', ws).where((eb) => condition(eb.ref('id'))).execute();
+        for (const r of rows) if (keeps(r.id)) out.set(r.id, r.trait_state === null ? null : parseTraitState(readJson(r.trait_state, null)));
       }
       return out;
     },

@@ -8,6 +8,7 @@ import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
 import { chunkRows } from './chunk.js';
 import { precompiled } from '../precompiled.js';
+import { profileSelection, type SelectionOptions } from './profile-selection.js';
 
 /** Tables whose `profile_id` rows erasure must keep (none today: the erasure record uses another column). */
 const RETAINED_TABLES = new Set<string>();
@@ -137,24 +138,27 @@ export function privacyRepositorySql(store: Store): PrivacyRepository {
 /**
  * The privacy state jobs need to decide whether they may profile people: their consent
  * records in ledger order and who switched personalization off (shared by the jobs that
- * profile: trait recompute, recommendation training).
+ * profile: trait recompute, recommendation training, real-time segments). `options.page`:
+ * the ids are one page of live profiles (see `profileSelection`).
  */
-export async function readPrivacyOf(db: Kysely<Database>, ws: string, profileIds: readonly string[], maxParameters: number): Promise<{ consents: ConsentRecord[]; personalizationOff: Set<string> }> {
-  const consents = await readConsent(db, ws, profileIds, maxParameters);
+export async function readPrivacyOf(db: Kysely<Database>, ws: string, profileIds: readonly string[], maxParameters: number, options: SelectionOptions = {}): Promise<{ consents: ConsentRecord[]; personalizationOff: Set<string> }> {
+  const consents = await readConsent(db, ws, profileIds, maxParameters, options);
   const personalizationOff = new Set<string>();
-  for (const chunk of chunkRows(profileIds, 1, maxParameters - 1)) {
-    const off = await db.selectFrom('privacy_switches').select('profile_id').where('workspace_id', '=', ws).where('profile_id', 'in', chunk).where('personalization_off', '=', 1).execute();
-    for (const r of off) personalizationOff.add(r.profile_id);
+  const { conditions, keeps } = profileSelection(profileIds, options, maxParameters);
+  for (const condition of conditions) {
+    const off = await db.selectFrom('privacy_switches').select('profile_id').where('workspace_id', '=', ws).where((eb) => condition(eb.ref('profile_id'))).where('personalization_off', '=', 1).execute();
+    for (const r of off) if (keeps(r.profile_id)) personalizationOff.add(r.profile_id);
   }
   return { consents, personalizationOff };
 }
 
-/** Reads consent records of profiles in ledger order (shared with the ingest path). */
-export async function readConsent(db: Kysely<Database>, ws: string, profileIds: readonly string[], maxParameters: number): Promise<ConsentRecord[]> {
+/** Reads consent records of profiles, each person's in ledger order (shared with the ingest path). */
+export async function readConsent(db: Kysely<Database>, ws: string, profileIds: readonly string[], maxParameters: number, options: SelectionOptions = {}): Promise<ConsentRecord[]> {
   const out: ConsentRecord[] = [];
-  for (const chunk of chunkRows(profileIds, 1, maxParameters - 1)) {
-    const rows = await db.selectFrom('consent_records').selectAll().where('workspace_id', '=', ws).where('profile_id', 'in', chunk).orderBy('recorded_at').orderBy('id').execute();
-    for (const r of rows) out.push(consentRecordOf(r));
+  const { conditions, keeps } = profileSelection(profileIds, options, maxParameters);
+  for (const condition of conditions) {
+    const rows = await db.selectFrom('consent_records').selectAll().where('workspace_id', '=', ws).where((eb) => condition(eb.ref('profile_id'))).orderBy('recorded_at').orderBy('id').execute();
+    for (const r of rows) if (keeps(r.profile_id)) out.push(consentRecordOf(r));
   }
   return out;
 }
