@@ -1,7 +1,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import type { DialectFeatures } from './dialects/features.js';
-import { openSqlite, sqliteFeatures } from './dialects/sqlite.js';
+import { isSharedFile, openSqlite, sqliteFeatures } from './dialects/sqlite.js';
 import { openPostgres, postgresFeatures } from './dialects/postgres.js';
 import { foundation } from './migrations/0001-foundation.js';
 import { mergePointerIndex } from './migrations/0002-merge-pointer-index.js';
@@ -70,7 +70,7 @@ export async function openStore(config: StoreConfig, options: { secondary?: bool
   let shareableConfig: StoreConfig | null = config;
   if (config.engine === 'sqlite') {
     const opened = openSqlite({ ...config, checkpoint: secondary ? 'elsewhere' : 'background' });
-    if (config.filename === ':memory:' || config.filename === '') shareableConfig = null;
+    if (!isSharedFile(config.filename)) shareableConfig = null;
     db = opened.db;
     features = sqliteFeatures;
     closeDriver = async () => {

@@ -39,6 +39,11 @@ export const sqliteFeatures: DialectFeatures = {
   },
 };
 
+/** Whether a filename names a database file other connections can open (not `:memory:` or a temporary database). */
+export function isSharedFile(filename: string): boolean {
+  return filename !== ':memory:' && filename !== '';
+}
+
 /**
  * Opens (creating if needed) a SQLite database file in WAL mode.
  * `synchronous=NORMAL` in WAL mode loses no committed transaction when the process is
@@ -63,8 +68,7 @@ export function openSqlite(options: { filename: string; synchronous?: 'NORMAL' |
   // A file database is checkpointed by a background thread (sqlite-checkpointer.ts); the
   // writer's own auto-checkpoint stays as a backstop at ~256 MB of WAL. Without the thread,
   // checkpoint every ~16 MB instead of SQLite's default 4 MB: fewer stalls inside commits.
-  const file = options.filename !== ':memory:' && options.filename !== '';
-  const mode = file ? options.checkpoint ?? 'background' : 'inline';
+  const mode = isSharedFile(options.filename) ? options.checkpoint ?? 'background' : 'inline';
   raw.pragma(`wal_autocheckpoint = ${mode === 'inline' ? 4_000 : 65_536}`);
   const checkpointer = mode === 'background' ? startCheckpointer({ filename: options.filename, intervalMs: 100, log: (m) => console.error(m) }) : null;
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
