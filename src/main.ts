@@ -28,6 +28,7 @@ import { segmentRepositorySql } from './store/repositories/segment-repository-sq
 import { computedTraitParticipant, computedTraitRepositorySql } from './store/repositories/computed-trait-repository-sql.js';
 import { createRecommendationService } from './recommend/recommendation-service.js';
 import { recommendationRepositorySql } from './store/repositories/recommendation-repository-sql.js';
+import { startLogWriter } from './store/log-writer.js';
 
 export const VERSION = '0.1.0';
 
@@ -50,6 +51,8 @@ export async function createTailor(config: Config, options: {
   clock?: Clock; ids?: Ids; log?: (m: string, e?: unknown) => void; store?: Store; recommendationTimers?: boolean;
   /** Worker threads of the recompute job (default: one per core; 0 computes in the calling thread). */
   computeWorkers?: number;
+  /** Write recommendation logs on a thread of their own (SQLite file stores; `serve` asks for it). */
+  logWriterThread?: boolean;
 } = {}) {
   const clock = options.clock ?? systemClock();
   const ids = options.ids ?? cryptoIds();
@@ -67,8 +70,11 @@ export async function createTailor(config: Config, options: {
   const predict = createPredictService({ traits: computedTraitRepositorySql(store), repository: predictionRepository, clock, ids });
   const profileRepository = profileRepositorySql(store.db);
   const profiles = createProfileService({ repository: profileRepository });
+  const recommendationRepository = recommendationRepositorySql(store);
+  const logWriter = options.logWriterThread === true ? await startLogWriter(store, { fallback: recommendationRepository.appendLogs, log }) : null;
   const recommendations = createRecommendationService({
-    repository: recommendationRepositorySql(store), profiles, clock, ids, log, personCacheRows: config.recommendations.personCacheRows,
+    repository: logWriter === null ? recommendationRepository : { ...recommendationRepository, appendLogs: logWriter.appendLogs },
+    profiles, clock, ids, log, personCacheRows: config.recommendations.personCacheRows,
     ...(options.recommendationTimers === false ? { timers: false } : {}),
   });
   const catalog = createCatalogService({ repository: catalogRepositorySql(store.db, store.features.maxParameters), clock, onChanged: (ws) => recommendations.catalogChanged(ws) });
@@ -110,7 +116,7 @@ export async function createTailor(config: Config, options: {
   const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, segments, clusters, recommendations, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
   return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, segments, clusters, realtime, recommendations, app,
     /** Applies queued real-time segment updates, writes pending recommendation logs, then closes the store. */
-    close: async () => { await realtime.drain(); await recommendations.close(); await store.close(); },
+    close: async () => { await realtime.drain(); await recommendations.close(); await logWriter?.close(); await store.close(); },
   };
 }
 

@@ -97,7 +97,8 @@ export function buildProgram(): Command {
         output(globals(), { url, database, workers: o.workers }, () => `Tailor ${VERSION} listening on ${url} (${database}) with ${o.workers} workers; OpenAPI at ${url}/openapi.json`);
         return;
       }
-      const tailor = await createTailor(config);
+      // Recommendation logs are written off the serving thread (SQLite: a commit blocks the thread that runs it).
+      const tailor = await createTailor(config, { logWriterThread: true });
       const server = await startServer(tailor, config.server);
       // In a cluster, the scheduled jobs run in worker 1 only.
       const scheduler = worker === null || worker === 1 ? startScheduler(tailor, (m) => console.error(m)) : { stop: () => {} };

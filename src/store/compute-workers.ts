@@ -1,27 +1,10 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ComputeJob, ComputePool, ComputeWorkers, PopulationPage, TraitsJob, TraitsPage } from '../profiles/compute-service.js';
 import type { RfmScore } from '../profiles/rfm.js';
 import type { WorkerMessageIn, WorkerMessageOut } from './compute-worker.js';
 import type { Store, StoreConfig } from './store.js';
-
-
-/**
- * How to start `compute-worker`: the built `.js` file; or, when this module runs from its
- * TypeScript source (tests, benchmarks), a small module that registers tsx's loader in the
- * worker and then imports the `.ts` entry (Node 20 does not apply loaders given to a worker
- * through `execArgv`).
- */
-function workerEntry(): URL {
-  if (!import.meta.url.endsWith('.ts')) return new URL('./compute-worker.js', import.meta.url);
-  // tsx's ESM API (its `tsx/esm/api` export under the `import` condition).
-  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-  const source = `import { register } from ${JSON.stringify(tsx)};\nregister();\nawait import(${JSON.stringify(new URL('./compute-worker.ts', import.meta.url).href)});\n`;
-  return new URL(`data:text/javascript,${encodeURIComponent(source)}`);
-}
+import { workerEntry } from './worker-entry.js';
 
 /** A failure of a worker thread (it could not start, or it died). */
 export class ComputeWorkerError extends Error {
@@ -62,7 +45,7 @@ export function computeWorkers(store: Store, options: { workers?: number } = {})
       const config = store.shareableConfig;
       if (size < 1 || config === null) return null;
       const threadConfig: StoreConfig = config.engine === 'postgres' ? { ...config, maxConnections: Math.min(4, config.maxConnections ?? 4) } : config;
-      const entry = workerEntry();
+      const entry = workerEntry(import.meta.url, 'compute-worker');
       const threads: Thread[] = [];
       const started = Array.from({ length: size }, (_, i) => startThread(i + 1, threadConfig, entry, threads));
       const outcomes = await Promise.allSettled(started);
