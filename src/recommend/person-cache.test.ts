@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { PackedInteractions } from './packed.js';
 import { createPersonCache, type CachedPerson } from './person-cache.js';
 
-const person = (loadedAt: number): CachedPerson => ({ record: { traits: {}, computed: {}, interactions: [], purchased: new Map(), segments: [], shown: { itemIds: [], times: [] }, responded: [] }, loadedAt, version: 7, memo: new Map() });
+const person = (loadedAt: number, interactions: CachedPerson['record']['interactions'] = []): CachedPerson => ({ record: { traits: {}, computed: {}, interactions, purchased: new Map(), segments: [], shown: { itemIds: [], times: [] }, responded: [] }, loadedAt, version: 7, memo: new Map() });
 
 describe('createPersonCache', () => {
   it('returns what was set until its time to live has passed, then reads it as absent', () => {
@@ -45,8 +46,7 @@ describe('createPersonCache', () => {
 
   it('counts the rows of a record and what is appended to it', () => {
     const cache = createPersonCache({ maxRows: 150, ttlMs: 1000 });
-    const p = person(0);
-    p.record.interactions.push({ itemId: 'a', kind: 'purchase', at: 0 }, { itemId: 'b', kind: 'view', at: 0 });
+    const p = person(0, PackedInteractions.from([{ itemId: 'a', kind: 'purchase', at: 0 }, { itemId: 'b', kind: 'view', at: 0 }]));
     cache.set('p', p);
     expect(cache.rows).toBe(52);
     cache.grew('p', 10);

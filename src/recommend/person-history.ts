@@ -1,6 +1,7 @@
 import { productDays, replenishmentDue } from '../predict/index.js';
 import type { CatalogIndex } from './catalog-index.js';
 import { DEFAULT_SIGNAL_WEIGHTS, type InteractionKind } from './interactions.js';
+import { DUE, LATEST, NUMBER, PackedMap } from './packed.js';
 import type { PersonSignals } from './person-signals.js';
 import type { ServingState } from './serving-state.js';
 
@@ -52,14 +53,19 @@ export function derive(person: PersonSignals, state: ServingState, catalog: Cata
   let historyWeight = 0;
   for (const w of seen.values()) historyWeight += w;
   for (const [itemId, at] of person.purchased ?? []) if (!purchasedAt.has(itemId)) purchasedAt.set(itemId, at);
-  return { latest, historyWeight, purchasedAt, due: dueness(person, state.model?.replenishment ?? new Map<string, number>(), now), tastes: tagShares(person, catalog, now) };
+  // Kept with the person's record until it changes: packed (see packed.ts).
+  return {
+    latest: PackedMap.from(latest, LATEST), historyWeight, purchasedAt: PackedMap.from(purchasedAt, NUMBER),
+    due: PackedMap.from(dueness(person, state.model?.replenishment ?? new Map<string, number>(), now), DUE), tastes: tagShares(person, catalog, now),
+  };
 }
 
 /** Replenishment state of each repeat-bought item the person bought: how far along its interval they are. */
 function dueness(person: PersonSignals, intervals: ReadonlyMap<string, number>, now: number): Map<string, { ratio: number; intervalDays: number; lastAt: number }> {
   // Intervals are between UTC purchase days (as the predictions compute them); the last
   // purchase's own time is what the reason tells.
-  const purchases = person.interactions.filter((e) => e.kind === 'purchase');
+  const purchases: Array<{ itemId: string; at: number }> = [];
+  for (const e of person.interactions) if (e.kind === 'purchase') purchases.push(e);
   const days = productDays(purchases.map((e) => ({ placedAt: e.at, items: [{ itemId: e.itemId, quantity: 1 }] })));
   const lastBought = new Map<string, number>();
   for (const e of purchases) lastBought.set(e.itemId, Math.max(lastBought.get(e.itemId) ?? -Infinity, e.at));

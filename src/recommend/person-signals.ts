@@ -1,13 +1,15 @@
 import type { RequestContext } from '../contracts/recommendation.js';
 import type { PersonRecord } from './recommendation-repository.js';
-import type { InteractionKind } from './interactions.js';
+import type { InteractionList } from './packed.js';
+
+const NOTHING_BOUGHT: ReadonlyMap<string, number> = new Map();
 
 /** What serving knows about the person (read fresh for every request by the service). */
 export interface PersonSignals {
   /** Every item the person bought, with when they last bought it (may reach further back than `interactions`). */
   purchased?: ReadonlyMap<string, number>;
   /** Purchases (order lines), cart adds and views, newest last or in any order. */
-  interactions: ReadonlyArray<{ itemId: string; kind: InteractionKind; at: number }>;
+  interactions: InteractionList;
   /**
    * Phrases the person's taste or intent is known by: declared preferences (the
    * `preferences` trait, e.g. from a sign-up questionnaire), or what they searched for or
@@ -59,7 +61,7 @@ export function personSignals(input: { record: PersonRecord | null; context: Req
   const exposures = input.exposures ?? exposuresOf(record, input.exposuresSince ?? -Infinity);
   return {
     interactions: record?.interactions ?? [],
-    purchased: record?.purchased ?? new Map<string, number>(),
+    purchased: record?.purchased ?? NOTHING_BOUGHT,
     preferences,
     region,
     device: context.device === undefined ? null : context.device.trim().toLowerCase() || null,

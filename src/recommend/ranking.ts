@@ -195,11 +195,11 @@ export function rank(input: RankInput): RankedItem[] {
     active.forEach((c, k) => {
       const s = c.scores.get(p);
       if (s === undefined || !(s > 0) || total === 0) return;
-      reasons.push({ ...c.reason(p), weight: (baseShare * scales[k]! * s) / total });
+      reasons.push(weighted(c.reason(p), (baseShare * scales[k]! * s) / total));
     });
     if (adj !== undefined && factor > 1) {
       const share = (1 - 1 / factor) / Math.max(1, adj.reasons.length);
-      for (const r of adj.reasons) reasons.push({ ...r, weight: share });
+      for (const r of adj.reasons) reasons.push(weighted(r, share));
     }
     const extra = input.extraReasons?.(p) ?? [];
     if (extra.length > 0) {
@@ -207,7 +207,7 @@ export function rank(input: RankInput): RankedItem[] {
       // reason a tenth of the item's weight, taken proportionally from the others.
       const take = 0.1 * extra.length;
       for (const r of reasons) r.weight *= 1 - take;
-      for (const r of extra) reasons.push({ ...r, weight: 0.1 });
+      for (const r of extra) reasons.push(weighted(r, 0.1));
     }
     reasons.sort((a, b) => b.weight - a.weight);
     for (const r of reasons) r.weight = Math.round(r.weight * 1000) / 1000;
@@ -257,6 +257,15 @@ export function rank(input: RankInput): RankedItem[] {
     out[i] = { position: p, score: scoreOf(p), reasons: explain(p), exploration: false, pinned: false };
   }
   return out.filter((x): x is RankedItem => x !== undefined);
+}
+
+/**
+ * A reason with its weight, built as one of two literal shapes: blends keep explanations
+ * between requests, and objects spread from reasons of varying shapes each got a hidden class
+ * of their own (tens of thousands in a warm server, each marked by every full collection).
+ */
+function weighted(r: Omit<Reason, 'weight'>, weight: number): Reason {
+  return r.items === undefined ? { type: r.type, message: r.message, weight } : { type: r.type, message: r.message, items: r.items, weight };
 }
 
 /** Explanations a blend keeps (the items most recently explained with it). */

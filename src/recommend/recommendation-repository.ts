@@ -1,6 +1,6 @@
 import type { ConsentRecord } from '../privacy/consent-ledger.js';
 import type { CatalogEntry } from './catalog-index.js';
-import type { InteractionKind } from './interactions.js';
+import type { InteractionList } from './packed.js';
 import type { TrainingInteraction } from './serving-model.js';
 
 /** What one request reads about a person (by indexed look-ups only). */
@@ -10,9 +10,9 @@ export interface PersonRecord {
   /** Computed traits (`country`, `timezone`…), empty when never computed. */
   computed: Record<string, unknown>;
   /** Purchases (one per order line), cart adds and views: the latest, as a model's history. */
-  interactions: Array<{ itemId: string; kind: InteractionKind; at: number }>;
+  interactions: InteractionList;
   /** Every item the person ever bought (in their latest 5,000 orders), with when they last bought it. */
-  purchased: Map<string, number>;
+  purchased: ReadonlyMap<string, number>;
   segments: Array<{ id: string; name: string }>;
   /** Items shown to the person since the exposure window began, one entry per showing (parallel arrays, compact). */
   shown: { itemIds: string[]; times: number[] };

@@ -282,7 +282,8 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
         const best = strongestSource(lists, sources, state.catalogToModel[p]!);
         const id = best === -1 ? '' : model.itemIds[best]!;
         const pos = catalog.index.get(id);
-        return { type: name, message: message(pos === undefined ? id : nameOf(pos)), ...(id === '' ? {} : { items: [id] }) };
+        const text = message(pos === undefined ? id : nameOf(pos));
+        return id === '' ? { type: name, message: text } : { type: name, message: text, items: [id] };
       },
     };
   }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { CatalogEntry } from '../../recommend/catalog-index.js';
 import type { InteractionKind } from '../../recommend/interactions.js';
+import { NUMBER, PackedInteractions, PackedMap } from '../../recommend/packed.js';
 import type { FeedbackRow, PlacementReport, RecommendationLogRow, RecommendationRepository } from '../../recommend/recommendation-repository.js';
 import { readJson } from '../../shared/json.js';
 import type { Store } from '../store.js';
@@ -111,7 +112,9 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
         if (itemId !== null && itemId !== '' && kind !== undefined) interactions.push({ itemId, kind, at: Number(e.timestamp) });
       }
       return {
-        traits: readJson(profile?.traits, {}), computed: readJson(computed?.traits, {}), interactions, purchased,
+        traits: readJson(profile?.traits, {}), computed: readJson(computed?.traits, {}),
+        // Packed: the person cache keeps thousands of these (recommend/packed.ts).
+        interactions: PackedInteractions.from(interactions), purchased: PackedMap.from(purchased, NUMBER),
         segments: segments.map((s) => ({ id: s.id, name: s.name })),
         shown: shownTimes(shown),
         responded: responded.map((r) => ({ itemId: r.item_id, at: Number(r.at) })),
