@@ -22,6 +22,8 @@ export interface LoadJob {
   rate: number;
   seconds: number;
   warmupSeconds: number;
+  /** Closed loop only: stop once this many requests were sent (each body once, for a pass over them), or when `seconds` run out. */
+  requests?: number;
 }
 
 export interface LoadResult {
@@ -75,7 +77,7 @@ function run(job: LoadJob): Promise<LoadResult> {
       let active = 0;
       const worker = async () => {
         active++;
-        while (performance.now() < end) {
+        while (performance.now() < end && (job.requests === undefined || i < job.requests)) {
           const t = performance.now();
           const status = await send();
           record(status, performance.now() - t);
