@@ -8,11 +8,11 @@
  * `{ type: 'close' }`. Messages out: `{ type: 'ready' }` or `{ type: 'failed-to-start', error }`,
  * `{ type: 'done', taskId, result }`, `{ type: 'failed', taskId, error }`.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { populationOfPage, traitsOfPage, type ComputeJob, type TraitsJob } from '../profiles/compute-pages.js';
 import type { RfmScore } from '../profiles/rfm.js';
 import { computedTraitRepositorySql } from './repositories/computed-trait-repository-sql.js';
-import { openStore, type Store, type StoreConfig } from './store.js';
+import { openWorkerStore } from './worker-entry.js';
 
 export type WorkerMessageIn =
   | { type: 'job'; jobId: number; job: ComputeJob | TraitsJob }
@@ -32,13 +32,7 @@ if (port === null) throw new Error('compute-worker.ts runs as a worker thread (s
 const send = (m: WorkerMessageOut) => port.postMessage(m);
 const describe = (error: unknown) => (error instanceof Error ? { message: error.message, stack: error.stack } : { message: String(error) });
 
-let store: Store;
-try {
-  store = await openStore((workerData as { store: StoreConfig }).store, { secondary: true });
-} catch (error) {
-  send({ type: 'failed-to-start', error: describe(error) });
-  process.exit(1);
-}
+const store = await openWorkerStore(send);
 const repository = computedTraitRepositorySql(store);
 const jobs = new Map<number, ComputeJob | TraitsJob>();
 const pending = new Set<Promise<void>>();

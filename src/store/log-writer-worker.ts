@@ -7,10 +7,10 @@
  * out: `{ type: 'ready' }` or `{ type: 'failed-to-start', error }`, `{ type: 'done', id }`,
  * `{ type: 'failed', id, error }`, `{ type: 'closed' }`.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { RecommendationLogRow } from '../recommend/recommendation-repository.js';
 import { recommendationRepositorySql } from './repositories/recommendation-repository-sql.js';
-import { openStore, type Store, type StoreConfig } from './store.js';
+import { openWorkerStore } from './worker-entry.js';
 
 export type LogWriterMessageIn =
   | { type: 'append'; id: number; workspaceId: string; rows: RecommendationLogRow[] }
@@ -18,7 +18,7 @@ export type LogWriterMessageIn =
 
 export type LogWriterMessageOut =
   | { type: 'ready' }
-  | { type: 'failed-to-start'; error: { message: string } }
+  | { type: 'failed-to-start'; error: { message: string; stack?: string | undefined } }
   | { type: 'done'; id: number }
   | { type: 'failed'; id: number; error: { message: string } }
   | { type: 'closed' };
@@ -28,13 +28,7 @@ if (port === null) throw new Error('log-writer-worker.ts runs as a worker thread
 const send = (m: LogWriterMessageOut) => port.postMessage(m);
 const describe = (error: unknown) => ({ message: error instanceof Error ? error.message : String(error) });
 
-let store: Store;
-try {
-  store = await openStore((workerData as { store: StoreConfig }).store, { secondary: true });
-} catch (error) {
-  send({ type: 'failed-to-start', error: describe(error) });
-  process.exit(1);
-}
+const store = await openWorkerStore(send);
 const repository = recommendationRepositorySql(store);
 // One batch at a time, in arrival order.
 let queue: Promise<void> = Promise.resolve();
