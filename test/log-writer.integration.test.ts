@@ -23,12 +23,12 @@ const row = (id: string, at = NOW): RecommendationLogRow => ({
 });
 
 /** A thread entry standing in for the real one: it starts, then fails the way `behaviour` says. */
-const fakeEntry = (behaviour: 'cannot-open' | 'dies-on-first-batch') => new URL(`data:text/javascript,${encodeURIComponent(`
-import { parentPort } from 'node:worker_threads';
-${behaviour === 'cannot-open'
-    ? `parentPort.postMessage({ type: 'failed-to-start', error: { message: 'unable to open database file' } }); process.exit(1);`
-    : `parentPort.postMessage({ type: 'ready' }); parentPort.on('message', () => process.exit(3));`}
-`)}`);
+const FAKE_ENTRIES = {
+  'cannot-open': `parentPort.postMessage({ type: 'failed-to-start', error: { message: 'unable to open database file' } }); process.exit(1);`,
+  'dies-on-first-batch': `parentPort.postMessage({ type: 'ready' }); parentPort.on('message', () => process.exit(3));`,
+  'never-ready': `setInterval(() => {}, 1000);`,
+};
+const fakeEntry = (behaviour: keyof typeof FAKE_ENTRIES) => new URL(`data:text/javascript,${encodeURIComponent(`import { parentPort } from 'node:worker_threads';\n${FAKE_ENTRIES[behaviour]}\n`)}`);
 
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await fileStore();
@@ -73,6 +73,14 @@ describe('recommendation logs written on their own thread (SQLite file)', () => 
     const messages: string[] = [];
     expect(await startLogWriter(store, { fallback: async () => {}, log: (m) => messages.push(m), entry: fakeEntry('cannot-open') })).toBeNull();
     expect(messages).toEqual(['recommendation log writer thread could not open the store (unable to open database file): logs are written by the serving thread from now on']);
+  }));
+
+  it('gives up on a thread that does not start in time, and stops it', () => withStore(async (store) => {
+    const messages: string[] = [];
+    const started = performance.now();
+    expect(await startLogWriter(store, { fallback: async () => {}, log: (m) => messages.push(m), entry: fakeEntry('never-ready'), startTimeoutMs: 300 })).toBeNull();
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(messages).toEqual(['recommendation log writer thread did not start within 0.3 s: logs are written by the serving thread from now on']);
   }));
 
   it('writes the batches a dead thread had not confirmed, and every later one, on the serving thread — saying so once', () => withStore(async (store) => {

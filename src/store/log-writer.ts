@@ -4,6 +4,9 @@ import type { LogWriterMessageIn, LogWriterMessageOut } from './log-writer-worke
 import type { Store } from './store.js';
 import { workerEntry } from './worker-entry.js';
 
+/** How long the thread may take to open its connection before the calling thread writes the logs itself. */
+const START_TIMEOUT_MS = 30_000;
+
 /** Appends recommendation logs somewhere other than the calling thread. */
 export interface LogWriter {
   /** Resolves once the rows are committed. */
@@ -33,6 +36,8 @@ export async function startLogWriter(store: Store, options: {
   log: (message: string) => void;
   /** The thread's entry (tests give one that fails); default `log-writer-worker`. */
   entry?: URL;
+  /** Default 30 s. */
+  startTimeoutMs?: number;
 }): Promise<LogWriter | null> {
   const config = store.shareableConfig;
   if (config === null || config.engine !== 'sqlite') return null;
@@ -65,6 +70,10 @@ export async function startLogWriter(store: Store, options: {
     });
     worker.on('error', (e) => fail(`stopped (${e.message})`));
     worker.on('exit', (code) => fail(`exited (code ${code})`));
+    const limit = options.startTimeoutMs ?? START_TIMEOUT_MS;
+    const timer = setTimeout(() => { fail(`did not start within ${limit / 1000} s`); void worker.terminate(); }, limit);
+    worker.once('message', () => clearTimeout(timer));
+    worker.once('exit', () => clearTimeout(timer));
   });
   if (!(await started)) return null;
   return {
