@@ -11,10 +11,20 @@ import { ingestAll, openShop, shopItem } from './support/shop.js';
 const NOW = Date.parse('2024-06-01T12:00:00Z');
 const DAY = 86_400_000;
 
+/** The Tailor built on each store, so a test's end drains its queued real-time work before the store closes. */
+const tailors = new Map<Store, Awaited<ReturnType<typeof createTailor>>>();
+async function closeStore(store: Store): Promise<void> {
+  const tailor = tailors.get(store);
+  tailors.delete(store);
+  if (tailor === undefined) await store.close();
+  else await tailor.close();
+}
+
 async function shopFor(store: Store) {
   const clock = fixedClock(NOW);
   const errors: unknown[] = [];
   const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store, clock, log: (m, e) => errors.push([m, e]), recommendationTimers: false });
+  tailors.set(store, tailor);
   const { workspace, keys } = await openShop(tailor, NOW);
   // Computed traits give each person's country (region popularity) before training.
   await tailor.compute.computeWorkspace(workspace);
@@ -69,7 +79,7 @@ describeEachEngine('recommendations', (engine) => {
       const log = await store.db.selectFrom('recommendation_log').selectAll().where('workspace_id', '=', workspace.id).where('id', '=', body.recommendationId).executeTakeFirstOrThrow();
       expect(log).toMatchObject({ placement: 'default', model_version: 1 });
     } finally {
-      await store.close();
+      await closeStore(store);
     }
   });
 
@@ -105,7 +115,7 @@ describeEachEngine('recommendations', (engine) => {
       expect(fresh.body.items[0]!.itemId).toBe('new-tea');
       expect(fresh.body.items[0]!.reasons.map((r) => r.type)).toContain('new');
     } finally {
-      await store.close();
+      await closeStore(store);
     }
   });
 
@@ -137,7 +147,7 @@ describeEachEngine('recommendations', (engine) => {
       expect(warm.body.personalization.basis).toBe('history');
       expect(warm.body.items.filter((i) => !i.exploration)[0]!.itemId).toMatch(/^coffee-[56]$/);
     } finally {
-      await store.close();
+      await closeStore(store);
     }
   });
 
@@ -165,7 +175,7 @@ describeEachEngine('recommendations', (engine) => {
       const anonymous = await recommend({ strategy: 'trending', n: 3, segment: created.value.id });
       expect(anonymous.body.items.flatMap((i) => i.reasons.map((r) => r.message)).some((m) => m.includes('Athletes'))).toBe(false);
     } finally {
-      await store.close();
+      await closeStore(store);
     }
   });
 
@@ -217,7 +227,7 @@ describeEachEngine('recommendations', (engine) => {
       expect(workout.body.items.filter((i) => !i.exploration)[0]!.reasons.map((r) => r.message)).toContain('fits the moment: After a workout');
       expect((await ws()).settings.recommendations.scenes).toHaveLength(1);
     } finally {
-      await store.close();
+      await closeStore(store);
     }
   });
 
@@ -253,7 +263,7 @@ describeEachEngine('recommendations', (engine) => {
       const logged = await store.db.selectFrom('recommendation_log').select(['personalized', 'details']).where('workspace_id', '=', workspace.id).where('placement', '=', 'plain').execute();
       expect(logged.filter((l) => Number(l.personalized) === 0)).toHaveLength(3);
     } finally {
-      await store.close();
+      await closeStore(store);
     }
   });
 
@@ -285,7 +295,7 @@ describeEachEngine('recommendations', (engine) => {
       expect(stats).toEqual([expect.objectContaining({ placement: 'default', impressions: 1, responses: 1 })]);
       expect((await tailor.app.request('/v1/recommendations/nope', { headers: admin })).status).toBe(404);
     } finally {
-      await store.close();
+      await closeStore(store);
     }
   });
 
@@ -319,7 +329,7 @@ describeEachEngine('recommendations', (engine) => {
       expect(((await get.json()) as RecommendationResponse).items).toHaveLength(2);
       expect((await tailor.app.request('/v1/recommendations?n=abc', { headers: { authorization: bearer(keys.admin) } })).status).toBe(400);
     } finally {
-      await store.close();
+      await closeStore(store);
     }
   });
 
@@ -347,8 +357,11 @@ describeEachEngine('recommendations', (engine) => {
       const order = { type: 'track', event: 'Order Completed', userId: 'tea-1', messageId: 'other-process-order', timestamp: new Date(clock.now()).toISOString(), properties: { order_id: 'other-1', revenue: 5, currency: 'EUR', products: [{ product_id: before, price: 5, quantity: 1 }] } };
       expect((await other.ingest.ingest({ workspace, messages: [{ raw: order }] })).accepted).toBe(1);
       expect((await recommend({ user: 'user_id:tea-1', n: 10 })).body.items.map((i) => i.itemId)).not.toContain(before);
+      // The other process's queued segment update and logs, before the store closes.
+      await other.realtime.drain();
+      await other.recommendations.close();
     } finally {
-      await store.close();
+      await closeStore(store);
     }
   });
 });

@@ -18,8 +18,8 @@ export interface LogWriter {
 /**
  * Writes recommendation logs on a thread of their own, with its own connection to the store
  * (`log-writer-worker.ts`). better-sqlite3 runs every statement on the calling thread: a
- * server writing its logs itself stops serving while a commit runs, and on this file system a
- * commit now and then waits 100 – 450 ms on the disk (docs/benchmarks.md "bench/recs-serving").
+ * server writing its logs itself stops serving while a commit runs, and on our 2-core test VM a
+ * commit now and then took 100 – 450 ms (docs/benchmarks.md "bench/recs-serving").
  * Only for a SQLite file: null for in-memory SQLite (no other connection can open it) and for
  * PostgreSQL (its writes wait on the network, not on the event loop).
  *
