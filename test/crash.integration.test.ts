@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type StoreConfig } from '../src/store/store.js';
-import { postgresAvailable, postgresUrl } from './support/engines.js';
+import { dropSchemas, postgresAvailable, postgresUrl } from './support/engines.js';
 import { runCli, startServerProcess } from './support/server-process.js';
 import { tempDir } from './support/temp-dir.js';
 
@@ -18,12 +17,7 @@ function postgresSetup(): Setup {
   const schema = `tailor_crash_${randomBytes(5).toString('hex')}`;
   return {
     name: 'postgres', args: [], env: { DATABASE_URL: postgresUrl, TAILOR_DB_SCHEMA: schema }, store: { engine: 'postgres', connectionString: postgresUrl, schema },
-    cleanup: async () => {
-      const c = new pg.Client({ connectionString: postgresUrl });
-      await c.connect();
-      await c.query(`drop schema if exists "${schema}" cascade`);
-      await c.end();
-    },
+    cleanup: () => dropSchemas([schema]),
   };
 }
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgres, postgresFeatures } from '../src/store/dialects/postgres.js';
 import { openSqlite, sqliteFeatures } from '../src/store/dialects/sqlite.js';
@@ -20,7 +19,7 @@ import { recommendations } from '../src/store/migrations/0011-recommendations.js
 import { segmentRepositorySql } from '../src/store/repositories/segment-repository-sql.js';
 import type { Database } from '../src/store/schema.js';
 import { openStore, type StoreConfig } from '../src/store/store.js';
-import { postgresAvailable, postgresUrl } from './support/engines.js';
+import { dropSchemas, postgresAvailable, postgresUrl } from './support/engines.js';
 import { tempDir } from './support/temp-dir.js';
 
 /** The schema as it was before migration 0012. */
@@ -87,15 +86,7 @@ if (postgresAvailable) {
       await db.destroy();
       return { engine: 'postgres', connectionString: postgresUrl, schema, maxConnections: 2 };
     },
-    cleanup: async () => {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await client.end();
-      }
-    },
+    cleanup: () => dropSchemas([schema]),
   });
 }
 

@@ -7,7 +7,8 @@ import { openStore, type Store, type StoreConfig } from '../../src/store/store.j
 
 export const PG_URL = process.env.TAILOR_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
-async function dropSchema(schema: string): Promise<void> {
+/** Drops a PostgreSQL schema of a benchmark run, with everything in it. */
+export async function dropSchema(schema: string): Promise<void> {
   const c = new pg.Client({ connectionString: PG_URL });
   await c.connect();
   try {

@@ -17,13 +17,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import { dropSchema, PG_URL } from '../common/bench-store.js';
 import { machineLine, percentile, watchPeakRss } from '../common/machine.js';
 import { runTailor, startServerProcess } from '../common/processes.js';
 import { makeEventFactory } from './events.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/tailor.js');
-const PG_URL = process.env.TAILOR_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
 const option = (name: string, fallback: number) => {
@@ -215,10 +215,7 @@ async function main() {
       const pgCeil = await postgresCeiling(schema, pgr.events);
       console.log(`  ceiling (same rows, prepared insert, one transaction, same database): ${Math.round(pgCeil).toLocaleString('en')} events/s → ratio ${(pgr.rate / pgCeil).toFixed(3)}`);
     } finally {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop schema if exists "${schema}" cascade`);
-      await c.end();
+      await dropSchema(schema);
     }
   }
 

@@ -31,6 +31,17 @@ if (!postgresAvailable) {
   console.warn(`\n⚠ PostgreSQL is not reachable at ${postgresUrl}: PostgreSQL store tests are SKIPPED (set TAILOR_TEST_POSTGRES=required to fail instead).\n`);
 }
 
+/** Drops PostgreSQL schemas a test made, with everything in them. */
+export async function dropSchemas(schemas: readonly string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    for (const s of schemas) await client.query(`drop schema if exists "${s}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
 export interface EngineHandle {
   name: 'sqlite' | 'postgres';
   /** Opens a fresh, empty, migrated store. */
@@ -52,15 +63,7 @@ export function postgresHandle(): EngineHandle {
       schemas.push(schema);
       return openStore({ engine: 'postgres', connectionString: postgresUrl, schema, maxConnections: 4 });
     },
-    cleanup: async () => {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      try {
-        for (const s of schemas.splice(0)) await client.query(`drop schema if exists "${s}" cascade`);
-      } finally {
-        await client.end();
-      }
-    },
+    cleanup: () => dropSchemas(schemas.splice(0)),
   };
 }
 
