@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { CommittedBatch, IngestRepository, IngestUnitOfWork, OrderRow, ProfileState } from '../../ingest/index.js';
 import { readJson } from '../../shared/json.js';
 import { emptyTraitState, parseTraitState } from '../../profiles/trait-state.js';
+import { precompiledRows } from '../precompiled.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
@@ -15,16 +16,61 @@ export type IngestParticipant = (tx: Kysely<Database>, batch: CommittedBatch) =>
 
 /** IngestRepository on Kysely: each method is one or a few multi-row statements. */
 export function ingestRepositorySql(store: Store, participants: readonly IngestParticipant[] = []): IngestRepository {
+  const statements = ingestStatements(store.db);
   return {
     withIdentityLock: (workspaceId, fn) =>
       store.inTransaction(async (tx) => {
         await store.features.lock(tx, `identity:${workspaceId}`);
-        return fn(unitOfWork(tx, workspaceId, store.features.maxParameters, participants));
+        return fn(unitOfWork(tx, workspaceId, store.features.maxParameters, participants, statements));
       }),
   };
 }
 
-function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, participants: readonly IngestParticipant[]): IngestUnitOfWork {
+/** A value of an `in (…)` list, with the workspace it is looked up in (read from the first row). */
+type Keyed = { ws: string; v: string };
+const keyed = (ws: string, values: readonly string[]): Keyed[] => values.map((v) => ({ ws, v }));
+
+/**
+ * The statements every ingest batch runs, compiled once per row count (`precompiledRows`):
+ * building Kysely's operation tree for a 256-row insert on every batch cost about 6% of the
+ * ingest time (docs/benchmarks.md, bench/ingest). Row counts come from `chunkRowsInShapes`.
+ */
+function ingestStatements(db: Kysely<Database>) {
+  type ProfileRow = { workspace_id: string; id: string; traits: string; first_seen_at: number; last_seen_at: number; created_at: number; updated_at: number; merged_into: null; trait_state: string | null };
+  type IdentityRow = { workspace_id: string; type: string; value: string; profile_id: string; first_seen_at: number; source_message_id: string | null };
+  type EventRow = {
+    workspace_id: string; message_id: string; type: string; event: string | null; name: string | null; profile_id: string; user_id: string | null; anonymous_id: string | null;
+    group_id: string | null; previous_id: string | null; timestamp: number; original_timestamp: number | null; received_at: number; sent_at: number | null;
+    properties: string; traits: string; context: string; integrations: string;
+  };
+  return {
+    storedMessageIds: precompiledRows<Keyed, { message_id: string }>(db, ['ws', 'v'], (d, rows) =>
+      d.selectFrom('events').select('message_id').where('workspace_id', '=', rows[0]!.ws).where('message_id', 'in', rows.map((r) => r.v))),
+    ownersOf: precompiledRows<Keyed & { type: string }, { profile_id: string }>(db, ['ws', 'type', 'v'], (d, rows) =>
+      d.selectFrom('identities').select('profile_id').where('workspace_id', '=', rows[0]!.ws).where('type', '=', rows[0]!.type).where('value', 'in', rows.map((r) => r.v))),
+    identitiesOf: precompiledRows<Keyed, { type: string; value: string; profile_id: string }>(db, ['ws', 'v'], (d, rows) =>
+      d.selectFrom('identities').select(['type', 'value', 'profile_id']).where('workspace_id', '=', rows[0]!.ws).where('profile_id', 'in', rows.map((r) => r.v))),
+    profilesById: precompiledRows<Keyed, { id: string; traits: unknown; first_seen_at: number; last_seen_at: number; created_at: number; trait_state: unknown }>(db, ['ws', 'v'], (d, rows) =>
+      d.selectFrom('profiles').select(['id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at', 'trait_state']).where('workspace_id', '=', rows[0]!.ws).where('id', 'in', rows.map((r) => r.v))),
+    upsertProfiles: precompiledRows<ProfileRow, never>(db, ['workspace_id', 'id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at', 'updated_at', 'merged_into', 'trait_state'], (d, rows) =>
+      d.insertInto('profiles').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'id']).doUpdateSet((eb) => ({
+        traits: eb.ref('excluded.traits'),
+        trait_state: eb.ref('excluded.trait_state'),
+        first_seen_at: eb.ref('excluded.first_seen_at'),
+        last_seen_at: eb.ref('excluded.last_seen_at'),
+        created_at: eb.ref('excluded.created_at'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })))),
+    insertIdentities: precompiledRows<IdentityRow, never>(db, ['workspace_id', 'type', 'value', 'profile_id', 'first_seen_at', 'source_message_id'], (d, rows) =>
+      d.insertInto('identities').values(rows)),
+    insertEvents: precompiledRows<EventRow, never>(db, [
+      'workspace_id', 'message_id', 'type', 'event', 'name', 'profile_id', 'user_id', 'anonymous_id', 'group_id', 'previous_id',
+      'timestamp', 'original_timestamp', 'received_at', 'sent_at', 'properties', 'traits', 'context', 'integrations',
+    ], (d, rows) => d.insertInto('events').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing())),
+  };
+}
+
+function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, participants: readonly IngestParticipant[], sql: ReturnType<typeof ingestStatements>): IngestUnitOfWork {
   return {
     async afterBatch(batch) {
       for (const participant of participants) await participant(tx, batch);
@@ -33,8 +79,7 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
     async existingMessageIds(messageIds) {
       const found = new Set<string>();
       for (const chunk of chunkRowsInShapes(messageIds, 1, maxParameters - 1)) {
-        const rows = await tx.selectFrom('events').select('message_id').where('workspace_id', '=', ws).where('message_id', 'in', chunk).execute();
-        for (const r of rows) found.add(r.message_id);
+        for (const r of await sql.storedMessageIds(tx, keyed(ws, chunk))) found.add(r.message_id);
       }
       return found;
     },
@@ -51,14 +96,12 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
       const owners = new Set<string>();
       for (const [type, values] of byType) {
         for (const chunk of chunkRowsInShapes([...values], 1, maxParameters - 2)) {
-          const rows = await tx.selectFrom('identities').select('profile_id').where('workspace_id', '=', ws).where('type', '=', type).where('value', 'in', chunk).execute();
-          for (const r of rows) owners.add(r.profile_id);
+          for (const r of await sql.ownersOf(tx, chunk.map((v) => ({ ws, type, v })))) owners.add(r.profile_id);
         }
       }
       const out: Array<{ type: string; value: string; profileId: string }> = [];
       for (const chunk of chunkRowsInShapes([...owners], 1, maxParameters - 1)) {
-        const rows = await tx.selectFrom('identities').select(['type', 'value', 'profile_id']).where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
-        for (const r of rows) out.push({ type: r.type, value: r.value, profileId: r.profile_id });
+        for (const r of await sql.identitiesOf(tx, keyed(ws, chunk))) out.push({ type: r.type, value: r.value, profileId: r.profile_id });
       }
       return out;
     },
@@ -66,8 +109,7 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
     async loadProfiles(profileIds) {
       const out: ProfileState[] = [];
       for (const chunk of chunkRowsInShapes(profileIds, 1, maxParameters - 1)) {
-        const rows = await tx.selectFrom('profiles').select(['id', 'traits', 'first_seen_at', 'last_seen_at', 'created_at', 'trait_state']).where('workspace_id', '=', ws).where('id', 'in', chunk).execute();
-        for (const r of rows) {
+        for (const r of await sql.profilesById(tx, keyed(ws, chunk))) {
           out.push({
             id: r.id, traits: readJson(r.traits, {}), firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, createdAt: r.created_at,
             // A profile without a (current) state has history the state has not seen: incomplete.
@@ -80,20 +122,10 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
 
     async upsertProfiles(profiles, now) {
       for (const chunk of chunkRowsInShapes(profiles, 9, maxParameters)) {
-        await tx.insertInto('profiles')
-          .values(chunk.map((p) => ({
-            workspace_id: ws, id: p.id, traits: JSON.stringify(p.traits), first_seen_at: p.firstSeenAt, last_seen_at: p.lastSeenAt,
-            created_at: p.createdAt, updated_at: now, merged_into: null, trait_state: p.traitState === null ? null : JSON.stringify(p.traitState),
-          })))
-          .onConflict((oc) => oc.columns(['workspace_id', 'id']).doUpdateSet((eb) => ({
-            traits: eb.ref('excluded.traits'),
-            trait_state: eb.ref('excluded.trait_state'),
-            first_seen_at: eb.ref('excluded.first_seen_at'),
-            last_seen_at: eb.ref('excluded.last_seen_at'),
-            created_at: eb.ref('excluded.created_at'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })))
-          .execute();
+        await sql.upsertProfiles(tx, chunk.map((p) => ({
+          workspace_id: ws, id: p.id, traits: JSON.stringify(p.traits), first_seen_at: p.firstSeenAt, last_seen_at: p.lastSeenAt,
+          created_at: p.createdAt, updated_at: now, merged_into: null, trait_state: p.traitState === null ? null : JSON.stringify(p.traitState),
+        })));
       }
     },
 
@@ -113,9 +145,7 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
 
     async insertIdentities(rows) {
       for (const chunk of chunkRowsInShapes(rows, 6, maxParameters)) {
-        await tx.insertInto('identities')
-          .values(chunk.map((r) => ({ workspace_id: ws, type: r.identifier.type, value: r.identifier.value, profile_id: r.profileId, first_seen_at: r.at, source_message_id: r.messageId })))
-          .execute();
+        await sql.insertIdentities(tx, chunk.map((r) => ({ workspace_id: ws, type: r.identifier.type, value: r.identifier.value, profile_id: r.profileId, first_seen_at: r.at, source_message_id: r.messageId })));
       }
     },
 
@@ -131,16 +161,13 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
     },
 
     async insertEvents(rows) {
-      for (const chunk of chunkRowsInShapes(rows, 19, maxParameters)) {
-        await tx.insertInto('events')
-          .values(chunk.map(({ event: e, profileId }) => ({
-            workspace_id: ws, message_id: e.messageId, type: e.type, event: e.event, name: e.name, profile_id: profileId,
-            user_id: e.userId, anonymous_id: e.anonymousId, group_id: e.groupId, previous_id: e.previousId,
-            timestamp: e.timestamp, original_timestamp: e.originalTimestamp, received_at: e.receivedAt, sent_at: e.sentAt,
-            properties: JSON.stringify(e.properties), traits: JSON.stringify(e.traits), context: JSON.stringify(e.context), integrations: JSON.stringify(e.integrations),
-          })))
-          .onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing())
-          .execute();
+      for (const chunk of chunkRowsInShapes(rows, 18, maxParameters)) {
+        await sql.insertEvents(tx, chunk.map(({ event: e, profileId }) => ({
+          workspace_id: ws, message_id: e.messageId, type: e.type, event: e.event, name: e.name, profile_id: profileId,
+          user_id: e.userId, anonymous_id: e.anonymousId, group_id: e.groupId, previous_id: e.previousId,
+          timestamp: e.timestamp, original_timestamp: e.originalTimestamp, received_at: e.receivedAt, sent_at: e.sentAt,
+          properties: JSON.stringify(e.properties), traits: JSON.stringify(e.traits), context: JSON.stringify(e.context), integrations: JSON.stringify(e.integrations),
+        })));
       }
     },
 
