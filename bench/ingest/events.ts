@@ -13,6 +13,19 @@ export function makeEventFactory(seed = 42) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   let n = 0;
+  // Message ids as SDKs make them: random (analytics.js: "ajs-next-" and 32 hex digits), here
+  // derived from the seed and the event's number so that the stream stays reproducible and
+  // the rest of it does not depend on them.
+  const messageId = (i: number) => {
+    let hex = '';
+    for (let k = 0; k < 4; k++) {
+      let t = Math.imul((seed * 0x9e3779b1) ^ Math.imul(i, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35), 0x27d4eb2d) >>> 0;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      hex += ((t ^ (t >>> 14)) >>> 0).toString(16).padStart(8, '0');
+    }
+    return `ajs-next-${hex}`;
+  };
   const products = Array.from({ length: 2000 }, (_, i) => ({ product_id: `sku-${i}`, name: `Product ${i}`, category: ['Kitchen', 'Garden', 'Gifts', 'Toys', 'Bath'][i % 5]!, price: Math.round((1 + (i % 97)) * 1.37 * 100) / 100 }));
   const context = (anon: string) => ({
     library: { name: 'analytics.js', version: 'next-1.84.3' },
@@ -27,7 +40,7 @@ export function makeEventFactory(seed = 42) {
     const known = visitor % 3 === 0 ? `user-${visitor}` : undefined;
     const product = products[Math.floor(rand() * products.length)]!;
     const timestamp = new Date(Date.UTC(2024, 0, 1) + n * 1000).toISOString();
-    const base = { messageId: `bench-${seed}-${n}`, anonymousId, ...(known === undefined ? {} : { userId: known }), timestamp, context: context(anonymousId) };
+    const base = { messageId: messageId(n), anonymousId, ...(known === undefined ? {} : { userId: known }), timestamp, context: context(anonymousId) };
     const r = rand();
     if (r < 0.55) return { ...base, type: 'track', event: 'Product Viewed', properties: { ...product, currency: 'GBP', position: 3, url: `https://shop.example.com/p/${product.product_id}` } };
     if (r < 0.75) return { ...base, type: 'track', event: 'Product Added', properties: { ...product, quantity: 1 + Math.floor(rand() * 3), currency: 'GBP', cart_id: `cart-${visitor}` } };

@@ -5,7 +5,8 @@
  *    database with prepared statements in one transaction, same run) and our ratio; PostgreSQL too;
  *  - p99 of a single `track` call at 200 requests/s (< 10 ms);
  *  - importing the whole Online Retail file (< 60 s, < 500 MB RSS).
- * Usage: npm run bench -- ingest [--events N] [--workers N] [--skip-postgres] [--skip-import] [--only latency|import]
+ * Also: which tables and indexes the pages of one group commit belong to (`commit-pages.ts`).
+ * Usage: npm run bench -- ingest [--events N] [--workers N] [--skip-postgres] [--skip-import] [--only latency|import|pages]
  * Set TAILOR_BENCH_PROFILE_DIR to write a V8 CPU profile of each server process there, and
  * TAILOR_BENCH_NODE_ARGS to pass more Node options to the servers (space-separated).
  */
@@ -20,6 +21,7 @@ import pg from 'pg';
 import { dropSchema, PG_URL } from '../common/bench-store.js';
 import { machineLine, percentile, watchPeakRss } from '../common/machine.js';
 import { runTailor, startServerProcess } from '../common/processes.js';
+import { commitPages } from './commit-pages.js';
 import { makeEventFactory } from './events.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -199,6 +201,7 @@ async function main() {
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
   if (only === 'latency') return void (await latency({ argv: ['--db', join(dir, 'latency.db')], env: {} }));
   if (only === 'import') return void (await importFile(dir));
+  if (only === 'pages') return void (await pages(dir));
 
   const floor = await trivialFloor();
   const sqliteDb = join(dir, 'ingest.db');
@@ -219,8 +222,16 @@ async function main() {
     }
   }
 
+  await pages(dir);
   await latency({ argv: ['--db', join(dir, 'latency.db')], env: {} });
   if (!flag('--skip-import')) await importFile(dir);
+}
+
+/** The pages one commit of 1,600 events (16 batches of 100, as in flight above) writes, by owner. */
+async function pages(dir: string) {
+  const r = await commitPages(join(dir, 'pages.db'), { warm: 70_000, group: 1_600 });
+  console.log(`one commit of ${r.events.toLocaleString('en')} events after 70,000 (SQLite, ${r.commits} commit): ${r.frames.toLocaleString('en')} pages written, ${(r.frames / r.events).toFixed(2)} per event`);
+  for (const { owner, pages: n } of r.byOwner.slice(0, 12)) console.log(`  ${String(n).padStart(6)}  ${(100 * n / r.frames).toFixed(1).padStart(5)}%  ${owner}`);
 }
 
 try {
