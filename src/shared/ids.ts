@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from './clock.js';
 
 /** Identifier and secret generation, a port so that tests can make them predictable. */
 export interface Ids {
@@ -15,14 +16,15 @@ export interface Ids {
 
 /**
  * Ids from the operating system's cryptographic random source: UUIDs are the time in
- * milliseconds followed by 74 random bits (`timeOrderedUuid`); secrets are wholly random.
+ * milliseconds followed by 74 random bits (`timeOrderedUuid`; the system's time unless a clock
+ * is given); secrets are wholly random.
  *
  * @example
  * const ids = cryptoIds(); ids.uuid();
  */
-export function cryptoIds(): Ids {
+export function cryptoIds(clock: Clock = systemClock()): Ids {
   return {
-    uuid: () => timeOrderedUuid(Date.now()),
+    uuid: () => timeOrderedUuid(clock.now()),
     secret: (bytes) => randomBytes(bytes).toString('base64url'),
   };
 }
