@@ -3,6 +3,7 @@ import { seededRng } from '../src/recommend/rng.js';
 import type { Condition } from '../src/segments/definition.js';
 import { consentInputSchema } from '../src/privacy/consent-input.js';
 import { holdsFromNewEvents, MAX_NEW_EVENTS, type NewEvent } from '../src/segments/event-evidence.js';
+import type { ProfileFacts } from '../src/segments/profile-evidence.js';
 import { computedTraitRepositorySql } from '../src/store/repositories/computed-trait-repository-sql.js';
 import { segmentRepositorySql } from '../src/store/repositories/segment-repository-sql.js';
 import { appFor, basic } from './support/app.js';
@@ -152,9 +153,15 @@ describeEachEngine('segment decisions from new events agree with SQL', (engine) 
       const timeOf = new Map((await store.db.selectFrom('events').select(['message_id', 'timestamp']).where('workspace_id', '=', a.workspace.id).execute()).map((r) => [r.message_id, Number(r.timestamp)]));
       for (const list of eventsOf.values()) for (const e of list) e.timestamp = timeOf.get(e.messageId)!;
       for (const p of people) expect(profiles.get(p)!.storedEvents).toBe(eventsOf.get(p)!.length);
+      // Ingested whole, so every person's trait state has counted each of their events by name.
+      for (const p of people) {
+        const named = eventsOf.get(p)!.filter((e) => e.type === 'track');
+        expect(Object.values(profiles.get(p)!.activity!.eventCounts).reduce((x, y) => x + y, 0)).toBe(named.length);
+      }
       expect(profiles.size).toBe(people.length);
       expect([...memberships.values()].some((m) => m.size === 2)).toBe(true);
-      const decidedWithFacts = { partial: 0, complete: 0 };
+      const decidedWithFacts = { partial: 0, complete: 0, activity: 0 };
+      const withoutActivity = (profile: ProfileFacts | null): ProfileFacts | null => (profile === null ? null : { ...profile, activity: undefined });
       let decided = 0;
       let checked = 0;
       const outcomes = new Set<boolean>();
@@ -182,6 +189,16 @@ describeEachEngine('segment decisions from new events agree with SQL', (engine) 
             if (v === null) decidedWithFacts[complete ? 'complete' : 'partial']++;
             expect(w, `${JSON.stringify(valid.value.condition)} for ${p}, with the profile row${complete ? ' and the whole history' : ''}`).toBe(inSql.has(p));
           }
+          // Only the latest event new, or none (a returning person; a privacy change): what is
+          // decided then rests on the profile row — its counts of stored events by name among it.
+          const latest = [...eventsOf.get(p)!].sort((x, y) => y.timestamp - x.timestamp).slice(0, 1);
+          for (const fresh of [latest, []]) {
+            const w = holdsFromNewEvents(valid.value.condition, fresh, NOW, facts);
+            const without = holdsFromNewEvents(valid.value.condition, fresh, NOW, { ...facts, profile: withoutActivity(facts.profile) });
+            if (w === null) continue;
+            if (without === null) decidedWithFacts.activity++;
+            expect(w, `${JSON.stringify(valid.value.condition)} for ${p}, ${fresh.length} new event(s), with the profile row`).toBe(inSql.has(p));
+          }
         }
       }
       // The comparison has teeth: a good share of the pairs were decided from the events.
@@ -189,6 +206,7 @@ describeEachEngine('segment decisions from new events agree with SQL', (engine) 
       expect(decided).toBeGreaterThan(500);
       expect(decidedWithFacts.partial).toBeGreaterThan(1_000);
       expect(decidedWithFacts.complete).toBeGreaterThan(10_000);
+      expect(decidedWithFacts.activity).toBeGreaterThan(1_000);
       expect(outcomes).toEqual(new Set([true, false]));
     } finally {
       await store.close();

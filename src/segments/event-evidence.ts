@@ -1,5 +1,5 @@
 import { resolveDate, type Condition, type EventCondition } from './definition.js';
-import { propertyAt, sameScalar, traitFromProfile, type ProfileFacts } from './profile-evidence.js';
+import { propertyAt, sameScalar, traitFromProfile, type ActivityFacts, type ProfileFacts } from './profile-evidence.js';
 
 /** An event just committed for a person, as the real-time update sees it. */
 export interface NewEvent {
@@ -44,8 +44,12 @@ const DAY_MS = 86_400_000;
  * when a new event is that late; `all` / `any` / `not` combine three-valued. With `known`:
  * traits of the profile row (`traitFromProfile`), references to other segments (current
  * memberships) and consent (the latest decision) are decided too; a profile that is not live
- * matches nothing; and when the new events are the whole history, event counts and sequences
- * are exact. Comparisons follow the SQL the condition compiles to (src/segments/compile-sql.ts):
+ * matches nothing; when the new events are the whole history, event counts and sequences
+ * are exact; and with the profile's counts of its stored events by name (`activity`, from a
+ * complete trait state), an event condition is bounded by the count of its name — exact when
+ * it has no property filter and no window, or only a "within the last days" window that the
+ * person's first event falls inside, and decided either way for "at least once within the
+ * last days" by the latest event of the name — and a sequence of a name never stored is false. Comparisons follow the SQL the condition compiles to (src/segments/compile-sql.ts):
  * an event condition reads the event name whatever the message type; a property matches only a
  * value of its own JSON type; ordering comparisons of strings are left to SQL (the database's
  * collation decides them).
@@ -92,7 +96,8 @@ function holds(c: Condition, events: readonly NewEvent[], now: number, known: Kn
     return c.state === 'none' ? latest === undefined : c.state === 'granted' ? latest === 'granted' : latest === 'denied' || latest === 'withdrawn';
   }
   const complete = known.complete === true;
-  if (events.length === 0 && !complete) return null;
+  const activity = complete ? undefined : known.profile?.activity;
+  if (events.length === 0 && !complete && activity === undefined) return null;
   if ('event' in c) {
     const atLeast = c.count?.atLeast ?? (c.count?.atMost === undefined ? 1 : 0);
     const atMost = c.count?.atMost ?? Infinity;
@@ -104,7 +109,8 @@ function holds(c: Condition, events: readonly NewEvent[], now: number, known: Kn
       else if (m === MAYBE) maybe++;
     }
     // The stored count is at least `low`; with the whole history, at most `low + maybe`.
-    const high = complete ? low + maybe : Infinity;
+    let high = complete ? low + maybe : Infinity;
+    if (activity !== undefined) ({ low, high } = boundsFromActivity(c, activity, now, low));
     if (low > atMost || high < atLeast) return false;
     if (low >= atLeast && high <= atMost) return true;
     return null;
@@ -116,7 +122,16 @@ function holds(c: Condition, events: readonly NewEvent[], now: number, known: Kn
       if (a.event !== c.sequence[0] || a.timestamp < since) continue;
       for (const b of events) if (b.event === c.sequence[1] && b.timestamp > a.timestamp && b.timestamp <= a.timestamp + span) return true;
     }
-    return complete ? false : null;
+    if (complete) return false;
+    if (activity !== undefined) {
+      // The first step must be an event of its name within the window, the second one later.
+      const first = storedOf(activity, c.sequence[0]);
+      const second = storedOf(activity, c.sequence[1]);
+      if (first === 0 || second === 0) return false;
+      const latestFirst = activity.lastEventAt[c.sequence[0]];
+      if (first !== null && latestFirst !== undefined && latestFirst < since) return false;
+    }
+    return null;
   }
   if ('trait' in c && c.source !== 'profile' && c.trait === 'last_seen') {
     let latest = -Infinity;
@@ -150,6 +165,35 @@ export function newEventsMayChange(c: Condition, events: readonly NewEvent[], no
   if ('event' in c) return events.some((e) => eventMatch(c, e, now) !== NO);
   if ('sequence' in c) return events.some((e) => e.event === c.sequence[0] || e.event === c.sequence[1]);
   return false;
+}
+
+/** How many events of a name are stored, from the activity counts; null when the counts cannot say. */
+function storedOf(activity: ActivityFacts, name: string): number | null {
+  const n = activity.eventCounts[name];
+  if (n !== undefined) return n;
+  return activity.otherEvents === 0 ? 0 : null;
+}
+
+/**
+ * Bounds of an event condition's stored count from the counts of the person's stored events by
+ * name, given `low` matching new events (all stored already): every matching event is an event
+ * of the name, so their number is at most the name's count; without property filters and
+ * windows it is that count. For a "within the last D days" window (the SQL counts events at or
+ * after now − D), the latest event of the name says whether any is inside, and when the
+ * person's first event is inside, all of them are.
+ */
+function boundsFromActivity(c: EventCondition, activity: ActivityFacts, now: number, low: number): { low: number; high: number } {
+  const total = storedOf(activity, c.event);
+  if (total === null) return { low, high: Infinity };
+  let high = total;
+  if ((c.where ?? []).length > 0 || c.between !== undefined) return { low, high };
+  if (c.withinLastDays === undefined) return { low: total, high: total };
+  const since = now - c.withinLastDays * DAY_MS;
+  const latest = activity.lastEventAt[c.event];
+  if (latest === undefined || latest < since) high = 0;
+  else low = Math.max(low, 1);
+  if (activity.firstSeen !== null && activity.firstSeen >= since) low = Math.max(low, total);
+  return { low, high };
 }
 
 const NO = 0;

@@ -8,6 +8,23 @@ export interface ProfileFacts {
   lastSeenAt: number;
   /** Events stored for the person, counted up to the bound the reader was given (not read: undefined). */
   storedEvents?: number;
+  /**
+   * Counts of the person's stored events by name, from the incremental trait state kept on the
+   * profile row — only when that state has folded every stored event (`complete`).
+   */
+  activity?: ActivityFacts;
+}
+
+/** What the profile's activity state says of all the person's stored events (see `ActivityState`). */
+export interface ActivityFacts {
+  /** Earliest timestamp of any stored event (null: none). */
+  firstSeen: number | null;
+  /** Stored events by name (track events: the only messages with a name). */
+  eventCounts: Readonly<Record<string, number>>;
+  /** Latest timestamp of a stored event, by name. */
+  lastEventAt: Readonly<Record<string, number>>;
+  /** Events whose name was not counted (past the state's limit of names): a name missing from `eventCounts` is then unknown, not zero. */
+  otherEvents: number;
 }
 
 const DAY_MS = 86_400_000;

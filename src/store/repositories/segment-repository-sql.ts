@@ -4,6 +4,7 @@ import { compileCondition, profilesSource, segmentSource } from '../../segments/
 import type { ProfileFacts } from '../../segments/profile-evidence.js';
 import type { MembershipChange, SegmentRecord, SegmentRepository } from '../../segments/segment-repository.js';
 import { readJson } from '../../shared/json.js';
+import { parseTraitState } from '../../profiles/trait-state.js';
 import type { Database } from '../schema.js';
 import { precompiledRows } from '../precompiled.js';
 import type { Store } from '../store.js';
@@ -147,10 +148,16 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       // Counted through events_profile_time, at most `countEventsUpTo` index entries a person.
       const stored = sql<number>`(select count(*) from (select 1 as one from events e where e.workspace_id = p.workspace_id and e.profile_id = p.id limit ${countEventsUpTo}) as bounded)`;
       for (const chunk of chunkRows(profileIds, 1, Math.min(LOOKUP_ROWS, max - 3))) {
-        const rows = await db.selectFrom('profiles as p').select(['p.id', 'p.traits', 'p.first_seen_at', 'p.last_seen_at', stored.as('stored_events')])
+        const rows = await db.selectFrom('profiles as p').select(['p.id', 'p.traits', 'p.first_seen_at', 'p.last_seen_at', 'p.trait_state', stored.as('stored_events')])
           .where('p.workspace_id', '=', ws).where('p.id', 'in', padded(chunk)).where('p.merged_into', 'is', null).execute();
         for (const r of rows) {
-          out.set(r.id, { traits: readJson<Record<string, unknown>>(r.traits, {}), firstSeenAt: Number(r.first_seen_at), lastSeenAt: Number(r.last_seen_at), storedEvents: Number(r.stored_events) });
+          // The incremental state counts every stored event by name when it is complete (it has folded them all).
+          const state = r.trait_state === null ? null : parseTraitState(readJson(r.trait_state, null));
+          const a = state?.complete === true ? state.activity : null;
+          out.set(r.id, {
+            traits: readJson<Record<string, unknown>>(r.traits, {}), firstSeenAt: Number(r.first_seen_at), lastSeenAt: Number(r.last_seen_at), storedEvents: Number(r.stored_events),
+            ...(a === null ? {} : { activity: { firstSeen: a.firstSeen, eventCounts: a.eventCounts, lastEventAt: a.lastEventAt, otherEvents: a.otherEvents } }),
+          });
         }
       }
       return out;
