@@ -119,3 +119,45 @@ describe('serveRecommendations without a person (PRIVACY.md P5, P6)', () => {
     expect(JSON.stringify(serve({ region: 'GB' }, null).items.map((i) => i.itemId))).not.toBe(JSON.stringify(serve({ region: 'GB' }, { ...somebody, preferences: [] }).items.map((i) => i.itemId)));
   });
 });
+
+describe("exploration's candidates", () => {
+  const DAY = 86_400_000;
+  const NOW = Date.parse('2024-06-01T12:00:00Z');
+  // 30 items on sale for a year and 2 added yesterday ("new" within the default 30 days).
+  const items = [
+    ...Array.from({ length: 30 }, (_, k) => entry({ id: `old-${k}`, categoryPath: [`Cat ${k % 5}`], createdAt: NOW - 365 * DAY })),
+    entry({ id: 'new-1', createdAt: NOW - DAY }), entry({ id: 'new-2', createdAt: NOW - DAY }),
+  ];
+  const placement = placementSchema.parse({ name: 'explore', strategies: [{ strategy: 'trending' }], n: 4, exploration: { share: 0.5, underExposedBelow: 100 } });
+  const state = createServingState({ model: null, modelVersion: null, catalog: items, now: NOW });
+  items.forEach((e, k) => state.live.trending.add(e.id, 100 - k, NOW - 100));
+  // Every old item shown often except old-7; the counts only grow, as in a serving process.
+  const impressions = new Map(items.map((e) => [e.id, e.id.startsWith('new') || e.id === 'old-7' ? 3 : 500]));
+  const lookups = new Map<string, number>();
+  const itemStats = (itemId: string) => {
+    lookups.set(itemId, (lookups.get(itemId) ?? 0) + 1);
+    return { impressions: impressions.get(itemId)!, responses: 0 };
+  };
+  const serve = (seed: number) => serveRecommendations({ state, placement, person: null, request: { items: [], context: {}, n: 4 }, scenes: [], now: NOW, rng: seededRng(seed), itemStats });
+  const explored = (seed: number) => serve(seed).items.filter((i) => i.exploration).map((i) => i.itemId);
+
+  it('explores only new and little-shown items, and looks up a well-shown item once per catalog index', () => {
+    const seen = new Set<string>();
+    for (let seed = 1; seed <= 40; seed++) for (const id of explored(seed)) seen.add(id);
+    expect([...seen].sort()).toEqual(['new-1', 'new-2', 'old-7']);
+    // The well-shown old items that were looked up at all were looked up once; the others each time they were scanned.
+    const wellShown = [...lookups].filter(([id]) => impressions.get(id)! >= 100);
+    expect(wellShown.length).toBeGreaterThan(0);
+    for (const [id, n] of wellShown) expect(n, id).toBe(1);
+    expect(lookups.get('old-7')).toBeGreaterThan(1);
+    expect(lookups.get('new-1')).toBeGreaterThan(1);
+  });
+
+  it('stops exploring an item once it has been shown enough, and keeps exploring a new one whatever its count', () => {
+    impressions.set('old-7', 100);
+    impressions.set('new-1', 10_000);
+    const seen = new Set<string>();
+    for (let seed = 41; seed <= 80; seed++) for (const id of explored(seed)) seen.add(id);
+    expect([...seen].sort()).toEqual(['new-1', 'new-2']);
+  });
+});
