@@ -1,6 +1,9 @@
 import { afterAll, expect, it } from 'vitest';
 import { ingestRepositorySql } from '../src/store/repositories/ingest-repository-sql.js';
 import { createIngestService, type IngestRepository } from '../src/ingest/index.js';
+import { seededRng } from '../src/recommend/rng.js';
+import { fixedClock } from '../src/shared/clock.js';
+import { sequentialIds } from '../src/shared/ids.js';
 import { describeEachEngine } from './support/engines.js';
 import { identifyMessage, orderCompleted, servicesFor, trackMessage } from './support/factories.js';
 
@@ -73,6 +76,71 @@ describeEachEngine('ingest service', (engine) => {
     } finally {
       await store.close();
     }
+  });
+
+  it('resolves like a full neighbourhood load while reading only the identities of profiles an event may change', async () => {
+    // The service reads a profile's other identifiers only for events that may attach to or
+    // merge it. Here the same random traffic — returning visitors, new devices past the
+    // anonymous-id limit, second user ids, second emails past the email limit, aliases — goes
+    // once through the real repository and once through one that hands over every identity of
+    // every owner (what the service read before): every outcome must be the same.
+    const everyIdentity = (repository: IngestRepository): IngestRepository => ({
+      withIdentityLock: (ws, fn) => repository.withIdentityLock(ws, (uow) => fn({
+        ...uow,
+        findIdentities: async (identifiers) => {
+          const found = await uow.findIdentities(identifiers);
+          return [...found, ...await uow.identitiesOfProfiles([...new Set(found.map((r) => r.profileId))])];
+        },
+      })),
+    });
+    const rng = seededRng(7);
+    const batches: Array<Array<Record<string, unknown>>> = [];
+    let n = 0;
+    while (n < 600) {
+      const batch: Array<Record<string, unknown>> = [];
+      for (let size = 1 + Math.floor(rng() * 40); size > 0; size--, n++) {
+        const v = Math.floor(rng() * 40);
+        const anonymousId = `a${v}-${Math.floor(rng() * 4)}`;
+        const userId = rng() < 0.4 ? (rng() < 0.1 ? `u${v}-other` : `u${v}`) : undefined;
+        const common = { messageId: `m${n}`, anonymousId, timestamp: new Date(Date.UTC(2024, 2, 1) + n * 1000).toISOString() };
+        const r = rng();
+        if (r < 0.05) batch.push({ ...common, type: 'alias', userId: `u${v}`, previousId: `a${v}-${Math.floor(rng() * 4)}` });
+        else if (r < 0.35) batch.push({ ...common, type: 'identify', ...(userId === undefined ? {} : { userId }), traits: { email: rng() < 0.8 ? `e${v}@example.com` : `e${v}b@example.com` } });
+        else batch.push({ ...common, type: 'track', ...(userId === undefined ? {} : { userId }), event: 'Product Viewed', properties: { product_id: `sku-${v}` } });
+      }
+      batches.push(batch);
+    }
+    const outcome = async (wrap: (r: IngestRepository) => IngestRepository) => {
+      const store = await engine.open();
+      try {
+        const { workspace } = await servicesFor(store);
+        const limited = { ...workspace, settings: { ...workspace.settings, identity: { ...workspace.settings.identity, limits: { email: 1, phone: 10, anonymous_id: 3 } } } };
+        const ingest = createIngestService({ repository: wrap(ingestRepositorySql(store)), clock: fixedClock(Date.UTC(2024, 2, 2)), ids: sequentialIds('p') });
+        for (const batch of batches) await ingest.ingest({ workspace: limited, messages: batch.map((raw) => ({ raw })) });
+        const ws = workspace.id;
+        return {
+          events: await store.db.selectFrom('events').select(['message_id', 'profile_id']).where('workspace_id', '=', ws).orderBy('message_id').execute(),
+          identities: await store.db.selectFrom('identities').select(['type', 'value', 'profile_id']).where('workspace_id', '=', ws).orderBy('type').orderBy('value').execute(),
+          conflicts: await store.db.selectFrom('identity_conflicts').select(['profile_id', 'other_profile_id', 'identifier_type', 'identifier_value', 'reason', 'message_id'])
+            .where('workspace_id', '=', ws).orderBy('message_id').orderBy('identifier_type').orderBy('identifier_value').execute(),
+          merges: await store.db.selectFrom('identity_merges').select(['from_profile_id', 'into_profile_id', 'identifier_type', 'identifier_value', 'message_id'])
+            .where('workspace_id', '=', ws).orderBy('message_id').orderBy('from_profile_id').execute(),
+          profiles: await store.db.selectFrom('profiles').select(['id', 'merged_into']).where('workspace_id', '=', ws).orderBy('id').execute(),
+        };
+      } finally {
+        await store.close();
+      }
+    };
+    const selective = await outcome((r) => r);
+    const full = await outcome(everyIdentity);
+    expect(selective.events).toHaveLength(n);
+    // The traffic exercises what the identities are read for.
+    const over = (type: string) => selective.conflicts.filter((c) => c.reason.includes(`of type ${type} `)).length;
+    expect(over('email')).toBeGreaterThan(0);
+    expect(over('anonymous_id')).toBeGreaterThan(0);
+    expect(over('user_id')).toBeGreaterThan(0);
+    expect(selective.merges.length).toBeGreaterThan(0);
+    expect(selective).toEqual(full);
   });
 
   it('aliases a previous anonymous id to a user id', async () => {

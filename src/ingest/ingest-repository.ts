@@ -39,8 +39,10 @@ export interface OrderRow {
 export interface IngestUnitOfWork {
   /** Which of these message ids are already stored. */
   existingMessageIds(messageIds: readonly string[]): Promise<Set<string>>;
-  /** Identity rows for these identifiers, and every identity of the profiles that own them. */
-  loadIdentityNeighbourhood(identifiers: readonly Identifier[]): Promise<Array<{ type: string; value: string; profileId: string }>>;
+  /** The identity rows of these identifiers (those that have an owner). */
+  findIdentities(identifiers: readonly Identifier[]): Promise<Array<{ type: string; value: string; profileId: string }>>;
+  /** Every identity row of these profiles. */
+  identitiesOfProfiles(profileIds: readonly string[]): Promise<Array<{ type: string; value: string; profileId: string }>>;
   loadProfiles(profileIds: readonly string[]): Promise<ProfileState[]>;
   /** Inserts new profiles and overwrites traits/seen times of existing ones. */
   upsertProfiles(profiles: readonly ProfileState[], now: number): Promise<void>;

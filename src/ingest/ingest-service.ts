@@ -268,7 +268,26 @@ export function createIngestService(deps: {
     });
     const wanted = new Map<string, Identifier>();
     for (const p of perEvent) for (const id of [...p.identifiers, ...p.aliasCandidates]) wanted.set(identifierKey(id), id);
-    const graph = new IdentityGraph(await uow.loadIdentityNeighbourhood([...wanted.values()]));
+    const found = await uow.findIdentities([...wanted.values()]);
+    // A profile's other identifiers matter only to an event that may attach identifiers to it or
+    // merge it (limits per type, conflicting user ids): one with an identifier nobody owns, with
+    // identifiers of several profiles, or an alias. An event whose identifiers all belong to one
+    // profile resolves to it, whatever else that profile holds — the usual returning visitor.
+    const ownerOf = new Map(found.map((r) => [identifierKey(r), r.profileId]));
+    const involved = new Set<string>();
+    batch.forEach(({ event }, i) => {
+      const owners = new Set<string>();
+      let unowned = false;
+      for (const id of [...perEvent[i]!.identifiers, ...perEvent[i]!.aliasCandidates]) {
+        const owner = ownerOf.get(identifierKey(id));
+        if (owner === undefined) unowned = true;
+        else owners.add(owner);
+      }
+      if (unowned || owners.size > 1 || event.type === 'alias') for (const owner of owners) involved.add(owner);
+    });
+    const rows = new Map(found.map((r) => [identifierKey(r), r]));
+    for (const r of await uow.identitiesOfProfiles([...involved])) rows.set(identifierKey(r), r);
+    const graph = new IdentityGraph(rows.values());
 
     // 2. Resolve each event in order against the working graph.
     const newProfiles = new Set<string>();

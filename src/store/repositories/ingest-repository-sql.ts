@@ -46,8 +46,8 @@ function ingestStatements(db: Kysely<Database>) {
   return {
     storedMessageIds: precompiledRows<Keyed, { message_id: string }>(db, ['ws', 'v'], (d, rows) =>
       d.selectFrom('events').select('message_id').where('workspace_id', '=', rows[0]!.ws).where('message_id', 'in', rows.map((r) => r.v))),
-    ownersOf: precompiledRows<Keyed & { type: string }, { profile_id: string }>(db, ['ws', 'type', 'v'], (d, rows) =>
-      d.selectFrom('identities').select('profile_id').where('workspace_id', '=', rows[0]!.ws).where('type', '=', rows[0]!.type).where('value', 'in', rows.map((r) => r.v))),
+    ownersOf: precompiledRows<Keyed & { type: string }, { value: string; profile_id: string }>(db, ['ws', 'type', 'v'], (d, rows) =>
+      d.selectFrom('identities').select(['value', 'profile_id']).where('workspace_id', '=', rows[0]!.ws).where('type', '=', rows[0]!.type).where('value', 'in', rows.map((r) => r.v))),
     identitiesOf: precompiledRows<Keyed, { type: string; value: string; profile_id: string }>(db, ['ws', 'v'], (d, rows) =>
       d.selectFrom('identities').select(['type', 'value', 'profile_id']).where('workspace_id', '=', rows[0]!.ws).where('profile_id', 'in', rows.map((r) => r.v))),
     profilesById: precompiledRows<Keyed, { id: string; traits: unknown; first_seen_at: number; last_seen_at: number; created_at: number; trait_state: unknown }>(db, ['ws', 'v'], (d, rows) =>
@@ -84,8 +84,7 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
       return found;
     },
 
-    async loadIdentityNeighbourhood(identifiers) {
-      if (identifiers.length === 0) return [];
+    async findIdentities(identifiers) {
       // One query per identifier type, so that the (workspace_id, type, value) key serves it.
       const byType = new Map<string, Set<string>>();
       for (const i of identifiers) {
@@ -93,14 +92,18 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
         if (set === undefined) byType.set(i.type, (set = new Set()));
         set.add(i.value);
       }
-      const owners = new Set<string>();
+      const out: Array<{ type: string; value: string; profileId: string }> = [];
       for (const [type, values] of byType) {
         for (const chunk of chunkRowsInShapes([...values], 1, maxParameters - 2)) {
-          for (const r of await sql.ownersOf(tx, chunk.map((v) => ({ ws, type, v })))) owners.add(r.profile_id);
+          for (const r of await sql.ownersOf(tx, chunk.map((v) => ({ ws, type, v })))) out.push({ type, value: r.value, profileId: r.profile_id });
         }
       }
+      return out;
+    },
+
+    async identitiesOfProfiles(profileIds) {
       const out: Array<{ type: string; value: string; profileId: string }> = [];
-      for (const chunk of chunkRowsInShapes([...owners], 1, maxParameters - 1)) {
+      for (const chunk of chunkRowsInShapes(profileIds, 1, maxParameters - 1)) {
         for (const r of await sql.identitiesOf(tx, keyed(ws, chunk))) out.push({ type: r.type, value: r.value, profileId: r.profile_id });
       }
       return out;
