@@ -4,6 +4,7 @@ import { createIngestService, type IngestRepository } from '../src/ingest/index.
 import { seededRng } from '../src/recommend/rng.js';
 import { fixedClock } from '../src/shared/clock.js';
 import { sequentialIds } from '../src/shared/ids.js';
+import { readJson } from '../src/shared/json.js';
 import { describeEachEngine } from './support/engines.js';
 import { identifyMessage, orderCompleted, servicesFor, trackMessage } from './support/factories.js';
 
@@ -141,6 +142,22 @@ describeEachEngine('ingest service', (engine) => {
     expect(over('user_id')).toBeGreaterThan(0);
     expect(selective.merges.length).toBeGreaterThan(0);
     expect(selective).toEqual(full);
+  });
+
+  it("marks a profile's trait state incomplete when events are stored without folding them into it", async () => {
+    const store = await engine.open();
+    try {
+      const { ingest, workspace } = await servicesFor(store);
+      await ingest.ingest({ workspace, messages: [{ raw: trackMessage({ userId: 'u-fold', event: 'Product Viewed' }) }] });
+      const stateOf = async () => readJson<{ complete: boolean; activity: { eventCounts: Record<string, number> } } | null>((await store.db.selectFrom('profiles').select('trait_state').executeTakeFirstOrThrow()).trait_state, null);
+      expect(await stateOf()).toMatchObject({ complete: true, activity: { eventCounts: { 'Product Viewed': 1 } } });
+      const unfolded = createIngestService({ repository: ingestRepositorySql(store), clock: fixedClock(Date.UTC(2024, 2, 2)), ids: sequentialIds('x'), incrementalTraits: false });
+      await unfolded.ingest({ workspace, messages: [{ raw: trackMessage({ userId: 'u-fold', event: 'Product Viewed' }) }] });
+      // Two views stored, one counted: the state must not claim the whole history.
+      expect(await stateOf()).toMatchObject({ complete: false, activity: { eventCounts: { 'Product Viewed': 1 } } });
+    } finally {
+      await store.close();
+    }
   });
 
   it('aliases a previous anonymous id to a user id', async () => {

@@ -333,6 +333,8 @@ export function createIngestService(deps: {
       const s = stateOf(r.profileId, event.timestamp);
       // Incremental computed traits (activity, journey signals), folded as the event is attributed.
       if (incrementalTraits) s.traitState = foldTraitState(s.traitState ?? emptyTraitState(), [{ type: event.type, event: event.type === 'track' ? event.event : null, timestamp: event.timestamp, properties: event.properties, context: event.context, ...(event.type === 'identify' ? { traits: event.traits } : {}) }]);
+      // A state that did not see this event no longer covers the person's whole history (the real-time segment update relies on `complete`).
+      else if (s.traitState !== null && s.traitState.complete) s.traitState = { ...s.traitState, complete: false };
       s.firstSeenAt = Math.min(s.firstSeenAt, event.timestamp);
       s.lastSeenAt = Math.max(s.lastSeenAt, event.timestamp);
       if (event.type === 'identify') {

@@ -49,7 +49,8 @@ const DAY_MS = 86_400_000;
  * complete trait state), an event condition is bounded by the count of its name — exact when
  * it has no property filter and no window, or only a "within the last days" window that the
  * person's first event falls inside, and decided either way for "at least once within the
- * last days" by the latest event of the name — and a sequence of a name never stored is false. Comparisons follow the SQL the condition compiles to (src/segments/compile-sql.ts):
+ * last days" by the latest event of the name — and a sequence of a name never stored is false.
+ * Comparisons follow the SQL the condition compiles to (src/segments/compile-sql.ts):
  * an event condition reads the event name whatever the message type; a property matches only a
  * value of its own JSON type; ordering comparisons of strings are left to SQL (the database's
  * collation decides them).
