@@ -49,7 +49,8 @@ const DAY_MS = 86_400_000;
  * complete trait state), an event condition is bounded by the count of its name — exact when
  * it has no property filter and no window, or only a "within the last days" window that the
  * person's first event falls inside, and decided either way for "at least once within the
- * last days" by the latest event of the name — and a sequence of a name never stored is false.
+ * last days" by the latest event of the name — and a sequence is false when a name was never
+ * stored, true when a new event and the latest stored event of the other step form it.
  * Comparisons follow the SQL the condition compiles to (src/segments/compile-sql.ts):
  * an event condition reads the event name whatever the message type; a property matches only a
  * value of its own JSON type; ordering comparisons of strings are left to SQL (the database's
@@ -131,6 +132,12 @@ function holds(c: Condition, events: readonly NewEvent[], now: number, known: Kn
       if (first === 0 || second === 0) return false;
       const latestFirst = activity.lastEventAt[c.sequence[0]];
       if (first !== null && latestFirst !== undefined && latestFirst < since) return false;
+      // A new event and the latest stored event of the other step can form the pair.
+      const latestSecond = activity.lastEventAt[c.sequence[1]];
+      for (const e of events) {
+        if (e.event === c.sequence[1] && latestFirst !== undefined && latestFirst >= since && latestFirst < e.timestamp && e.timestamp <= latestFirst + span) return true;
+        if (e.event === c.sequence[0] && e.timestamp >= since && latestSecond !== undefined && latestSecond > e.timestamp && latestSecond <= e.timestamp + span) return true;
+      }
     }
     return null;
   }
