@@ -264,28 +264,26 @@ export function createIngestService(deps: {
       const aliasCandidates: Identifier[] = event.type === 'alias' && event.previousId !== null
         ? [{ type: 'user_id', value: event.previousId }, { type: 'anonymous_id', value: event.previousId }]
         : [];
-      return { identifiers, aliasCandidates };
+      return { identifiers, lookedUp: [...identifiers, ...aliasCandidates] };
     });
     const wanted = new Map<string, Identifier>();
-    for (const p of perEvent) for (const id of [...p.identifiers, ...p.aliasCandidates]) wanted.set(identifierKey(id), id);
-    const found = await uow.findIdentities([...wanted.values()]);
+    for (const p of perEvent) for (const id of p.lookedUp) wanted.set(identifierKey(id), id);
+    const rows = new Map((await uow.findIdentities([...wanted.values()])).map((r) => [identifierKey(r), r]));
     // A profile's other identifiers matter only to an event that may attach identifiers to it or
     // merge it (limits per type, conflicting user ids): one with an identifier nobody owns, with
     // identifiers of several profiles, or an alias. An event whose identifiers all belong to one
     // profile resolves to it, whatever else that profile holds — the usual returning visitor.
-    const ownerOf = new Map(found.map((r) => [identifierKey(r), r.profileId]));
     const involved = new Set<string>();
     batch.forEach(({ event }, i) => {
       const owners = new Set<string>();
       let unowned = false;
-      for (const id of [...perEvent[i]!.identifiers, ...perEvent[i]!.aliasCandidates]) {
-        const owner = ownerOf.get(identifierKey(id));
+      for (const id of perEvent[i]!.lookedUp) {
+        const owner = rows.get(identifierKey(id))?.profileId;
         if (owner === undefined) unowned = true;
         else owners.add(owner);
       }
       if (unowned || owners.size > 1 || event.type === 'alias') for (const owner of owners) involved.add(owner);
     });
-    const rows = new Map(found.map((r) => [identifierKey(r), r]));
     for (const r of await uow.identitiesOfProfiles([...involved])) rows.set(identifierKey(r), r);
     const graph = new IdentityGraph(rows.values());
 

@@ -1,3 +1,4 @@
+import type { ActivityState } from '../profiles/activity-traits.js';
 import { resolveDate, type TraitCondition } from './definition.js';
 
 /** What the real-time update reads of a live profile row (one query for every person of a flush). */
@@ -15,17 +16,13 @@ export interface ProfileFacts {
   activity?: ActivityFacts;
 }
 
-/** What the profile's activity state says of all the person's stored events (see `ActivityState`). */
-export interface ActivityFacts {
-  /** Earliest timestamp of any stored event (null: none). */
-  firstSeen: number | null;
-  /** Stored events by name (track events: the only messages with a name). */
-  eventCounts: Readonly<Record<string, number>>;
-  /** Latest timestamp of a stored event, by name. */
-  lastEventAt: Readonly<Record<string, number>>;
-  /** Events whose name was not counted (past the state's limit of names): a name missing from `eventCounts` is then unknown, not zero. */
-  otherEvents: number;
-}
+/**
+ * What the profile's activity state says of all the person's stored events: the earliest time,
+ * counts and latest times by name (track events: the only messages with a name), and how many
+ * events went uncounted past the state's limit of names (a name missing from `eventCounts` is
+ * then unknown, not zero).
+ */
+export type ActivityFacts = Pick<ActivityState, 'firstSeen' | 'eventCounts' | 'lastEventAt' | 'otherEvents'>;
 
 const DAY_MS = 86_400_000;
 

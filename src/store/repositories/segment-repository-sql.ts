@@ -156,7 +156,7 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
           const a = state?.complete === true ? state.activity : null;
           out.set(r.id, {
             traits: readJson<Record<string, unknown>>(r.traits, {}), firstSeenAt: Number(r.first_seen_at), lastSeenAt: Number(r.last_seen_at), storedEvents: Number(r.stored_events),
-            ...(a === null ? {} : { activity: { firstSeen: a.firstSeen, eventCounts: a.eventCounts, lastEventAt: a.lastEventAt, otherEvents: a.otherEvents } }),
+            ...(a === null ? {} : { activity: a }),
           });
         }
       }
