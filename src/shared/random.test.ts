@@ -74,7 +74,7 @@ describe('betaDraw', () => {
     expect(beta(2, 5).excessKurtosis).toBeCloseTo(-0.12, 14);
   });
 
-  it.each([[0.5, 0.5], [1, 1], [2, 5], [0.4, 3], [1, 101], [30, 12]])('has the mean and variance of Beta(%s, %s)', (a, b) => {
+  it.each([[0.5, 0.5], [1, 1], [2, 5], [0.4, 3], [1, 101], [30, 12], [1, 0.3], [4, 1], [1, 2.5]])('has the mean and variance of Beta(%s, %s)', (a, b) => {
     const rng = seededRng(Math.round(a * 1000 + b));
     expectMoments(draws(N, () => betaDraw(rng, a, b)), beta(a, b));
   });
@@ -84,6 +84,26 @@ describe('betaDraw', () => {
     const rng = seededRng(9);
     expectCdf(draws(N, () => betaDraw(rng, 0.5, 0.5)), 0.1, 0.20483276469913345);
     expectCdf(draws(N, () => betaDraw(rng, 2, 5)), 0.2, 0.34464);
+  });
+
+  it('follows the CDF when a shape is 1 (drawn by inverting the CDF)', () => {
+    // scipy.stats.beta.cdf(0.05, 1, 20) = 0.6415140775914581 (= 1 − 0.95²⁰); scipy.stats.beta.cdf(0.5, 3, 1) = 0.125;
+    // scipy.stats.beta.cdf(0.9, 1, 0.3) = 0.4988127663727917 (= 1 − 0.1^0.3)
+    const rng = seededRng(11);
+    expectCdf(draws(N, () => betaDraw(rng, 1, 20)), 0.05, 0.6415140775914581);
+    expectCdf(draws(N, () => betaDraw(rng, 1, 20)), 0.01, 1 - 0.99 ** 20);
+    expectCdf(draws(N, () => betaDraw(rng, 3, 1)), 0.5, 0.125);
+    expectCdf(draws(N, () => betaDraw(rng, 1, 0.3)), 0.9, 0.4988127663727917);
+    const xs = draws(N, () => betaDraw(rng, 1, 1));
+    expect(xs.every((x) => x >= 0 && x <= 1)).toBe(true);
+    expectCdf(xs, 0.25, 0.25);
+  });
+
+  it('refuses shapes that are not positive', () => {
+    const rng = seededRng(1);
+    expect(() => betaDraw(rng, 0, 1)).toThrow(RangeError);
+    expect(() => betaDraw(rng, 1, -2)).toThrow(RangeError);
+    expect(() => betaDraw(rng, NaN, 1)).toThrow(RangeError);
   });
 });
 

@@ -39,12 +39,19 @@ export function gammaDraw(rng: Rng, shape: number, rate = 1): number {
 }
 
 /**
- * A Beta(a, b) draw as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
+ * A Beta(a, b) draw. When a shape is 1 the CDF inverts in closed form — Beta(1, b) has
+ * F(x) = 1 − (1 − x)^b, so 1 − U^(1/b) with U uniform; Beta(a, 1) has F(x) = x^a, so U^(1/a) —
+ * one uniform draw instead of two gamma variates (Thompson sampling over items nobody has
+ * responded to draws from Beta(1, 1 + impressions)). Otherwise X / (X + Y) with
+ * X ~ Gamma(a), Y ~ Gamma(b).
  *
  * @example
  * betaDraw(rng, 3, 7); // in (0, 1), mean 0.3 over many draws
  */
 export function betaDraw(rng: Rng, a: number, b: number): number {
+  if (!(a > 0) || !(b > 0)) throw new RangeError(`beta shapes must be positive, got ${a} and ${b}`);
+  if (a === 1) return 1 - Math.pow(1 - rng(), 1 / b);
+  if (b === 1) return Math.pow(1 - rng(), 1 / a);
   const x = gammaDraw(rng, a);
   const y = gammaDraw(rng, b);
   return x / (x + y);
