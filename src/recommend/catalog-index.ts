@@ -26,6 +26,8 @@ export interface CatalogIndex {
   readonly index: ReadonlyMap<string, number>;
   /** Price tier of each item (see `PriceTier`). */
   readonly priceTier: Int8Array;
+  /** When each item was added to the catalog (ms), by position: read without touching the entries. */
+  readonly createdAt: Float64Array;
   /** The item's category path cut to `level` levels, lower-cased and joined by " > " ('' when it has none). */
   categoryKey(position: number, level: number): string;
   /** A predicate over positions for an item match (compiled once, cached by its JSON). */
@@ -138,7 +140,8 @@ export function buildCatalogIndex(entries: readonly CatalogEntry[]): CatalogInde
     return out;
   };
 
-  return { size: entries.length, entries, index, priceTier, categoryKey, matcher, phrase, tagsOf: (i) => tags[i] ?? [] };
+  const createdAt = Float64Array.from(entries, (e) => e.createdAt);
+  return { size: entries.length, entries, index, priceTier, createdAt, categoryKey, matcher, phrase, tagsOf: (i) => tags[i] ?? [] };
 }
 
 /**

@@ -10,6 +10,12 @@ import type { Rng } from './rng.js';
  * taking slots; one that people respond to keeps winning until the main ranking learns it.
  */
 
+/** How often a placement showed each item and how often people responded, by catalog position. */
+export interface ItemCounts {
+  readonly impressions: ArrayLike<number>;
+  readonly responses: ArrayLike<number>;
+}
+
 /** A candidate for exploration: its feedback so far and its relevance to this request (0–1, 0 when unknown). */
 export interface ExplorationCandidate {
   position: number;

@@ -240,7 +240,7 @@ export function createRecommendationService(deps: {
       request: { items: [...(request.itemId === undefined ? [] : [request.itemId]), ...(request.items ?? [])], context: request.context ?? {}, filters: request.filters, n, segment: request.segment },
       scenes: workspace.settings.recommendations.scenes,
       now, rng: rngFor(recommendationId),
-      itemStats: states.itemStatsOf(workspace.id, p.name),
+      itemStats: states.itemCountsOf(workspace.id, p.name, state.catalog),
       ...(person === null || cached === null ? {} : { memo: cached.memo }),
     });
     const catalog = state.catalog;

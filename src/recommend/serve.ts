@@ -1,5 +1,5 @@
 import type { Filters, Placement, RequestContext, Scene, Strategy } from '../contracts/recommendation.js';
-import { explorationSlots, type ExplorationCandidate } from './exploration.js';
+import { explorationSlots, type ExplorationCandidate, type ItemCounts } from './exploration.js';
 import { compileFilters } from './filters.js';
 import { historyVectorOf } from './history.js';
 import { DEFAULT_SIGNAL_WEIGHTS, type InteractionKind } from './interactions.js';
@@ -43,8 +43,8 @@ export interface ServeInput {
   scenes: readonly Scene[];
   now: number;
   rng: Rng;
-  /** Impressions and responses (clicks, cart adds, purchases) of an item in this placement. */
-  itemStats: (itemId: string) => { impressions: number; responses: number };
+  /** Impressions and responses (clicks, cart adds, purchases) of each item in this placement, by position in `state.catalog`. */
+  itemStats: ItemCounts;
   /**
    * Where results that depend only on the person's record and the state may be kept between
    * requests (the personal model's scores): the caller drops it when the record changes.
@@ -57,23 +57,6 @@ export interface ServeOutput {
   scenes: string[];
   /** Components that had candidates, with their weights. */
   components: Array<{ name: string; weight: number }>;
-}
-
-/**
- * Catalog positions a placement has shown at least `underExposedBelow` times, found as requests
- * look them up. A process reads the counts from the store once and then only adds to them
- * (serving-states.ts), so an item found exposed stays so, and later requests on the same catalog
- * index skip its count look-up: exploration's candidate scan passes many well-shown items
- * before it finds little-shown ones (the look-ups were ~2% of serving time).
- */
-const exposedMasks = new WeakMap<object, Map<string, Uint8Array>>();
-function exposedMask(catalog: { size: number }, placement: string, threshold: number): Uint8Array {
-  let byPlacement = exposedMasks.get(catalog);
-  if (byPlacement === undefined) exposedMasks.set(catalog, (byPlacement = new Map()));
-  const key = `${threshold}\u0000${placement}`;
-  let mask = byPlacement.get(key);
-  if (mask === undefined) byPlacement.set(key, (mask = new Uint8Array(catalog.size)));
-  return mask;
 }
 
 /** Candidates each component offers before filtering. */
@@ -530,22 +513,16 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
       return mask;
     });
     const candidates: ExplorationCandidate[] = [];
-    const exposed = exposedMask(catalog, placement.name, placement.exploration.underExposedBelow);
+    const { impressions, responses } = input.itemStats;
     const consider = (p: number, relevant: number) => {
       // Exploring is showing something new to the person: never what they bought.
       if (bought !== null && bought[p] === 1) return;
-      const e = catalog.entries[p]!;
-      const fresh = e.createdAt >= since;
-      if (!fresh && exposed[p] === 1) return;
-      const stats = input.itemStats(e.id);
-      if (!fresh && stats.impressions >= placement.exploration.underExposedBelow) {
-        exposed[p] = 1;
-        return;
-      }
-      candidates.push({ position: p, impressions: stats.impressions, responses: stats.responses, relevance: relevant });
+      const shown = impressions[p]!;
+      if (shown >= placement.exploration.underExposedBelow && catalog.createdAt[p]! < since) return;
+      candidates.push({ position: p, impressions: shown, responses: responses[p]!, relevance: relevant });
     };
     // The most relevant new or little-shown items, and a uniform sample of the catalog, so that
-    // items no component knows get their chance (Thompson draws cost two gamma variates each).
+    // items no component knows get their chance (each costs a Thompson draw).
     for (let k = 0; k < relevance.positions.length && candidates.length < EXPLORATION_RELEVANT; k++) consider(relevance.positions[k]!, relevance.values[k]!);
     const sampled = new Set<number>();
     for (let k = 0; k < Math.min(EXPLORATION_RANDOM, catalog.size); k++) {

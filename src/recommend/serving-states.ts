@@ -1,5 +1,7 @@
 import type { Clock } from '../shared/clock.js';
 import { createDecayedCounters } from './decayed-counters.js';
+import type { CatalogIndex } from './catalog-index.js';
+import type { ItemCounts } from './exploration.js';
 import { eventRegion, productSignals, type ObservedEvent } from './observed-events.js';
 import type { ItemStatsRow, RecommendationRepository } from './recommendation-repository.js';
 import { loadServingModel, POPULARITY_HALF_LIVES, type ServingModel } from './serving-model.js';
@@ -10,7 +12,6 @@ export const MODEL_POLL_MS = 30_000;
 /** Catalog changes reach serving after at most this long (changes are gathered, then the index is rebuilt once). */
 export const CATALOG_SETTLE_MS = 1_000;
 
-const NO_STATS = Object.freeze({ impressions: 0, responses: 0 });
 
 interface Entry {
   state: ServingState;
@@ -24,6 +25,8 @@ interface Entry {
   stats: Map<string, Map<string, { impressions: number; responses: number }>>;
   /** Counts not yet written, per placement and item. */
   pending: Map<string, Map<string, { impressions: number; responses: number }>>;
+  /** `stats` by position in this entry's catalog, per placement (made at a placement's first request, then kept up). */
+  counts: Map<string, { impressions: Float64Array; responses: Float64Array }>;
 }
 
 /**
@@ -79,7 +82,7 @@ export function createServingStates(deps: { repository: RecommendationRepository
       stats = new Map();
       for (const r of await repository.itemStats(workspaceId)) statsOf(stats, r.placement).set(r.itemId, { impressions: r.impressions, responses: r.responses });
     }
-    return { state, loadedAt: now, checkedAt: now, checking: false, catalogDirtySince: null, catalogSignature: signature, rebuilding: null, stats, pending: previous?.pending ?? new Map() };
+    return { state, loadedAt: now, checkedAt: now, checking: false, catalogDirtySince: null, catalogSignature: signature, rebuilding: null, stats, pending: previous?.pending ?? new Map(), counts: new Map() };
   }
 
   async function ensure(workspaceId: string, now: number): Promise<Entry> {
@@ -162,10 +165,17 @@ export function createServingStates(deps: { repository: RecommendationRepository
       }
     },
 
-    /** Shown and answered counts of a placement's items, as a lookup (one map read per item). */
-    itemStatsOf(workspaceId: string, placement: string): (itemId: string) => { impressions: number; responses: number } {
-      const m = entries.get(workspaceId)?.stats.get(placement);
-      return (itemId) => m?.get(itemId) ?? NO_STATS;
+    /**
+     * Shown and answered counts of a placement's items by position in `catalog` (the catalog
+     * of a state `get` returned): kept up as items are shown and answered while `catalog` is
+     * the current one, a copy of the moment otherwise.
+     */
+    itemCountsOf(workspaceId: string, placement: string, catalog: CatalogIndex): ItemCounts {
+      const entry = entries.get(workspaceId);
+      if (entry === undefined || entry.state.catalog !== catalog) return countsByPosition(entry?.stats.get(placement), catalog);
+      let counts = entry.counts.get(placement);
+      if (counts === undefined) entry.counts.set(placement, (counts = countsByPosition(entry.stats.get(placement), catalog)));
+      return counts;
     },
 
     recordImpressions(workspaceId: string, placement: string, itemIds: readonly string[]): void {
@@ -205,6 +215,17 @@ function statsOf(stats: Entry['stats'], placement: string): Map<string, { impres
   return m;
 }
 
+function countsByPosition(stats: ReadonlyMap<string, { impressions: number; responses: number }> | undefined, catalog: CatalogIndex): { impressions: Float64Array; responses: Float64Array } {
+  const counts = { impressions: new Float64Array(catalog.size), responses: new Float64Array(catalog.size) };
+  for (const [itemId, s] of stats ?? []) {
+    const p = catalog.index.get(itemId);
+    if (p === undefined) continue;
+    counts.impressions[p] = s.impressions;
+    counts.responses[p] = s.responses;
+  }
+  return counts;
+}
+
 function count(entry: Entry, placement: string, itemId: string, impressions: number, responses: number): void {
   const m = statsOf(entry.stats, placement);
   const s = m.get(itemId);
@@ -212,6 +233,12 @@ function count(entry: Entry, placement: string, itemId: string, impressions: num
   else {
     s.impressions += impressions;
     s.responses += responses;
+  }
+  const counts = entry.counts.get(placement);
+  const position = entry.state.catalog.index.get(itemId);
+  if (counts !== undefined && position !== undefined) {
+    counts.impressions[position]! += impressions;
+    counts.responses[position]! += responses;
   }
   let pending = entry.pending.get(placement);
   if (pending === undefined) entry.pending.set(placement, (pending = new Map()));
