@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestContext } from '../contracts/recommendation.js';
-import { personSignals, referrerSearch } from './person-signals.js';
+import { exposuresOf, personSignals, referrerSearch } from './person-signals.js';
 import type { PersonRecord } from './recommendation-repository.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
@@ -124,6 +124,33 @@ describe('personSignals: exposures and the rest', () => {
   it('counts only showings and responses inside the fatigue window', () => {
     const person = record({ shown: { itemIds: ['mug', 'tea', 'mug', 'mug'], times: [1, 2, 5, 9] }, responded: [{ itemId: 'mug', at: 3 }] });
     expect(Object.fromEntries(personSignals({ record: person, context: {}, now: NOW, exposuresSince: 4 }).exposures)).toEqual({ mug: { shown: 2, responded: false } });
+  });
+
+  it("knows the positions of items shown often enough without a response, and keeps them up as more are shown", () => {
+    const person = record({
+      shown: { itemIds: ['mug', 'mug', 'tea', 'tea', 'tea', 'pan', 'mug', 'gone', 'gone', 'gone'], times: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] },
+      responded: [{ itemId: 'tea', at: 6 }],
+    });
+    const index = new Map([['mug', 0], ['tea', 1], ['pan', 2], ['kettle', 3]]);
+    const x = exposuresOf(person, 0);
+    // mug shown 3 times; tea 3 times but answered; 'gone' is not in this catalog.
+    expect([...x.fatigued(index, 3)]).toEqual([0]);
+    expect([...x.fatigued(index, 2)].sort()).toEqual([0]);
+    expect([...x.fatigued(index, 1)].sort()).toEqual([0, 2]);
+    const three = x.fatigued(index, 3);
+    expect(x.fatigued(index, 3)).toBe(three);
+    x.countShown('pan');
+    x.countShown('pan');
+    expect(x.fatigued(index, 3)).toBe(three);
+    expect([...three].sort()).toEqual([0, 2]);
+    x.countShown('kettle');
+    x.countShown('tea');
+    expect([...x.fatigued(index, 3)].sort()).toEqual([0, 2]);
+    expect(x.get('kettle')).toEqual({ shown: 1, responded: false });
+    expect(x.get('tea')).toEqual({ shown: 4, responded: true });
+    // Another catalog index: worked out again for it.
+    const other = new Map([['pan', 5], ['kettle', 6]]);
+    expect([...x.fatigued(other, 3)]).toEqual([5]);
   });
 
   it('has no exposures, history or segments for an unknown person', () => {

@@ -22,7 +22,49 @@ export interface PersonSignals {
   timezone: string | null;
   segments: ReadonlyArray<{ id: string; name: string }>;
   /** Per item: times shown within the placement's fatigue window, and whether the person responded since. */
-  exposures: ReadonlyMap<string, { shown: number; responded: boolean }>;
+  exposures: ExposureCounts;
+}
+
+/**
+ * Per item, how often it was shown to a person in a window and whether they responded to it
+ * in that time; with the catalog positions of the items shown at least a given number of
+ * times without a response (what fatigue excludes), worked out once and then kept up as
+ * more showings are counted.
+ *
+ * @example
+ * const x = new ExposureCounts([['mug', { shown: 2, responded: false }]]);
+ * x.countShown('mug'); x.fatigued(catalog.index, 3); // Set { position of 'mug' }
+ */
+export class ExposureCounts extends Map<string, { shown: number; responded: boolean }> {
+  #fatigue: { index: ReadonlyMap<string, number>; threshold: number; positions: Set<number> } | null = null;
+
+  /** Counts one more showing of an item. */
+  countShown(itemId: string): void {
+    const e = this.get(itemId);
+    if (e === undefined) this.set(itemId, { shown: 1, responded: false });
+    else e.shown++;
+    const f = this.#fatigue;
+    if (f === null) return;
+    const now = e ?? this.get(itemId)!;
+    if (!now.responded && now.shown >= f.threshold) {
+      const p = f.index.get(itemId);
+      if (p !== undefined) f.positions.add(p);
+    }
+  }
+
+  /** Catalog positions (in `index`) of the items shown at least `threshold` times without a response. */
+  fatigued(index: ReadonlyMap<string, number>, threshold: number): ReadonlySet<number> {
+    const f = this.#fatigue;
+    if (f !== null && f.index === index && f.threshold === threshold) return f.positions;
+    const positions = new Set<number>();
+    for (const [itemId, x] of this) {
+      if (x.responded || x.shown < threshold) continue;
+      const p = index.get(itemId);
+      if (p !== undefined) positions.add(p);
+    }
+    this.#fatigue = { index, threshold, positions };
+    return positions;
+  }
 }
 
 /** Query parameters search engines and shops put search terms in (Google `q`, Baidu `wd`/`word`, Yahoo `p`, Yandex `text`…). */
@@ -78,8 +120,8 @@ export function personSignals(input: { record: PersonRecord | null; context: Req
  * @example
  * exposuresOf(record, now - 30 * 86_400_000).get('mug'); // { shown: 3, responded: false }
  */
-export function exposuresOf(record: PersonRecord | null, since: number): Map<string, { shown: number; responded: boolean }> {
-  const exposures = new Map<string, { shown: number; responded: boolean }>();
+export function exposuresOf(record: PersonRecord | null, since: number): ExposureCounts {
+  const exposures = new ExposureCounts();
   const responded = new Set((record?.responded ?? []).filter((r) => r.at >= since).map((r) => r.itemId));
   const shown = record?.shown ?? { itemIds: [], times: [] };
   for (let k = 0; k < shown.itemIds.length; k++) {

@@ -7,7 +7,7 @@ import { err, ok, type Result } from '../shared/result.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import { createFeedbackTracker, type ObservedEvent } from './feedback.js';
 import { createPersonCache } from './person-cache.js';
-import { exposuresOf, personSignals } from './person-signals.js';
+import { exposuresOf, personSignals, type ExposureCounts } from './person-signals.js';
 import type { RecommendationLogRow, RecommendationRepository } from './recommendation-repository.js';
 import { seededRng, type Rng } from './rng.js';
 import { serveRecommendations, type PersonSignals } from './serve.js';
@@ -221,7 +221,7 @@ export function createRecommendationService(deps: {
     else {
       // Exposures are counted once a minute per person and window, and kept up as items are shown.
       const exposuresKey = `exposures:${p.fatigue.withinDays}:${Math.floor(now / 60_000)}`;
-      let exposures = cached?.memo.get(exposuresKey) as Map<string, { shown: number; responded: boolean }> | undefined;
+      let exposures = cached?.memo.get(exposuresKey) as ExposureCounts | undefined;
       if (exposures === undefined) {
         exposures = exposuresOf(record, now - p.fatigue.withinDays * DAY_MS);
         if (cached !== null) {
@@ -258,13 +258,7 @@ export function createRecommendationService(deps: {
         cached.record.shown.itemIds.push(i.itemId);
         cached.record.shown.times.push(now);
         // …and in the exposure counts kept for the person.
-        for (const [key, value] of cached.memo) {
-          if (!key.startsWith('exposures:')) continue;
-          const counts = value as Map<string, { shown: number; responded: boolean }>;
-          const e = counts.get(i.itemId);
-          if (e === undefined) counts.set(i.itemId, { shown: 1, responded: false });
-          else e.shown++;
-        }
+        for (const [key, value] of cached.memo) if (key.startsWith('exposures:')) (value as ExposureCounts).countShown(i.itemId);
       }
       people.grew(cacheKey, items.length / 8);
     }

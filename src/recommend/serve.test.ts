@@ -3,6 +3,7 @@ import { placementSchema, sceneSchema, type Filters, type RequestContext, type S
 import { buildCatalogIndex } from './catalog-index.js';
 import { createDecayedCounters } from './decayed-counters.js';
 import { seededRng } from './rng.js';
+import { ExposureCounts } from './person-signals.js';
 import { compileFilters, serveRecommendations, type PersonSignals } from './serve.js';
 import { createServingState } from './serving-state.js';
 import { catalogEntry as entry } from '../../test/support/catalog-entry.js';
@@ -89,7 +90,7 @@ describe('serveRecommendations without a person (PRIVACY.md P5, P6)', () => {
   });
   const somebody: PersonSignals = {
     interactions: [{ itemId: 'g', kind: 'purchase', at: NOON - 1e6 }], purchased: new Map([['g', NOON - 1e6]]), preferences: [{ phrase: 'tea', source: 'declared' }],
-    region: 'GB', device: 'mobile', timezone: 'Asia/Shanghai', segments: [{ id: 'seg-1', name: 'One' }], exposures: new Map(),
+    region: 'GB', device: 'mobile', timezone: 'Asia/Shanghai', segments: [{ id: 'seg-1', name: 'One' }], exposures: new ExposureCounts(),
   };
 
   it('reads nothing of the request context but a named scene: any other field read throws here', () => {

@@ -59,6 +59,7 @@ export interface ServeOutput {
   components: Array<{ name: string; weight: number }>;
 }
 
+const NO_POSITIONS: ReadonlySet<number> = new Set();
 /** Candidates each component offers before filtering. */
 const CANDIDATES = 300;
 const DAY_MS = 86_400_000;
@@ -459,16 +460,9 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
       }
       return mask;
     });
-  // Items shown often enough without a response, as catalog positions: one pass over the
-  // person's exposures instead of a look-up by item id for each candidate.
-  const fatigued = new Set<number>();
-  if (person !== null && placement.fatigue.count > 0) {
-    for (const [itemId, x] of person.exposures) {
-      if (x.responded || x.shown < placement.fatigue.count) continue;
-      const p = catalog.index.get(itemId);
-      if (p !== undefined) fatigued.add(p);
-    }
-  }
+  // Items shown often enough without a response, as catalog positions (kept with the person's
+  // exposure counts) instead of a look-up by item id for each candidate.
+  const fatigued: ReadonlySet<number> = person !== null && placement.fatigue.count > 0 ? person.exposures.fatigued(catalog.index, placement.fatigue.count) : NO_POSITIONS;
   const eligible = (p: number): boolean => {
     if (blockedByPurchase !== null && blockedByPurchase[p] === 1) return false;
     if (fatigued.size > 0 && fatigued.has(p)) return false;
