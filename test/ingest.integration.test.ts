@@ -1,5 +1,7 @@
 import { afterAll, expect, it } from 'vitest';
 import { ingestRepositorySql } from '../src/store/repositories/ingest-repository-sql.js';
+import { profileRepositorySql } from '../src/store/repositories/profile-repository-sql.js';
+import { createProfileService } from '../src/profiles/profile-service.js';
 import { createIngestService, type IngestRepository } from '../src/ingest/index.js';
 import { seededRng } from '../src/recommend/rng.js';
 import { fixedClock } from '../src/shared/clock.js';
@@ -142,6 +144,48 @@ describeEachEngine('ingest service', (engine) => {
     expect(over('user_id')).toBeGreaterThan(0);
     expect(selective.merges.length).toBeGreaterThan(0);
     expect(selective).toEqual(full);
+  });
+
+  it('finds the same profile by its head (serving) as by its whole record, whatever the reference', async () => {
+    const store = await engine.open();
+    try {
+      const { workspace, ingest } = await servicesFor(store);
+      const ws = workspace.id;
+      // Anonymous visitors who log in (merging their anonymous profiles), aliases, emails.
+      const rng = seededRng(11);
+      const messages: Array<Record<string, unknown>> = [];
+      for (let n = 0; n < 300; n++) {
+        const v = Math.floor(rng() * 30);
+        const common = { messageId: `h${n}`, anonymousId: `a${v}-${Math.floor(rng() * 3)}`, timestamp: new Date(Date.UTC(2024, 2, 1) + n * 1000).toISOString() };
+        const r = rng();
+        if (r < 0.05) messages.push({ ...common, type: 'alias', userId: `u${v}`, previousId: `a${v}-${Math.floor(rng() * 3)}` });
+        else if (r < 0.3) messages.push({ ...common, type: 'identify', userId: `u${v}`, traits: { email: `e${v}@example.com` } });
+        else messages.push({ ...common, type: 'track', event: 'Product Viewed', properties: { product_id: `sku-${v}` } });
+      }
+      for (let i = 0; i < messages.length; i += 30) await ingest.ingest({ workspace, messages: messages.slice(i, i + 30).map((raw) => ({ raw })) });
+      const profiles = createProfileService({ repository: profileRepositorySql(store.db) });
+      const identities = await store.db.selectFrom('identities').select(['type', 'value']).where('workspace_id', '=', ws).execute();
+      const rows = await store.db.selectFrom('profiles').select(['id', 'merged_into']).where('workspace_id', '=', ws).execute();
+      expect(rows.filter((r) => r.merged_into !== null).length).toBeGreaterThan(0);
+      const refs = [
+        ...identities.map((i) => `${i.type}:${i.value}`),
+        ...rows.flatMap((r) => [`profile_id:${r.id}`, r.id]),
+        'u3', ' u3 ', 'E3@Example.com', 'email:E3@Example.com', 'user_id:nobody', 'nobody', 'email:not-an-email', 'profile_id:', '', 'profile_id:no-such-profile',
+      ];
+      let throughMerge = 0;
+      for (const ref of refs) {
+        const full = await profiles.resolve(ws, ref);
+        const head = await profiles.resolveHead(ws, ref);
+        if (!full.ok) expect(head, ref).toEqual(full);
+        else {
+          expect(head, ref).toEqual({ ok: true, value: { id: full.value.id, updatedAt: full.value.updatedAt, mergedInto: null } });
+          if (ref.startsWith('profile_id:') && ref.slice(11) !== full.value.id) throughMerge++;
+        }
+      }
+      expect(throughMerge).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
   });
 
   it("marks a profile's trait state incomplete when events are stored without folding them into it", async () => {

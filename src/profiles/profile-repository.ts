@@ -45,10 +45,16 @@ export interface MergeRecord {
   mergedAt: number;
 }
 
+/** What a look-up needs of a profile to find the one to use and to know whether it changed (no traits read). */
+export type ProfileHead = Pick<ProfileRecord, 'id' | 'updatedAt' | 'mergedInto'>;
+
 /** Read-side storage port for profiles. */
 export interface ProfileRepository {
   getProfile(workspaceId: string, profileId: string): Promise<ProfileRecord | null>;
   findOwner(workspaceId: string, identifier: Identifier): Promise<string | null>;
+  profileHead(workspaceId: string, profileId: string): Promise<ProfileHead | null>;
+  /** The head of the profile that owns an identifier, in one look-up. */
+  ownerHead(workspaceId: string, identifier: Identifier): Promise<ProfileHead | null>;
   identifiers(workspaceId: string, profileId: string): Promise<Array<Identifier & { firstSeenAt: number }>>;
   merges(workspaceId: string, profileId: string): Promise<MergeRecord[]>;
   /** Events newest first; `before` is an exclusive (timestamp, messageId) cursor. */

@@ -1,6 +1,6 @@
 import { normalizeIdentifier, type Identifier } from '../identity/index.js';
 import { err, ok, type Result } from '../shared/result.js';
-import type { ProfileRecord, ProfileRepository, StoredEvent } from './profile-repository.js';
+import type { ProfileHead, ProfileRecord, ProfileRepository, StoredEvent } from './profile-repository.js';
 
 export type ProfileLookupError = { type: 'profile_not_found'; ref: string } | { type: 'bad_reference'; message: string };
 
@@ -39,35 +39,44 @@ export function parseProfileRef(ref: string): { kind: 'identifier'; identifier: 
 export function createProfileService(deps: { repository: ProfileRepository }) {
   const { repository } = deps;
 
-  async function followMerges(workspaceId: string, profileId: string): Promise<ProfileRecord | null> {
-    let profile = await repository.getProfile(workspaceId, profileId);
-    // Merge pointers are kept one step deep (ingest repoints older merges), but follow a few to be safe.
-    for (let hops = 0; profile !== null && profile.mergedInto !== null && hops < 10; hops++) {
-      profile = await repository.getProfile(workspaceId, profile.mergedInto);
-    }
+  /** The surviving profile: merge pointers are kept one step deep (ingest repoints older merges), but a few are followed to be safe. */
+  async function followMerges<T extends { mergedInto: string | null }>(first: T | null, byId: (id: string) => Promise<T | null>): Promise<T | null> {
+    let profile = first;
+    for (let hops = 0; profile !== null && profile.mergedInto !== null && hops < 10; hops++) profile = await byId(profile.mergedInto);
     return profile;
   }
 
-  async function resolve(workspaceId: string, ref: string): Promise<Result<ProfileRecord, ProfileLookupError>> {
+  /** A reference resolved with the given look-ups (whole records, or heads only). */
+  async function resolveWith<T extends { mergedInto: string | null }>(ref: string, byId: (id: string) => Promise<T | null>, byIdentifier: (identifier: Identifier) => Promise<T | null>): Promise<Result<T, ProfileLookupError>> {
     const parsed = parseProfileRef(ref);
-    let profile: ProfileRecord | null = null;
+    let profile: T | null = null;
     if (parsed.kind === 'invalid') return err({ type: 'bad_reference', message: parsed.message });
-    if (parsed.kind === 'profile_id') profile = await followMerges(workspaceId, parsed.id);
-    else if (parsed.kind === 'identifier') {
-      const owner = await repository.findOwner(workspaceId, parsed.identifier);
-      profile = owner === null ? null : await followMerges(workspaceId, owner);
-    } else {
-      profile = await followMerges(workspaceId, parsed.value);
-      if (profile === null) {
-        const owner = await repository.findOwner(workspaceId, { type: 'user_id', value: parsed.value.trim() });
-        profile = owner === null ? null : await followMerges(workspaceId, owner);
-      }
+    if (parsed.kind === 'profile_id') profile = await followMerges(await byId(parsed.id), byId);
+    else if (parsed.kind === 'identifier') profile = await followMerges(await byIdentifier(parsed.identifier), byId);
+    else {
+      profile = await followMerges(await byId(parsed.value), byId);
+      if (profile === null) profile = await followMerges(await byIdentifier({ type: 'user_id', value: parsed.value.trim() }), byId);
     }
     return profile === null ? err({ type: 'profile_not_found', ref }) : ok(profile);
   }
 
+  function resolve(workspaceId: string, ref: string): Promise<Result<ProfileRecord, ProfileLookupError>> {
+    return resolveWith(ref, (id) => repository.getProfile(workspaceId, id), async (identifier) => {
+      const owner = await repository.findOwner(workspaceId, identifier);
+      return owner === null ? null : repository.getProfile(workspaceId, owner);
+    });
+  }
+
   return {
     resolve,
+
+    /**
+     * Like `resolve`, for callers that need only which profile it is and when it last changed
+     * (serving, on every request): an identifier and its owner in one look-up, no traits read.
+     */
+    resolveHead(workspaceId: string, ref: string): Promise<Result<ProfileHead, ProfileLookupError>> {
+      return resolveWith(ref, (id) => repository.profileHead(workspaceId, id), (identifier) => repository.ownerHead(workspaceId, identifier));
+    },
 
     /** A profile with its identifiers, merge history, recent events and orders. */
     async get(workspaceId: string, ref: string, options: { events?: number } = {}) {

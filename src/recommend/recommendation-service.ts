@@ -197,7 +197,7 @@ export function createRecommendationService(deps: {
     let profileId: string | null = null;
     let version = 0;
     if (ref !== null) {
-      const resolved = await deps.profiles.resolve(workspace.id, ref);
+      const resolved = await deps.profiles.resolveHead(workspace.id, ref);
       if (!resolved.ok && resolved.error.type === 'bad_reference') return err({ type: 'bad_reference', message: resolved.error.message });
       if (resolved.ok && !released.has(`${workspace.id}\u0000${resolved.value.id}`)) ({ id: profileId, updatedAt: version } = resolved.value);
     }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ProfileRecord, ProfileRepository, StoredEvent, StoredOrder } from '../../profiles/profile-repository.js';
+import type { ProfileHead, ProfileRecord, ProfileRepository, StoredEvent, StoredOrder } from '../../profiles/profile-repository.js';
 import { readJson } from '../../shared/json.js';
 import { incrementalTraitValues, parseTraitState } from '../../profiles/trait-state.js';
 import type { Database } from '../schema.js';
@@ -23,6 +23,11 @@ const profileColumns = ['id', 'traits', 'first_seen_at', 'last_seen_at', 'create
 const profileById = precompiled((db, v: { ws: string; id: string }) => db.selectFrom('profiles').select(profileColumns).where('workspace_id', '=', v.ws).where('id', '=', v.id));
 const ownerOf = precompiled((db, v: { ws: string; type: string; value: string }) =>
   db.selectFrom('identities').select('profile_id').where('workspace_id', '=', v.ws).where('type', '=', v.type).where('value', '=', v.value));
+const headById = precompiled((db, v: { ws: string; id: string }) => db.selectFrom('profiles').select(['id', 'updated_at', 'merged_into']).where('workspace_id', '=', v.ws).where('id', '=', v.id));
+const ownerHeadOf = precompiled((db, v: { ws: string; type: string; value: string }) =>
+  db.selectFrom('identities as i').innerJoin('profiles as p', (j) => j.onRef('p.workspace_id', '=', 'i.workspace_id').onRef('p.id', '=', 'i.profile_id'))
+    .select(['p.id', 'p.updated_at', 'p.merged_into']).where('i.workspace_id', '=', v.ws).where('i.type', '=', v.type).where('i.value', '=', v.value));
+const toHead = (r: { id: string; updated_at: number; merged_into: string | null }): ProfileHead => ({ id: r.id, updatedAt: Number(r.updated_at), mergedInto: r.merged_into });
 
 /** ProfileRepository on Kysely (SQLite and PostgreSQL). */
 export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
@@ -47,6 +52,14 @@ export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
     async findOwner(ws, identifier) {
       const [r] = await ownerOf(db, { ws, type: identifier.type, value: identifier.value });
       return r?.profile_id ?? null;
+    },
+    async profileHead(ws, id) {
+      const [r] = await headById(db, { ws, id });
+      return r === undefined ? null : toHead(r);
+    },
+    async ownerHead(ws, identifier) {
+      const [r] = await ownerHeadOf(db, { ws, type: identifier.type, value: identifier.value });
+      return r === undefined ? null : toHead(r);
     },
     async identifiers(ws, profileId) {
       // Sorted here, not by ORDER BY: without statistics SQLite would walk the primary key
