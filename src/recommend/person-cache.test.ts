@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PackedInteractions } from './packed.js';
-import { createPersonCache, type CachedPerson } from './person-cache.js';
+import { createPersonCache, timeToLive, type CachedPerson } from './person-cache.js';
 
 const person = (loadedAt: number, interactions: CachedPerson['record']['interactions'] = []): CachedPerson => ({ record: { traits: {}, computed: {}, interactions, purchased: new Map(), segments: [], shown: { itemIds: [], times: [] }, responded: [] }, loadedAt, version: 7, memo: new Map() });
 
@@ -8,9 +8,33 @@ describe('createPersonCache', () => {
   it('returns what was set until its time to live has passed, then reads it as absent', () => {
     const cache = createPersonCache({ maxRows: 1000, ttlMs: 1000 });
     const p = cache.set('a', person(0));
-    expect(cache.get('a', 1000, 7)).toBe(p);
-    expect(cache.get('a', 1001, 7)).toBeUndefined();
+    // FNV-1a of 'a' is 3826002220, 444641715 after the finalizer: 1000 · (1 − 444641715 / 2³³) ≈ 948.
+    expect(timeToLive('a', 1000)).toBe(948);
+    expect(cache.get('a', 948, 7)).toBe(p);
+    expect(cache.get('a', 949, 7)).toBeUndefined();
     expect(cache.size).toBe(0);
+  });
+
+  it('spreads the expiry of people loaded together over the second half of the time to live', () => {
+    const ttlMs = 300_000;
+    const cache = createPersonCache({ maxRows: 1_000_000, ttlMs });
+    const keys = Array.from({ length: 2000 }, (_, k) => `ws\u0000profile-${k}`);
+    for (const k of keys) cache.set(k, person(0));
+    const ttls = keys.map((k) => timeToLive(k, ttlMs));
+    expect(Math.min(...ttls)).toBeGreaterThanOrEqual(ttlMs / 2);
+    expect(Math.max(...ttls)).toBeLessThanOrEqual(ttlMs);
+    // Roughly uniform: each tenth of the span holds 5–15% of the people.
+    for (let d = 0; d < 10; d++) {
+      const share = ttls.filter((t) => t >= ttlMs / 2 + (d * ttlMs) / 20 && t < ttlMs / 2 + ((d + 1) * ttlMs) / 20).length / keys.length;
+      expect(share, `tenth ${d}`).toBeGreaterThan(0.05);
+      expect(share, `tenth ${d}`).toBeLessThan(0.15);
+    }
+    // Nobody expires in the first half; at three quarters about half have; at the end, everybody.
+    expect(keys.filter((k) => cache.get(k, ttlMs / 2, 7) === undefined)).toHaveLength(0);
+    const gone = keys.filter((k) => cache.get(k, (3 * ttlMs) / 4, 7) === undefined).length;
+    expect(gone).toBeGreaterThan(800);
+    expect(gone).toBeLessThan(1200);
+    expect(keys.filter((k) => cache.get(k, ttlMs + 1, 7) !== undefined)).toHaveLength(0);
   });
 
   it('reads an entry as absent once the profile has changed (its update time moved), whoever changed it', () => {

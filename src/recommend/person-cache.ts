@@ -1,4 +1,5 @@
 import type { PersonRecord } from './recommendation-repository.js';
+import { hashString } from './rng.js';
 
 /** A person's record as serving keeps it between requests, with what was computed from it. */
 export interface CachedPerson {
@@ -8,6 +9,19 @@ export interface CachedPerson {
   version: number;
   /** Results computed from the record (the personal model's scores…), dropped with it. */
   memo: Map<string, unknown>;
+}
+
+/**
+ * An entry's time to live: between half of `ttlMs` and `ttlMs`, the same for a key every time
+ * (the key's FNV-1a hash through MurmurHash3's finalizer, so that keys differing in their last
+ * characters spread evenly).
+ */
+export function timeToLive(key: string, ttlMs: number): number {
+  let h = hashString(key);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h = (h ^ (h >>> 16)) >>> 0;
+  return Math.round(ttlMs * (1 - h / 2 ** 33));
 }
 
 /** The size of an entry in "rows": its interactions (order lines, cart adds, views) and exposures, plus a fixed part for the rest. */
@@ -24,16 +38,18 @@ function weightOf(entry: CachedPerson): number {
  * (a row costs about 180 bytes with what is computed from it) — least recently used
  * first out. An entry is read again when the profile's update time has moved since it was read
  * (ingest in any process bumps it: the person's new events show at their next request), or when
- * it is older than `ttlMs` (what other processes change without touching the profile: computed
- * traits, segment memberships, exposures); ingest, erasure and segment changes of this process
- * drop the person's entry at once.
+ * it is older than its time to live (what other processes change without touching the profile:
+ * computed traits, segment memberships, exposures); ingest, erasure and segment changes of this
+ * process drop the person's entry at once. The time to live is between half of `ttlMs` and
+ * `ttlMs`, fixed per key by a hash of it: people loaded together (a process started under
+ * traffic) are read again spread over that span, not all in the same second.
  *
  * @example
  * const people = createPersonCache({ maxRows: 1_000_000, ttlMs: 300_000 });
  * const hit = people.get(key, now, profile.updatedAt) ?? people.set(key, { record, loadedAt: now, version: profile.updatedAt, memo: new Map() });
  */
 export function createPersonCache(options: { maxRows: number; ttlMs: number }) {
-  const entries = new Map<string, { entry: CachedPerson; weight: number }>();
+  const entries = new Map<string, { entry: CachedPerson; weight: number; ttl: number }>();
   let rows = 0;
   const remove = (key: string) => {
     const e = entries.get(key);
@@ -47,7 +63,7 @@ export function createPersonCache(options: { maxRows: number; ttlMs: number }) {
       const e = entries.get(key);
       if (e === undefined) return undefined;
       entries.delete(key);
-      if (e.entry.version !== version || now - e.entry.loadedAt > options.ttlMs || now < e.entry.loadedAt) {
+      if (e.entry.version !== version || now - e.entry.loadedAt > e.ttl || now < e.entry.loadedAt) {
         rows -= e.weight;
         return undefined;
       }
@@ -58,7 +74,7 @@ export function createPersonCache(options: { maxRows: number; ttlMs: number }) {
       remove(key);
       const weight = weightOf(entry);
       if (weight > options.maxRows) return entry;
-      entries.set(key, { entry, weight });
+      entries.set(key, { entry, weight, ttl: timeToLive(key, options.ttlMs) });
       rows += weight;
       while (rows > options.maxRows) remove(entries.keys().next().value as string);
       return entry;

@@ -9,7 +9,7 @@ import { createFeedbackTracker, type ObservedEvent } from './feedback.js';
 import { createPersonCache } from './person-cache.js';
 import { exposuresOf, personSignals, type ExposureCounts } from './person-signals.js';
 import type { RecommendationLogRow, RecommendationRepository } from './recommendation-repository.js';
-import { seededRng, type Rng } from './rng.js';
+import { hashString, seededRng, type Rng } from './rng.js';
 import { serveRecommendations, type PersonSignals } from './serve.js';
 import { createServingStates } from './serving-states.js';
 import { createTrainer, type TrainingSummary } from './training.js';
@@ -371,13 +371,3 @@ export function createRecommendationService(deps: {
 }
 
 export type RecommendationService = ReturnType<typeof createRecommendationService>;
-
-/** A 32-bit FNV-1a hash of a string, to seed a request's exploration from its id. */
-function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}

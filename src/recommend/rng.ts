@@ -18,3 +18,19 @@ export function seededRng(seed: number): Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A 32-bit FNV-1a hash of a string: a seed from an id (a request's exploration), or a fixed
+ * spread over keys.
+ *
+ * @example
+ * hashString('a'); // 3826002220
+ */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
