@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explorationPositions, explorationSlots, thompsonPick, type ExplorationCandidate } from './exploration.js';
+import { betaDraw } from '../shared/random.js';
 import { seededRng, type Rng } from './rng.js';
 
 const candidate = (overrides: Partial<ExplorationCandidate> & { position: number }): ExplorationCandidate => ({
@@ -65,6 +66,29 @@ describe('thompsonPick', () => {
       expect(p.draw).toBeGreaterThanOrEqual(0);
       expect(p.draw).toBeLessThanOrEqual(0.5 + 0.5 * relevanceOf.get(p.position)!);
     }
+  });
+
+  it('picks what sorting every draw would pick, in the same order', () => {
+    // The reference: draw for every candidate in turn, sort by draw (ties: lower position), keep the first `slots`.
+    const reference = (candidates: ExplorationCandidate[], slots: number, rng: Rng) => candidates.map((c) => {
+      const r = Math.max(0, Math.min(c.responses, c.impressions));
+      return { position: c.position, draw: betaDraw(rng, 1 + r, 1 + c.impressions - r) * (0.5 + 0.5 * Math.max(0, Math.min(1, c.relevance))) };
+    }).sort((a, b) => b.draw - a.draw || a.position - b.position).slice(0, slots);
+    const gen = seededRng(99);
+    for (let trial = 0; trial < 300; trial++) {
+      const candidates = Array.from({ length: Math.floor(gen() * 60) }, (_, k) => {
+        const impressions = gen() < 0.3 ? 0 : Math.floor(gen() * 200);
+        return candidate({ position: Math.floor(gen() * 40) + k * 41, impressions, responses: gen() < 0.5 ? 0 : Math.floor(gen() * (impressions + 2)), relevance: gen() < 0.2 ? 0 : gen() });
+      });
+      const slots = 1 + Math.floor(gen() * 6);
+      expect(thompsonPick({ candidates, slots, rng: seededRng(trial) }), `trial ${trial}`).toEqual(reference(candidates, slots, seededRng(trial)));
+    }
+    // Equal draws (relevance 0 and an item that cannot win): the lower position goes first.
+    const ties = [candidate({ position: 7, relevance: 0 }), candidate({ position: 3, relevance: 0 })];
+    const fixed = () => 0.5;
+    expect(thompsonPick({ candidates: ties, slots: 2, rng: fixed }).map((p) => p.position)).toEqual([3, 7]);
+    expect(thompsonPick({ candidates: [...ties].reverse(), slots: 2, rng: fixed }).map((p) => p.position)).toEqual([3, 7]);
+    expect(thompsonPick({ candidates: [...ties].reverse(), slots: 1, rng: fixed }).map((p) => p.position)).toEqual([3]);
   });
 
   it('picks nothing for no slots or no candidates', () => {

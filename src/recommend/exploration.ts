@@ -34,13 +34,19 @@ export interface ExplorationCandidate {
  */
 export function thompsonPick(input: { candidates: readonly ExplorationCandidate[]; slots: number; rng: Rng }): Array<{ position: number; draw: number }> {
   if (input.slots <= 0 || input.candidates.length === 0) return [];
-  const draws = input.candidates.map((c) => {
+  // The best `slots` draws kept in order as they come (slots are few; no sort of every draw).
+  const best: Array<{ position: number; draw: number }> = [];
+  for (const c of input.candidates) {
     const responses = Math.max(0, Math.min(c.responses, c.impressions));
     const theta = betaDraw(input.rng, 1 + responses, 1 + c.impressions - responses);
-    return { position: c.position, draw: theta * (0.5 + 0.5 * Math.max(0, Math.min(1, c.relevance))) };
-  });
-  draws.sort((a, b) => b.draw - a.draw || a.position - b.position);
-  return draws.slice(0, input.slots);
+    const draw = theta * (0.5 + 0.5 * Math.max(0, Math.min(1, c.relevance)));
+    let at = best.length;
+    while (at > 0 && (best[at - 1]!.draw < draw || (best[at - 1]!.draw === draw && best[at - 1]!.position > c.position))) at--;
+    if (at >= input.slots) continue;
+    best.splice(at, 0, { position: c.position, draw });
+    if (best.length > input.slots) best.pop();
+  }
+  return best;
 }
 
 /**
