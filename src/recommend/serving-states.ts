@@ -235,10 +235,10 @@ function count(entry: Entry, placement: string, itemId: string, impressions: num
     s.responses += responses;
   }
   const counts = entry.counts.get(placement);
-  const position = entry.state.catalog.index.get(itemId);
-  if (counts !== undefined && position !== undefined) {
-    counts.impressions[position]! += impressions;
-    counts.responses[position]! += responses;
+  const position = counts === undefined ? undefined : entry.state.catalog.index.get(itemId);
+  if (position !== undefined) {
+    counts!.impressions[position]! += impressions;
+    counts!.responses[position]! += responses;
   }
   let pending = entry.pending.get(placement);
   if (pending === undefined) entry.pending.set(placement, (pending = new Map()));
