@@ -257,9 +257,9 @@ export function createRecommendationService(deps: {
       for (const i of items) {
         cached.record.shown.itemIds.push(i.itemId);
         cached.record.shown.times.push(now);
-        // …and in the exposure counts kept for the person.
-        for (const [key, value] of cached.memo) if (key.startsWith('exposures:')) (value as ExposureCounts).countShown(i.itemId);
       }
+      // …and in the exposure counts kept for the person (one pass over what is memoized).
+      for (const [key, value] of cached.memo) if (key.startsWith('exposures:')) for (const i of items) (value as ExposureCounts).countShown(i.itemId);
       people.grew(cacheKey, items.length / 8);
     }
     if (pendingLogs.length >= MAX_PENDING_LOGS) {
