@@ -2,6 +2,7 @@ import { activityTraitValues, emptyActivityState, foldActivity, mergeActivitySta
 import { emptyEngagementState, foldEngagement, mergeEngagementStates, type EngagementState } from './engagement-traits.js';
 import type { EventInput } from './inputs.js';
 import { foldJourneySignals, type JourneySignals } from './lifecycle.js';
+import { readJson } from '../shared/json.js';
 import type { TraitValues } from './trait-registry.js';
 
 /**
@@ -78,6 +79,17 @@ function parseLatest(value: unknown): { t: number; v: string } | null {
   if (typeof value !== 'object' || value === null) return null;
   const { t, v } = value as { t?: unknown; v?: unknown };
   return typeof t === 'number' && Number.isFinite(t) && typeof v === 'string' ? { t, v } : null;
+}
+
+/**
+ * A `trait_state` column read back (text on SQLite, already parsed on PostgreSQL; null when the
+ * profile has none): `parseTraitState` of its JSON.
+ *
+ * @example
+ * readStoredTraitState(row.trait_state); // the state, or null
+ */
+export function readStoredTraitState(column: unknown): IncrementalTraitState | null {
+  return column === null ? null : parseTraitState(readJson(column, null));
 }
 
 /**

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { EventInput, OrderInput } from '../../profiles/inputs.js';
 import { buildCategoryPriceDistributions } from '../../profiles/price-bands.js';
 import type { ComputedTraitRepository, ComputedTraitsRecord } from '../../profiles/computed-trait-repository.js';
-import { emptyTraitState, parseTraitState, type IncrementalTraitState } from '../../profiles/trait-state.js';
+import { emptyTraitState, readStoredTraitState, type IncrementalTraitState } from '../../profiles/trait-state.js';
 import type { TraitValues } from '../../profiles/trait-registry.js';
 import { readJson } from '../../shared/json.js';
 import type { Database } from '../schema.js';
@@ -23,7 +23,7 @@ async function readRows(db: Db, ws: string, profileIds: readonly string[], maxPa
       .where('p.workspace_id', '=', ws).where('p.id', 'in', chunk).execute();
     for (const r of rows) {
       if (r.trait_state === null && r.traits === null) continue;
-      const state = r.trait_state === null ? null : parseTraitState(readJson(r.trait_state, null));
+      const state = readStoredTraitState(r.trait_state);
       out.set(r.id, {
         profileId: r.id, traits: readJson<TraitValues>(r.traits, {}), state: state ?? emptyTraitState(false),
         hasState: state !== null, computedAt: r.computed_at ?? null, updatedAt: r.updated_at ?? 0,
@@ -176,7 +176,7 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
       const { conditions, keeps } = profileSelection(profileIds, options, max);
       for (const condition of conditions) {
         const rows = await db.selectFrom('profiles').select(['id', 'trait_state']).where('workspace_id', '=', ws).where((eb) => condition(eb.ref('id'))).execute();
-        for (const r of rows) if (keeps(r.id)) out.set(r.id, r.trait_state === null ? null : parseTraitState(readJson(r.trait_state, null)));
+        for (const r of rows) if (keeps(r.id)) out.set(r.id, readStoredTraitState(r.trait_state));
       }
       return out;
     },

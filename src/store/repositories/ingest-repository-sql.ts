@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { CommittedBatch, IngestRepository, IngestUnitOfWork, OrderRow, ProfileState } from '../../ingest/index.js';
 import { readJson } from '../../shared/json.js';
-import { emptyTraitState, parseTraitState } from '../../profiles/trait-state.js';
+import { emptyTraitState, readStoredTraitState } from '../../profiles/trait-state.js';
 import { precompiledRows } from '../precompiled.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
@@ -116,7 +116,7 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
           out.push({
             id: r.id, traits: readJson(r.traits, {}), firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, createdAt: r.created_at,
             // A profile without a (current) state has history the state has not seen: incomplete.
-            traitState: (r.trait_state === null ? null : parseTraitState(readJson(r.trait_state, null))) ?? emptyTraitState(false),
+            traitState: readStoredTraitState(r.trait_state) ?? emptyTraitState(false),
           });
         }
       }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ProfileHead, ProfileRecord, ProfileRepository, StoredEvent, StoredOrder } from '../../profiles/profile-repository.js';
 import { readJson } from '../../shared/json.js';
-import { incrementalTraitValues, parseTraitState } from '../../profiles/trait-state.js';
+import { incrementalTraitValues, readStoredTraitState } from '../../profiles/trait-state.js';
 import type { Database } from '../schema.js';
 import { precompiled } from '../precompiled.js';
 
@@ -14,7 +14,7 @@ const toProfile = (r: ProfileRow): ProfileRecord => ({
 const PREFIX_END = '\u{10FFFF}';
 
 const incrementalValuesOf = (stored: unknown) => {
-  const state = stored === null ? null : parseTraitState(readJson(stored, null));
+  const state = readStoredTraitState(stored);
   return state === null ? {} : incrementalTraitValues(state);
 };
 

@@ -4,7 +4,7 @@ import { compileCondition, profilesSource, segmentSource } from '../../segments/
 import type { ProfileFacts } from '../../segments/profile-evidence.js';
 import type { MembershipChange, SegmentRecord, SegmentRepository } from '../../segments/segment-repository.js';
 import { readJson } from '../../shared/json.js';
-import { parseTraitState } from '../../profiles/trait-state.js';
+import { readStoredTraitState } from '../../profiles/trait-state.js';
 import type { Database } from '../schema.js';
 import { precompiledRows } from '../precompiled.js';
 import type { Store } from '../store.js';
@@ -152,7 +152,7 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
           .where('p.workspace_id', '=', ws).where('p.id', 'in', padded(chunk)).where('p.merged_into', 'is', null).execute();
         for (const r of rows) {
           // The incremental state counts every stored event by name when it is complete (it has folded them all).
-          const state = r.trait_state === null ? null : parseTraitState(readJson(r.trait_state, null));
+          const state = readStoredTraitState(r.trait_state);
           const a = state?.complete === true ? state.activity : null;
           out.set(r.id, {
             traits: readJson<Record<string, unknown>>(r.traits, {}), firstSeenAt: Number(r.first_seen_at), lastSeenAt: Number(r.last_seen_at), storedEvents: Number(r.stored_events),
