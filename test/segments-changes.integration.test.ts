@@ -25,21 +25,30 @@ describeEachEngine('segment changes', (engine) => {
       expect(stream.map((c) => c.profileId).sort()).toEqual(['p1', 'p2', 'p3']);
       expect(stream.map((c) => c.id)).toEqual(['1', '2', '3']);
       expect((await repository.get('w', 's1'))?.memberCount).toBe(3);
+      // Entries written together with one that another writer made first: only the new ones
+      // are recorded, and the old member keeps the time it entered.
+      await repository.applyChanges('w', ['p0', 'p2', 'p9'].map((profileId) => ({ segmentId: 's1', profileId, change: 'entered' as const })), T + 10, 'event');
+      expect((await repository.changesSince('w', { at: T, id: '3' }, 100)).map((c) => [c.id, c.profileId])).toEqual([['4', 'p0'], ['5', 'p9']]);
+      expect((await repository.memberIds('w', 's1'))).toEqual(new Set(['p0', 'p1', 'p2', 'p3', 'p9']));
+      expect((await repository.segmentsOf('w', 'p2'))[0]?.enteredAt).toBeLessThan(T + 10);
+      expect((await repository.get('w', 's1'))?.memberCount).toBe(5);
+      await repository.applyChanges('w', [{ segmentId: 's1', profileId: 'p0', change: 'exited' }, { segmentId: 's1', profileId: 'p9', change: 'exited' }], T + 10, 'event');
+      expect((await repository.get('w', 's1'))?.memberCount).toBe(3);
       // An exit of someone who already left is not recorded either.
       await repository.applyChanges('w', [{ segmentId: 's1', profileId: 'p1', change: 'exited' }], T + 2, 'event');
       await repository.applyChanges('w', [{ segmentId: 's1', profileId: 'p1', change: 'exited' }, { segmentId: 's2', profileId: 'p1', change: 'entered' }], T + 3, 'event');
-      expect((await repository.changesSince('w', { at: T, id: '3' }, 100)).map((c) => [c.id, c.segmentId, c.change])).toEqual([['4', 's1', 'exited'], ['5', 's2', 'entered']]);
+      expect((await repository.changesSince('w', { at: T, id: '7' }, 100)).map((c) => [c.id, c.segmentId, c.change])).toEqual([['8', 's1', 'exited'], ['9', 's2', 'entered']]);
       expect((await repository.get('w', 's1'))?.memberCount).toBe(2);
 
       // A flush that read the segment list before s2 was deleted writes nothing for s2.
       await repository.remove('w', 's2');
       await repository.applyChanges('w', [{ segmentId: 's2', profileId: 'p4', change: 'entered' }, { segmentId: 's1', profileId: 'p4', change: 'entered' }], T + 4, 'event');
       expect(await repository.segmentsOf('w', 'p4')).toEqual([{ segmentId: 's1', enteredAt: T + 4 }]);
-      expect((await repository.changesSince('w', { at: T, id: '5' }, 100)).map((c) => [c.id, c.segmentId])).toEqual([['6', 's1']]);
+      expect((await repository.changesSince('w', { at: T, id: '9' }, 100)).map((c) => [c.id, c.segmentId])).toEqual([['10', 's1']]);
       // Pages of the stream follow the numbers.
       const first = await repository.changesSince('w', null, 2);
       const rest = await repository.changesSince('w', { at: first[1]!.at, id: first[1]!.id }, 100);
-      expect([...first, ...rest].map((c) => c.id)).toEqual(['1', '2', '3', '4', '6']);
+      expect([...first, ...rest].map((c) => c.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '10']);
     } finally {
       await store.close();
     }

@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './schema.js';
 
 /** Stands for a value while a query is compiled, and reads it from what a run is given. */
@@ -58,13 +58,31 @@ export function precompiled<V extends Record<string, unknown>, R>(build: (db: Ky
  * await insert(tx, [{ workspace_id: ws, id: 'a' }]);
  */
 export function precompiledRows<Row extends Record<string, unknown>, R>(db: Kysely<Database>, columns: ReadonlyArray<keyof Row & string>, build: (db: Kysely<Database>, rows: Row[]) => Compilable<R>): (tx: Kysely<Database>, rows: readonly Row[]) => Promise<R[]> {
+  const run = rowsRunner(db, columns, build);
+  return async (tx, rows) => (await run(tx, rows)).rows;
+}
+
+/**
+ * `precompiledRows` for a statement that returns nothing: resolves to the number of rows it
+ * changed (an insert's "on conflict do nothing" does not count the rows it left alone).
+ *
+ * @example
+ * const insert = precompiledRowsCounted(db, ['workspace_id', 'id'], (d, rows) => d.insertInto('segments').values(rows).onConflict((oc) => oc.doNothing()));
+ * const added = await insert(tx, [{ workspace_id: ws, id: 'a' }]);
+ */
+export function precompiledRowsCounted<Row extends Record<string, unknown>>(db: Kysely<Database>, columns: ReadonlyArray<keyof Row & string>, build: (db: Kysely<Database>, rows: Row[]) => Compilable<unknown>): (tx: Kysely<Database>, rows: readonly Row[]) => Promise<number> {
+  const run = rowsRunner(db, columns, build);
+  return async (tx, rows) => Number((await run(tx, rows)).numAffectedRows ?? 0n);
+}
+
+function rowsRunner<Row extends Record<string, unknown>, R>(db: Kysely<Database>, columns: ReadonlyArray<keyof Row & string>, build: (db: Kysely<Database>, rows: Row[]) => Compilable<R>): (tx: Kysely<Database>, rows: readonly Row[]) => Promise<QueryResult<R>> {
   const shapes = new Map<number, (rows: readonly Row[]) => CompiledQuery<R>>();
-  return async (tx, rows) => {
+  return (tx, rows) => {
     let bind = shapes.get(rows.length);
     if (bind === undefined) {
       const stand = rows.map((_, i) => Object.fromEntries(columns.map((c) => [c, new StandIn<readonly Row[]>((r) => r[i]![c])])) as Row);
       shapes.set(rows.length, (bind = template<readonly Row[], R>(build(db, stand).compile())));
     }
-    return (await tx.executeQuery<R>(bind(rows))).rows;
+    return tx.executeQuery<R>(bind(rows));
   };
 }
