@@ -92,7 +92,6 @@ export async function updateMemberships(
     if (m === undefined) consents.set(r.profileId, (m = new Map()));
     m.set(r.purpose, r.decision);
   }
-  const changedFor = new Map<string, Set<string>>(); // person → segments whose membership changed in this update
   // Newcomers: every event stored for them is among their new events. No evaluation has seen
   // them, so every segment looks at them (a condition can hold without any trigger — "never
   // ordered"), and their event conditions can be counted exactly.
@@ -102,39 +101,42 @@ export async function updateMemberships(
     if (n > 0 && n < MAX_NEW_EVENTS && profiles.get(id)?.storedEvents === n) complete.add(id);
   }
 
-  // What is known of each person, one object for every segment (memberships change in place between levels).
-  const facts = new Map<string, Required<KnownFacts>>();
-  const factsOf = (id: string): Required<KnownFacts> => {
-    let f = facts.get(id);
-    if (f === undefined) {
-      let memberOf = memberships.get(id);
-      if (memberOf === undefined) memberships.set(id, (memberOf = new Set()));
-      facts.set(id, (f = { profile: profiles.get(id) ?? null, memberOf, consents: consents.get(id) ?? NO_CONSENT, complete: complete.has(id) }));
-    }
-    return f;
-  };
+  // One record per person with what is known of them (memberships change in place between levels).
+  interface Person { id: string; touch: Touch; newcomer: boolean; memberOf: Set<string>; facts: Required<KnownFacts>; changed: Set<string> | undefined; mark: number }
+  const persons: Person[] = [];
+  for (const [id, touch] of people) {
+    const newcomer = complete.has(id);
+    const memberOf = memberships.get(id) ?? new Set<string>();
+    persons.push({ id, touch, newcomer, memberOf, facts: { profile: profiles.get(id) ?? null, memberOf, consents: consents.get(id) ?? NO_CONSENT, complete: newcomer }, changed: undefined, mark: -1 });
+  }
+  const changedPeople: Person[] = []; // people with a membership changed in this update
 
   // Who can be a candidate, by what they bring: a segment scans only the people its triggers name.
-  const always: string[] = []; // newcomers, merges and privacy changes: every segment
-  const anyEvent: string[] = [];
-  const identified: string[] = [];
-  const byName = new Map<string, string[]>();
-  for (const [id, touch] of people) {
-    if (complete.has(id) || touch.merged || touch.privacy === true) { always.push(id); continue; }
-    if (touch.anyEvent) anyEvent.push(id);
-    if (touch.identify) identified.push(id);
+  const always: Person[] = []; // newcomers, merges and privacy changes: every segment
+  const anyEvent: Person[] = [];
+  const identified: Person[] = [];
+  const byName = new Map<string, Person[]>();
+  for (const p of persons) {
+    const { touch } = p;
+    if (p.newcomer || touch.merged || touch.privacy === true) { always.push(p); continue; }
+    if (touch.anyEvent) anyEvent.push(p);
+    if (touch.identify) identified.push(p);
     for (const n of touch.names) {
       let list = byName.get(n);
       if (list === undefined) byName.set(n, (list = []));
-      list.push(id);
+      list.push(p);
     }
   }
-  const candidatesOf = (s: SegmentRecord, t: SegmentTriggers): Iterable<string> => {
-    if (t.anyEvent) return [...always, ...anyEvent];
-    const out = new Set(always);
-    if (t.identify) for (const id of identified) out.add(id);
-    for (const n of t.eventNames) for (const id of byName.get(n) ?? []) out.add(id);
-    if (t.segments.size > 0) for (const id of changedFor.keys()) out.add(id);
+  let stamp = 0;
+  const candidatesOf = (t: SegmentTriggers): Person[] => {
+    if (t.anyEvent) return always.length === 0 ? anyEvent : anyEvent.length === 0 ? always : [...always, ...anyEvent];
+    const mark = stamp++;
+    const out = always.slice();
+    for (const p of always) p.mark = mark;
+    const add = (list: readonly Person[]) => { for (const p of list) if (p.mark !== mark) { p.mark = mark; out.push(p); } };
+    if (t.identify) add(identified);
+    for (const n of t.eventNames) { const list = byName.get(n); if (list !== undefined) add(list); }
+    if (t.segments.size > 0) add(changedPeople);
     return out;
   };
 
@@ -143,48 +145,46 @@ export async function updateMemberships(
     // (on PostgreSQL the look-ups of a level run side by side on the pool's connections).
     const plans = level.map((s) => {
       const t = triggersFor(s);
-      const decided = new Map<string, boolean>();
-      const lookUp: string[] = [];
-      for (const id of candidatesOf(s, t)) {
-        const touch = people.get(id)!;
-        const newcomer = complete.has(id);
-        if (!newcomer && !touches(s, t, touch, changedFor.get(id), now)) continue;
-        const known = factsOf(id);
+      const decided: Person[] = [];
+      const holds: boolean[] = [];
+      const lookUp: Person[] = [];
+      for (const p of candidatesOf(t)) {
+        const { touch, facts } = p;
+        if (!p.newcomer && !touches(s, t, touch, p.changed, now)) continue;
         // A member of a segment that only grows with events stays one (unless identify, a merge or a privacy change may have changed more).
-        if (t.grows && known.memberOf.has(s.id) && !touch.identify && !touch.merged && touch.privacy !== true) continue;
-        const v = holdsFromNewEvents(s.condition, touch.events, now, known);
-        if (v === null) lookUp.push(id);
-        else decided.set(id, v);
+        if (t.grows && p.memberOf.has(s.id) && !touch.identify && !touch.merged && touch.privacy !== true) continue;
+        const v = holdsFromNewEvents(s.condition, touch.events, now, facts);
+        if (v === null) lookUp.push(p);
+        else { decided.push(p); holds.push(v); }
       }
-      result.decidedWithoutQuery += decided.size;
+      result.decidedWithoutQuery += decided.length;
       if (lookUp.length > 0) result.evaluations++;
-      return { s, t, decided, lookUp };
+      return { s, t, decided, holds, lookUp };
     });
-    const found = await Promise.all(plans.map((x) => (x.lookUp.length === 0 ? NONE : repository.matchingAmong(ws, x.s.condition, x.lookUp, now))));
+    const found = await Promise.all(plans.map((x) => (x.lookUp.length === 0 ? NONE : repository.matchingAmong(ws, x.s.condition, x.lookUp.map((p) => p.id), now))));
     const changes: MembershipChange[] = [];
-    plans.forEach(({ s, t, decided, lookUp }, i) => {
+    const changedHere: Person[] = []; // the person of each change
+    plans.forEach(({ s, t, decided, holds, lookUp }, i) => {
       const matching = found[i]!;
-      let anyIn = matching.size > 0;
-      if (!anyIn) for (const v of decided.values()) if (v) { anyIn = true; break; }
+      const anyIn = matching.size > 0 || holds.includes(true);
       const ok = t.behaviour && anyIn ? allowedOf() : null;
-      const consider = (p: string, holds: boolean) => {
-        const inNow = holds && (ok === null || ok.has(p));
-        if (inNow === (memberships.get(p)?.has(s.id) === true)) return;
-        changes.push({ segmentId: s.id, profileId: p, change: inNow ? 'entered' : 'exited' });
-        let set = changedFor.get(p);
-        if (set === undefined) changedFor.set(p, (set = new Set()));
-        set.add(s.id);
+      const consider = (p: Person, v: boolean) => {
+        const inNow = v && (ok === null || ok.has(p.id));
+        if (inNow === p.memberOf.has(s.id)) return;
+        changes.push({ segmentId: s.id, profileId: p.id, change: inNow ? 'entered' : 'exited' });
+        changedHere.push(p);
+        if (p.changed === undefined) { p.changed = new Set(); changedPeople.push(p); }
+        p.changed.add(s.id);
       };
-      for (const [p, v] of decided) consider(p, v);
-      for (const p of lookUp) consider(p, matching.has(p));
+      for (let k = 0; k < decided.length; k++) consider(decided[k]!, holds[k]!);
+      for (const p of lookUp) consider(p, matching.has(p.id));
     });
     if (changes.length === 0) continue;
     await repository.applyChanges(ws, changes, now, reason);
-    for (const c of changes) {
-      let set = memberships.get(c.profileId);
-      if (set === undefined) memberships.set(c.profileId, (set = new Set()));
+    changes.forEach((c, k) => {
+      const set = changedHere[k]!.memberOf;
       if (c.change === 'entered') { set.add(c.segmentId); result.entered++; } else { set.delete(c.segmentId); result.exited++; }
-    }
+    });
   }
   return result;
 }
