@@ -136,8 +136,8 @@ describeEachEngine('segment decisions from new events agree with SQL', (engine) 
         expect((await tailor.consent.record(a.workspace, `user_id:${userId}`, decide(pick(['marketing_email', 'profiling']), pick(['granted', 'denied'])), 'test')).ok).toBe(true);
         if (rng() < 0.5) expect((await tailor.consent.record(a.workspace, `user_id:${userId}`, decide('marketing_email', pick(['granted', 'withdrawn'])), 'test')).ok).toBe(true);
       }
-      const profiles = await repository.liveProfilesAmong(a.workspace.id, people, MAX_NEW_EVENTS);
-      const memberships = await repository.membershipsOf(a.workspace.id, people);
+      const { profiles, memberships } = await repository.liveProfilesAmong(a.workspace.id, people, MAX_NEW_EVENTS);
+      expect(memberships).toEqual(await repository.membershipsOf(a.workspace.id, people));
       const consents = new Map<string, Map<string, string>>();
       for (const r of (await computedTraitRepositorySql(store).privacyOf(a.workspace.id, people)).consents) {
         if (!consents.has(r.profileId)) consents.set(r.profileId, new Map());

@@ -83,7 +83,7 @@ export async function updateMemberships(
     await repository.applyChanges(ws, gone.map((m) => ({ ...m, change: 'exited' as const })), now, 'merged');
     result.exited += gone.length;
   }
-  const [memberships, profiles, privacy] = await Promise.all([repository.membershipsOf(ws, ids), repository.liveProfilesAmong(ws, ids, MAX_NEW_EVENTS), traits.privacyOf(ws, ids)]);
+  const [{ profiles, memberships }, privacy] = await Promise.all([repository.liveProfilesAmong(ws, ids, MAX_NEW_EVENTS), traits.privacyOf(ws, ids)]);
   let allowed: Set<string> | null = null;
   const allowedOf = () => (allowed ??= profilingAllowed(workspace, ids, privacy, now));
   const consents = new Map<string, Map<string, string>>(); // person → purpose → latest decision (the records come in ledger order)

@@ -45,11 +45,12 @@ export interface SegmentRepository {
   /** Which of the given people match the condition now (compiled per person: correlated event lookups). */
   matchingAmong(workspaceId: string, condition: Condition, profileIds: readonly string[], now: number): Promise<Set<string>>;
   /**
-   * The rows of those of the given profiles that exist and are not merged into another
-   * (identify traits, first and last seen), with the number of events stored for each counted
-   * up to `countEventsUpTo`.
+   * What a real-time flush reads of the given people, in one pass where it can: the rows of
+   * those that exist and are not merged into another (identify traits, first and last seen),
+   * with the number of events stored for each counted up to `countEventsUpTo`; and the
+   * segments each of them is in now (as `membershipsOf`, people in none left out).
    */
-  liveProfilesAmong(workspaceId: string, profileIds: readonly string[], countEventsUpTo: number): Promise<Map<string, ProfileFacts>>;
+  liveProfilesAmong(workspaceId: string, profileIds: readonly string[], countEventsUpTo: number): Promise<{ profiles: Map<string, ProfileFacts>; memberships: Map<string, Set<string>> }>;
   /** The segments each of the given people is in now (people in none are left out). */
   membershipsOf(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, Set<string>>>;
   /** Current memberships of profiles merged into the given ones. */

@@ -53,6 +53,12 @@ export interface DialectFeatures {
    * answer from the event-name index, scanning every event of that name.
    */
   eventsOfProfile(alias: string): RawBuilder<unknown>;
+  /**
+   * The text values of `column` over a group joined by the unit separator (U+001F), for a
+   * correlated sub-select that hands one string per row instead of one row per value:
+   * SQLite's group_concat, PostgreSQL's string_agg. The values must not contain U+001F.
+   */
+  joinedText(column: string): RawBuilder<string | null>;
   /** Names of the tables in the current schema (for the generic erasure check and diagnostics). */
   listTables(db: Kysely<Database>): Promise<string[]>;
 }

@@ -99,6 +99,18 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
     for (const chunk of chunkRowsInShapes(numbered, 7, max)) await insertChanges(tx, chunk);
     return done;
   };
+  const membershipsOf = async (ws: string, profileIds: readonly string[]): Promise<Map<string, Set<string>>> => {
+    const out = new Map<string, Set<string>>();
+    for (const chunk of chunkRows(profileIds, 1, Math.min(LOOKUP_ROWS, max - 1))) {
+      const rows = await db.selectFrom('segment_members').select(['profile_id', 'segment_id']).where('workspace_id', '=', ws).where('profile_id', 'in', padded(chunk)).execute();
+      for (const r of rows) {
+        let set = out.get(r.profile_id);
+        if (set === undefined) out.set(r.profile_id, (set = new Set()));
+        set.add(r.segment_id);
+      }
+    }
+    return out;
+  };
   const toRecord = (r: { id: string; name: string; description: string | null; definition: unknown; created_at: number; updated_at: number; evaluated_at: number | null; member_count: number }): SegmentRecord => ({
     id: r.id, name: r.name, description: r.description, condition: readJson<Condition>(r.definition, { all: [] } as never), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
     evaluatedAt: r.evaluated_at === null ? null : Number(r.evaluated_at), memberCount: Number(r.member_count),
@@ -157,36 +169,32 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       return out;
     },
     async liveProfilesAmong(ws, profileIds, countEventsUpTo) {
-      const out = new Map<string, ProfileFacts>();
+      const profiles = new Map<string, ProfileFacts>();
+      const memberships = new Map<string, Set<string>>();
       // Counted through events_profile_time, at most `countEventsUpTo` index entries a person.
       const stored = sql<number>`(select count(*) from (select 1 as one from events e where e.workspace_id = p.workspace_id and e.profile_id = p.id limit ${countEventsUpTo}) as bounded)`;
+      // The person's segments as one string (segment_members_profile_segment), not a row each.
+      const segments = sql<string | null>`(select ${store.features.joinedText('m.segment_id')} from segment_members m where m.workspace_id = p.workspace_id and m.profile_id = p.id)`;
       for (const chunk of chunkRows(profileIds, 1, Math.min(LOOKUP_ROWS, max - 3))) {
-        const rows = await db.selectFrom('profiles as p').select(['p.id', 'p.traits', 'p.first_seen_at', 'p.last_seen_at', 'p.trait_state', stored.as('stored_events')])
+        const rows = await db.selectFrom('profiles as p').select(['p.id', 'p.traits', 'p.first_seen_at', 'p.last_seen_at', 'p.trait_state', stored.as('stored_events'), segments.as('segments')])
           .where('p.workspace_id', '=', ws).where('p.id', 'in', padded(chunk)).where('p.merged_into', 'is', null).execute();
         for (const r of rows) {
           // The incremental state counts every stored event by name when it is complete (it has folded them all).
           const state = readStoredTraitState(r.trait_state);
           const a = state?.complete === true ? state.activity : null;
-          out.set(r.id, {
+          profiles.set(r.id, {
             traits: readJson<Record<string, unknown>>(r.traits, {}), firstSeenAt: Number(r.first_seen_at), lastSeenAt: Number(r.last_seen_at), storedEvents: Number(r.stored_events),
             ...(a === null ? {} : { activity: a }),
           });
+          if (r.segments !== null && r.segments !== '') memberships.set(r.id, new Set(r.segments.split('\u001f')));
         }
       }
-      return out;
+      // Someone merged away (or erased) since their events were committed: memberships read apart.
+      const others = profileIds.filter((id) => !profiles.has(id));
+      if (others.length > 0) for (const [id, set] of await membershipsOf(ws, others)) memberships.set(id, set);
+      return { profiles, memberships };
     },
-    async membershipsOf(ws, profileIds) {
-      const out = new Map<string, Set<string>>();
-      for (const chunk of chunkRows(profileIds, 1, Math.min(LOOKUP_ROWS, max - 1))) {
-        const rows = await db.selectFrom('segment_members').select(['profile_id', 'segment_id']).where('workspace_id', '=', ws).where('profile_id', 'in', padded(chunk)).execute();
-        for (const r of rows) {
-          let set = out.get(r.profile_id);
-          if (set === undefined) out.set(r.profile_id, (set = new Set()));
-          set.add(r.segment_id);
-        }
-      }
-      return out;
-    },
+    membershipsOf,
     async membershipsMergedInto(ws, profileIds) {
       const out: Array<{ segmentId: string; profileId: string }> = [];
       for (const chunk of chunkRows(profileIds, 1, max - 2)) {
