@@ -53,4 +53,24 @@ describeEachEngine('segment changes', (engine) => {
       await store.close();
     }
   });
+
+  it('reads a flush\'s people with their memberships in one pass, and the memberships of people who are no longer live profiles apart', async () => {
+    const store = await engine.open();
+    try {
+      const repository = segmentRepositorySql(store);
+      for (const id of ['s1', 's2']) {
+        await repository.insert('w', { id, name: id, description: null, condition: { event: 'Order Completed' }, createdAt: T, updatedAt: T, evaluatedAt: null, memberCount: 0 });
+      }
+      await store.db.insertInto('profiles').values(['p1', 'p2'].map((id) => ({ workspace_id: 'w', id, traits: '{"city":"Leeds"}', first_seen_at: T, last_seen_at: T, created_at: T, updated_at: T, merged_into: null, trait_state: null }))).execute();
+      // p3 has no live row (merged away or erased after its events were committed).
+      await repository.applyChanges('w', [['s1', 'p1'], ['s2', 'p1'], ['s2', 'p3']].map(([segmentId, profileId]) => ({ segmentId: segmentId!, profileId: profileId!, change: 'entered' as const })), T, 'event');
+      const { profiles, memberships } = await repository.liveProfilesAmong('w', ['p1', 'p2', 'p3', 'p4'], 10);
+      expect([...profiles.keys()].sort()).toEqual(['p1', 'p2']);
+      expect(profiles.get('p1')).toMatchObject({ traits: { city: 'Leeds' }, storedEvents: 0 });
+      expect(memberships).toEqual(new Map([['p1', new Set(['s1', 's2'])], ['p3', new Set(['s2'])]]));
+      expect(memberships).toEqual(await repository.membershipsOf('w', ['p1', 'p2', 'p3', 'p4']));
+    } finally {
+      await store.close();
+    }
+  });
 });
