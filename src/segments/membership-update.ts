@@ -92,22 +92,18 @@ export async function updateMemberships(
     if (m === undefined) consents.set(r.profileId, (m = new Map()));
     m.set(r.purpose, r.decision);
   }
-  // Newcomers: every event stored for them is among their new events. No evaluation has seen
-  // them, so every segment looks at them (a condition can hold without any trigger — "never
-  // ordered"), and their event conditions can be counted exactly.
-  const complete = new Set<string>();
-  for (const [id, touch] of people) {
-    const n = touch.events.length;
-    if (n > 0 && n < MAX_NEW_EVENTS && profiles.get(id)?.storedEvents === n) complete.add(id);
-  }
-
   // One record per person with what is known of them (memberships change in place between levels).
-  interface Person { id: string; touch: Touch; newcomer: boolean; memberOf: Set<string>; facts: Required<KnownFacts>; changed: Set<string> | undefined; mark: number }
+  // Newcomers (`facts.complete`): every event stored for them is among their new events. No
+  // evaluation has seen them, so every segment looks at them (a condition can hold without any
+  // trigger — "never ordered"), and their event conditions can be counted exactly.
+  interface Person { id: string; touch: Touch; memberOf: Set<string>; facts: Required<KnownFacts>; changed: Set<string> | undefined; mark: number }
   const persons: Person[] = [];
   for (const [id, touch] of people) {
-    const newcomer = complete.has(id);
+    const n = touch.events.length;
+    const profile = profiles.get(id) ?? null;
     const memberOf = memberships.get(id) ?? new Set<string>();
-    persons.push({ id, touch, newcomer, memberOf, facts: { profile: profiles.get(id) ?? null, memberOf, consents: consents.get(id) ?? NO_CONSENT, complete: newcomer }, changed: undefined, mark: -1 });
+    const complete = n > 0 && n < MAX_NEW_EVENTS && profile?.storedEvents === n;
+    persons.push({ id, touch, memberOf, facts: { profile, memberOf, consents: consents.get(id) ?? NO_CONSENT, complete }, changed: undefined, mark: -1 });
   }
   const changedPeople: Person[] = []; // people with a membership changed in this update
 
@@ -118,7 +114,7 @@ export async function updateMemberships(
   const byName = new Map<string, Person[]>();
   for (const p of persons) {
     const { touch } = p;
-    if (p.newcomer || touch.merged || touch.privacy === true) { always.push(p); continue; }
+    if (p.facts.complete || touch.merged || touch.privacy === true) { always.push(p); continue; }
     if (touch.anyEvent) anyEvent.push(p);
     if (touch.identify) identified.push(p);
     for (const n of touch.names) {
@@ -150,7 +146,7 @@ export async function updateMemberships(
       const lookUp: Person[] = [];
       for (const p of candidatesOf(t)) {
         const { touch, facts } = p;
-        if (!p.newcomer && !touches(s, t, touch, p.changed, now)) continue;
+        if (!facts.complete && !touches(s, t, touch, p.changed, now)) continue;
         // A member of a segment that only grows with events stays one (unless identify, a merge or a privacy change may have changed more).
         if (t.grows && p.memberOf.has(s.id) && !touch.identify && !touch.merged && touch.privacy !== true) continue;
         const v = holdsFromNewEvents(s.condition, touch.events, now, facts);
