@@ -139,18 +139,36 @@ describe('personSignals: exposures and the rest', () => {
     expect([...x.fatigued(index, 1)].sort()).toEqual([0, 2]);
     const three = x.fatigued(index, 3);
     expect(x.fatigued(index, 3)).toBe(three);
-    x.countShown('pan');
-    x.countShown('pan');
+    x.countShown('pan', 20);
+    x.countShown('pan', 20);
     expect(x.fatigued(index, 3)).toBe(three);
     expect([...three].sort()).toEqual([0, 2]);
-    x.countShown('kettle');
-    x.countShown('tea');
+    x.countShown('kettle', 21);
+    x.countShown('tea', 22);
     expect([...x.fatigued(index, 3)].sort()).toEqual([0, 2]);
     expect(x.get('kettle')).toEqual({ shown: 1, responded: false });
     expect(x.get('tea')).toEqual({ shown: 4, responded: true });
     // Another catalog index: worked out again for it.
     const other = new Map([['pan', 5], ['kettle', 6]]);
     expect([...x.fatigued(other, 3)]).toEqual([5]);
+  });
+
+  it('knows until when its counts hold: the oldest showing or response it counted', () => {
+    const person = record({ shown: { itemIds: ['mug', 'tea', 'mug'], times: [2, 5, 9] }, responded: [{ itemId: 'tea', at: 4 }, { itemId: 'mug', at: 1 }] });
+    // Window from 3: the showing at 2 and the response at 1 are outside; the response at 4 is the oldest inside.
+    expect(exposuresOf(person, 3).oldestCounted).toBe(4);
+    expect(exposuresOf(person, 0).oldestCounted).toBe(1);
+    expect(exposuresOf(person, 6).oldestCounted).toBe(9);
+    expect(exposuresOf(person, 10).oldestCounted).toBe(Infinity);
+    // What it says holds while the window starts at or before that time: counted again from there, the same.
+    const x = exposuresOf(person, 3);
+    expect([...exposuresOf(person, 4)]).toEqual([...x]);
+    expect([...exposuresOf(person, 5)]).not.toEqual([...x]);
+    // Showings counted later are newer; from none, the first one counted is the oldest.
+    const empty = exposuresOf(person, 10);
+    empty.countShown('mug', 12);
+    empty.countShown('tea', 15);
+    expect(empty.oldestCounted).toBe(12);
   });
 
   it('has no exposures, history or segments for an unknown person', () => {

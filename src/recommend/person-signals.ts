@@ -31,25 +31,52 @@ export interface PersonSignals {
  * times without a response (what fatigue excludes), worked out once and then kept up as
  * more showings are counted.
  *
+ * Kept for every person in serving's cache, so each item's count is one small integer in a
+ * map (showings × 2, plus 1 once answered), not an object: a warm server holds hundreds of
+ * thousands of these, and objects would be work for every full garbage collection.
+ *
  * @example
  * const x = new ExposureCounts([['mug', { shown: 2, responded: false }]]);
- * x.countShown('mug'); x.fatigued(catalog.index, 3); // Set { position of 'mug' }
+ * x.countShown('mug', now); x.fatigued(catalog.index, 3); // Set { position of 'mug' }
  */
-export class ExposureCounts extends Map<string, { shown: number; responded: boolean }> {
+export class ExposureCounts {
+  readonly #counts = new Map<string, number>();
+  /**
+   * The time of the oldest showing or response counted (Infinity when none): the counts stay
+   * right, as the window moves on, until its start passes this.
+   */
+  oldestCounted = Infinity;
   #fatigue: { index: ReadonlyMap<string, number>; threshold: number; positions: Set<number> } | null = null;
 
-  /** Counts one more showing of an item. */
-  countShown(itemId: string): void {
-    const e = this.get(itemId);
-    if (e === undefined) this.set(itemId, { shown: 1, responded: false });
-    else e.shown++;
+  constructor(entries: Iterable<readonly [string, { shown: number; responded: boolean }]> = []) {
+    for (const [itemId, x] of entries) this.#counts.set(itemId, x.shown * 2 + (x.responded ? 1 : 0));
+  }
+
+  /** Items counted. */
+  get size(): number {
+    return this.#counts.size;
+  }
+
+  /** An item's count (a new object each call: for reading, not for keeping). */
+  get(itemId: string): { shown: number; responded: boolean } | undefined {
+    const c = this.#counts.get(itemId);
+    return c === undefined ? undefined : { shown: c >>> 1, responded: (c & 1) === 1 };
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, { shown: number; responded: boolean }]> {
+    for (const [itemId, c] of this.#counts) yield [itemId, { shown: c >>> 1, responded: (c & 1) === 1 }];
+  }
+
+  /** Counts one more showing of an item at time `at` (`responded` marks it answered in the window). */
+  countShown(itemId: string, at: number, responded = false): void {
+    if (at < this.oldestCounted) this.oldestCounted = at;
+    const c = (this.#counts.get(itemId) ?? 0) + 2;
+    const now = responded ? c | 1 : c;
+    this.#counts.set(itemId, now);
     const f = this.#fatigue;
-    if (f === null) return;
-    const now = e ?? this.get(itemId)!;
-    if (!now.responded && now.shown >= f.threshold) {
-      const p = f.index.get(itemId);
-      if (p !== undefined) f.positions.add(p);
-    }
+    if (f === null || (now & 1) === 1 || now >>> 1 < f.threshold) return;
+    const p = f.index.get(itemId);
+    if (p !== undefined) f.positions.add(p);
   }
 
   /** Catalog positions (in `index`) of the items shown at least `threshold` times without a response. */
@@ -57,8 +84,8 @@ export class ExposureCounts extends Map<string, { shown: number; responded: bool
     const f = this.#fatigue;
     if (f !== null && f.index === index && f.threshold === threshold) return f.positions;
     const positions = new Set<number>();
-    for (const [itemId, x] of this) {
-      if (x.responded || x.shown < threshold) continue;
+    for (const [itemId, c] of this.#counts) {
+      if ((c & 1) === 1 || c >>> 1 < threshold) continue;
       const p = index.get(itemId);
       if (p !== undefined) positions.add(p);
     }
@@ -115,21 +142,26 @@ export function personSignals(input: { record: PersonRecord | null; context: Req
 
 /**
  * Per item, how often it was shown to the person since `since` and whether they responded to
- * it in that time (click, cart add or purchase): what fatigue reads.
+ * it in that time (click, cart add or purchase): what fatigue reads. The counts hold for any
+ * later window start up to `oldestCounted` (showings counted later with `countShown` are newer).
  *
  * @example
  * exposuresOf(record, now - 30 * 86_400_000).get('mug'); // { shown: 3, responded: false }
  */
 export function exposuresOf(record: PersonRecord | null, since: number): ExposureCounts {
   const exposures = new ExposureCounts();
-  const responded = new Set((record?.responded ?? []).filter((r) => r.at >= since).map((r) => r.itemId));
+  const responded = new Set<string>();
+  for (const r of record?.responded ?? []) {
+    if (r.at < since) continue;
+    responded.add(r.itemId);
+    if (r.at < exposures.oldestCounted) exposures.oldestCounted = r.at;
+  }
   const shown = record?.shown ?? { itemIds: [], times: [] };
   for (let k = 0; k < shown.itemIds.length; k++) {
-    if (shown.times[k]! < since) continue;
+    const at = shown.times[k]!;
+    if (at < since) continue;
     const itemId = shown.itemIds[k]!;
-    const e = exposures.get(itemId);
-    if (e === undefined) exposures.set(itemId, { shown: 1, responded: responded.has(itemId) });
-    else e.shown++;
+    exposures.countShown(itemId, at, responded.has(itemId));
   }
   return exposures;
 }

@@ -219,15 +219,16 @@ export function createRecommendationService(deps: {
     if (ref === null) reasons.push({ code: 'anonymous', message: 'no person given: the same list for everyone' });
     else if (!decision.allowed) reasons.push(...decision.reasons.map((r: PolicyReason) => ({ code: r.code, message: r.message })));
     else {
-      // Exposures are counted once a minute per person and window, and kept up as items are shown.
-      const exposuresKey = `exposures:${p.fatigue.withinDays}:${Math.floor(now / 60_000)}`;
+      // Exposures are counted once per person and window, kept up as items are shown, and
+      // counted again only when the window's start has passed the oldest showing or response
+      // counted (once a minute they were rebuilt for every person, each a burst of long-lived
+      // objects for the garbage collector).
+      const since = now - p.fatigue.withinDays * DAY_MS;
+      const exposuresKey = `exposures:${p.fatigue.withinDays}`;
       let exposures = cached?.memo.get(exposuresKey) as ExposureCounts | undefined;
-      if (exposures === undefined) {
-        exposures = exposuresOf(record, now - p.fatigue.withinDays * DAY_MS);
-        if (cached !== null) {
-          for (const key of cached.memo.keys()) if (key.startsWith('exposures:')) cached.memo.delete(key);
-          cached.memo.set(exposuresKey, exposures);
-        }
+      if (exposures === undefined || since > exposures.oldestCounted) {
+        exposures = exposuresOf(record, since);
+        if (cached !== null) cached.memo.set(exposuresKey, exposures);
       }
       person = personSignals({ record, context: request.context ?? {}, now, exposures });
       basis = record === null ? 'context' : person.interactions.length > 0 ? 'history' : 'cold_start';
@@ -259,7 +260,7 @@ export function createRecommendationService(deps: {
         cached.record.shown.times.push(now);
       }
       // …and in the exposure counts kept for the person (one pass over what is memoized).
-      for (const [key, value] of cached.memo) if (key.startsWith('exposures:')) for (const i of items) (value as ExposureCounts).countShown(i.itemId);
+      for (const [key, value] of cached.memo) if (key.startsWith('exposures:')) for (const i of items) (value as ExposureCounts).countShown(i.itemId, now);
       people.grew(cacheKey, items.length / 8);
     }
     if (pendingLogs.length >= MAX_PENDING_LOGS) {

@@ -166,8 +166,13 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   function memoized<T>(key: string, compute: () => T): T {
     const memo = input.memo;
     if (memo === undefined) return compute();
-    if (memo.size > 0 && memo.get('state') !== state.id) memo.clear();
-    memo.set('state', state.id);
+    // A memo made for another state starts over; a new one keeps what the service put in it
+    // before this (the person's exposure counts).
+    const made = memo.get('state');
+    if (made !== state.id) {
+      if (made !== undefined) memo.clear();
+      memo.set('state', state.id);
+    }
     let v = memo.get(key) as T | undefined;
     if (v === undefined) memo.set(key, (v = compute()));
     return v;
