@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DUE, LATEST, NUMBER, PackedInteractions, PackedMap } from './packed.js';
+import { DUE, LATEST, NUMBER, PackedInteractions, PackedMap, PositionSet } from './packed.js';
 
 describe('PackedInteractions', () => {
   it('reads back every interaction, in order, with its kind and exact time', () => {
@@ -47,5 +47,25 @@ describe('PackedMap', () => {
     const due = new Map([['a', { ratio: 0.8123, intervalDays: 14.5, lastAt: 1_322_000_000_000 }]]);
     expect(PackedMap.from(due, DUE).get('a')).toEqual(due.get('a'));
     expect(PackedMap.from(new Map<string, number>(), NUMBER).size).toBe(0);
+  });
+});
+
+describe('PositionSet', () => {
+  it('answers like a Set of the same positions, for every position of a catalog', () => {
+    let seed = 7;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (const count of [0, 1, 2, 3, 50, 400]) {
+      const positions = Array.from({ length: count }, () => Math.floor(random() * 1000));
+      const set = PositionSet.of(positions);
+      const reference = new Set(positions);
+      expect(set.size).toBe(reference.size);
+      for (let p = -1; p <= 1000; p++) expect(set.has(p)).toBe(reference.has(p));
+    }
+  });
+
+  it('sorts numerically, not as text', () => {
+    const set = PositionSet.of([100, 9, 20]);
+    expect([9, 20, 100].every((p) => set.has(p))).toBe(true);
+    expect(set.has(10)).toBe(false);
   });
 });

@@ -136,3 +136,39 @@ export const DUE: Codec<{ ratio: number; intervalDays: number; lastAt: number }>
   write: (v, into, at) => { into[at] = v.ratio; into[at + 1] = v.intervalDays; into[at + 2] = v.lastAt; },
   read: (from, at) => ({ ratio: from[at]!, intervalDays: from[at + 1]!, lastAt: from[at + 2]! }),
 };
+
+/**
+ * A fixed set of catalog positions, sorted in an `Int32Array` and tested by binary search:
+ * what a person's cache entry keeps instead of a mask over the whole catalog, so that its size
+ * follows the person's history, not the catalog's (a 100,000-item catalog would make every
+ * mask 100 KB a person).
+ *
+ * @example
+ * const bought = PositionSet.of([42, 7, 42]); bought.has(7); // true; bought.size === 2
+ */
+export class PositionSet {
+  private constructor(private readonly sorted: Int32Array) {}
+
+  static of(positions: Iterable<number>): PositionSet {
+    const sorted = Int32Array.from(new Set(positions)).sort();
+    return new PositionSet(sorted);
+  }
+
+  get size(): number {
+    return this.sorted.length;
+  }
+
+  has(position: number): boolean {
+    const a = this.sorted;
+    let lo = 0;
+    let hi = a.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = a[mid]!;
+      if (v === position) return true;
+      if (v < position) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+}

@@ -298,6 +298,29 @@ export function componentsKey(active: readonly Component[]): string {
   }).join('+');
 }
 
+/**
+ * The dense sums of `blendOf`, one array per catalog size, zeroed again after each use
+ * (serving is synchronous): a blend is kept per person, and an array over the whole catalog
+ * captured with it would cost every cached person 8 bytes per catalog item.
+ */
+let blendScratch = new Float64Array(0);
+function blendScratchOf(size: number): Float64Array {
+  if (blendScratch.length !== size) blendScratch = new Float64Array(size);
+  return blendScratch;
+}
+
+/**
+ * A blend's explanations for one key (a new map when the key changes). Made outside `blendOf`
+ * on purpose: a closure made there would keep that call's scratch arrays alive with the blend.
+ */
+function explanationsByKey(): (key: string) => Map<number, Reason[]> {
+  let explained: { key: string; map: Map<number, Reason[]> } | null = null;
+  return (k) => {
+    if (explained?.key !== k) explained = { key: k, map: new Map() };
+    return explained.map;
+  };
+}
+
 /** Shop-wide blends (anonymous and non-personalized requests share them; their lists change once a second). */
 const sharedBlends = new Map<string, Blend>();
 const SHARED_BLENDS = 64;
@@ -317,7 +340,7 @@ function blendOf(active: readonly Component[], size: number, cache: BlendCache |
     c.scores.forEach((v) => { if (v > max) max = v; });
     return max > 0 ? c.weight / max : 0;
   });
-  const dense = new Float64Array(size);
+  const dense = blendScratchOf(size);
   const touched: number[] = [];
   active.forEach((c, k) => {
     const scale = scales[k]!;
@@ -329,14 +352,10 @@ function blendOf(active: readonly Component[], size: number, cache: BlendCache |
     });
   });
   const order = topN({ scores: dense, n: Math.min(lead, touched.length), candidates: touched, above: 0 });
-  let explained: { key: string; map: Map<number, Reason[]> } | null = null;
-  blend = {
-    order, totals: Float64Array.from(order, (p) => dense[p]!), scales, complete: order.length === touched.length,
-    explained: (k) => {
-      if (explained?.key !== k) explained = { key: k, map: new Map() };
-      return explained.map;
-    },
-  };
+  const totals = new Float64Array(order.length);
+  for (let k = 0; k < order.length; k++) totals[k] = dense[order[k]!]!;
+  for (const p of touched) dense[p] = 0;
+  blend = { order, totals, scales, complete: order.length === touched.length, explained: explanationsByKey() };
   if (cache !== undefined) cache.set(key, blend);
   else {
     if (sharedBlends.size >= SHARED_BLENDS) sharedBlends.delete(sharedBlends.keys().next().value as string);

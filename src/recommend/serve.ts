@@ -4,6 +4,7 @@ import { compileFilters } from './filters.js';
 import { historyVectorOf } from './history.js';
 import { DEFAULT_SIGNAL_WEIGHTS, type InteractionKind } from './interactions.js';
 import { scoreWithNeighbours, type NeighbourLists } from './neighbours.js';
+import { PositionSet } from './packed.js';
 import { derive, DUE_RATIO, DUE_RATIO_MAX, HOUR_MS, NOBODY } from './person-history.js';
 import type { PersonSignals } from './person-signals.js';
 import { rank, type Adjustment, type Blend, type Component, type RankedItem, type Reason } from './ranking.js';
@@ -450,26 +451,26 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   const contextSet = new Set(contextPositions);
   const keepsBought = strategies.some((s) => s.strategy === 'buy_again');
   const boughtCutoff = placement.excludePurchased.withinDays === null ? -Infinity : now - placement.excludePurchased.withinDays * DAY_MS;
-  // What the person bought that the placement leaves out, as a mask over catalog positions
-  // (kept with their record: one array look-up per candidate instead of string look-ups).
+  // What the person bought that the placement leaves out, as catalog positions (kept with
+  // their record: a search among a few positions per candidate instead of string look-ups).
   const boughtRule = `${placement.excludePurchased.withinDays}:${placement.excludePurchased.keepReplenishable}:${keepsBought}`;
   const blockedByPurchase = person === null || placement.excludePurchased.withinDays === 0 ? null
     : memoized(`bought:${boughtRule}:${Math.floor(now / HOUR_MS)}`, () => {
-      const mask = new Uint8Array(catalog.size);
+      const blocked: number[] = [];
       for (const [itemId, bought] of purchasedAt) {
         const p = catalog.index.get(itemId);
         if (p === undefined || bought < boughtCutoff) continue;
         const d = due.get(itemId);
         const isDue = d !== undefined && d.ratio >= DUE_RATIO && d.ratio <= DUE_RATIO_MAX;
-        if (!(keepsBought && d !== undefined) && !(placement.excludePurchased.keepReplenishable && isDue)) mask[p] = 1;
+        if (!(keepsBought && d !== undefined) && !(placement.excludePurchased.keepReplenishable && isDue)) blocked.push(p);
       }
-      return mask;
+      return PositionSet.of(blocked);
     });
   // Items shown often enough without a response, as catalog positions (kept with the person's
   // exposure counts) instead of a look-up by item id for each candidate.
   const fatigued: ReadonlySet<number> = person !== null && placement.fatigue.count > 0 ? person.exposures.fatigued(catalog.index, placement.fatigue.count) : NO_POSITIONS;
   const eligible = (p: number): boolean => {
-    if (blockedByPurchase !== null && blockedByPurchase[p] === 1) return false;
+    if (blockedByPurchase !== null && blockedByPurchase.size > 0 && blockedByPurchase.has(p)) return false;
     if (fatigued.size > 0 && fatigued.has(p)) return false;
     if (contextSet.size > 0 && contextSet.has(p)) return false;
     for (const test of filterTests) if (!test(p)) return false;
@@ -504,18 +505,18 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     // component's best (the same for every request with these components: kept with them).
     const relevance = relevanceOf(components, catalog.size, input.memo);
     const bought = person === null ? null : memoized(`purchased:${Math.floor(now / HOUR_MS)}`, () => {
-      const mask = new Uint8Array(catalog.size);
+      const positions: number[] = [];
       for (const itemId of purchasedAt.keys()) {
         const p = catalog.index.get(itemId);
-        if (p !== undefined) mask[p] = 1;
+        if (p !== undefined) positions.push(p);
       }
-      return mask;
+      return PositionSet.of(positions);
     });
     const candidates: ExplorationCandidate[] = [];
     const { impressions, responses } = input.itemStats;
     const consider = (p: number, relevant: number) => {
       // Exploring is showing something new to the person: never what they bought.
-      if (bought !== null && bought[p] === 1) return;
+      if (bought !== null && bought.has(p)) return;
       const shown = impressions[p]!;
       if (shown >= placement.exploration.underExposedBelow && catalog.createdAt[p]! < since) return;
       candidates.push({ position: p, impressions: shown, responses: responses[p]!, relevance: relevant });
