@@ -27,15 +27,21 @@ export function timeToLive(key: string, ttlMs: number): number {
 /** The size of an entry in "rows": its interactions (order lines, cart adds, views) and exposures, plus a fixed part for the rest. */
 function weightOf(entry: CachedPerson): number {
   const r = entry.record;
-  // A showing is one number in a list: an eighth of an interaction object.
-  return 50 + r.interactions.length + r.purchased.size / 2 + r.shown.times.length / 8 + r.responded.length;
+  return 50 + r.interactions.length + r.purchased.size / 2 + r.shown.times.length * SHOWING_ROWS + r.responded.length;
 }
+
+/**
+ * A showing in rows: an item id and a time in the record, and its share of the exposure counts
+ * and fatigue positions kept with it — about 45 bytes of heap, measured (docs/benchmarks.md).
+ */
+export const SHOWING_ROWS = 1 / 4;
 
 /**
  * What serving remembers about the people it served recently: their history, traits,
  * segments and exposures (never their privacy state, which is read for every request, P5).
  * Bounded by `maxRows` — interactions and exposures summed over the people kept
- * (a row costs about 180 bytes with what is computed from it) — least recently used
+ * (a row costs about 180 – 220 bytes of heap with what is computed from it, measured on
+ * Online Retail) — least recently used
  * first out. An entry is read again when the profile's update time has moved since it was read
  * (ingest in any process bumps it: the person's new events show at their next request), or when
  * it is older than its time to live (what other processes change without touching the profile:

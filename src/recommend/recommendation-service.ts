@@ -6,7 +6,7 @@ import type { Ids } from '../shared/ids.js';
 import { err, ok, type Result } from '../shared/result.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import { createFeedbackTracker, type ObservedEvent } from './feedback.js';
-import { createPersonCache } from './person-cache.js';
+import { createPersonCache, SHOWING_ROWS } from './person-cache.js';
 import { exposuresOf, personSignals, type ExposureCounts } from './person-signals.js';
 import type { RecommendationLogRow, RecommendationRepository } from './recommendation-repository.js';
 import { hashString, seededRng, type Rng } from './rng.js';
@@ -61,8 +61,8 @@ const DAY_MS = 86_400_000;
 const LOG_FLUSH_MS = 200;
 /**
  * How much of people's records serving keeps between requests (interactions, order lines and
- * exposures summed; about 180 bytes a row with what is computed from it, measured on Online
- * Retail: ~360 MB), and for how long at most. A person's new events show at once whichever
+ * exposures summed; about 180 – 220 bytes of heap a row with what is computed from it, measured
+ * on Online Retail: ~0.4 GB), and for how long at most. A person's new events show at once whichever
  * process ingested them (the profile's update time is compared on every request); what other
  * processes change without touching the profile — computed traits, segment memberships,
  * exposures served by another worker — shows within the time to live.
@@ -261,7 +261,7 @@ export function createRecommendationService(deps: {
       }
       // …and in the exposure counts kept for the person (one pass over what is memoized).
       for (const [key, value] of cached.memo) if (key.startsWith('exposures:')) for (const i of items) (value as ExposureCounts).countShown(i.itemId, now);
-      people.grew(cacheKey, items.length / 8);
+      people.grew(cacheKey, items.length * SHOWING_ROWS);
     }
     if (pendingLogs.length >= MAX_PENDING_LOGS) {
       // The store has not taken logs for a while: keep serving, drop the oldest, say so.
