@@ -333,6 +333,34 @@ describeEachEngine('recommendations', (engine) => {
     }
   });
 
+  it('answers a person whose record outlived its time in memory (nothing new since) as a process that never saw them does', async () => {
+    const store = await engine.open();
+    try {
+      const { tailor, recommend, admin, clock } = await shopFor(store);
+      const put = (kind: string, name: string, body: unknown) => tailor.app.request(`/v1/${kind}/${name}`, { method: 'PUT', body: JSON.stringify(body), headers: admin });
+      expect((await put('placements', 'steady', { strategies: [{ strategy: 'for_you' }], n: 6, exploration: { share: 0 }, fatigue: { count: 0, withinDays: 30 } })).status).toBe(200);
+      const ask = { user: 'user_id:tea-1', placement: 'steady' };
+      const shown = (r: Awaited<ReturnType<typeof recommend>>) => r.body.items.map((i) => ({ itemId: i.itemId, reasons: i.reasons }));
+      const first = await recommend(ask);
+      expect(first.body.personalization.basis).toBe('history');
+      // Past the longest time to live: the record is read again and the person's scores are
+      // kept (their events and orders are the same); the answer is the one a process without
+      // them in memory gives.
+      clock.advance(6 * 60_000);
+      const again = await recommend(ask);
+      await tailor.recommendations.flush();
+      const other = await createTailor(buildConfig({ env: {}, flags: {} }), { store, clock, recommendationTimers: false });
+      const fresh = await other.app.request('/v1/recommendations', { method: 'POST', body: JSON.stringify(ask), headers: admin });
+      expect(fresh.status).toBe(200);
+      const freshBody = await fresh.json() as RecommendationResponse;
+      expect(shown(again)).toEqual(freshBody.items.map((i) => ({ itemId: i.itemId, reasons: i.reasons })));
+      expect(shown(again)).toEqual(shown(first));
+      await other.recommendations.close();
+    } finally {
+      await closeStore(store);
+    }
+  });
+
   it('serves a model trained by another process after it notices, catalog changes without retraining, and a purchase another process ingested at the next request', async () => {
     const store = await engine.open();
     try {

@@ -45,6 +45,26 @@ describe('createPersonCache', () => {
     expect(cache.get('a', 10, 7)).toBeUndefined();
   });
 
+  it('hands over an entry that only outlived its time to live, never one whose profile changed', () => {
+    const cache = createPersonCache({ maxRows: 1000, ttlMs: 1000 });
+    const outlived: CachedPerson[] = [];
+    const p = cache.set('a', person(0));
+    expect(cache.get('a', 100, 7, (e) => outlived.push(e))).toBe(p);
+    expect(outlived).toEqual([]);
+    // Past the longest time to live, the profile unchanged: handed over as it is dropped.
+    expect(cache.get('a', 1001, 7, (e) => outlived.push(e))).toBeUndefined();
+    expect(outlived).toEqual([p]);
+    expect(cache.get('a', 1001, 7, (e) => outlived.push(e))).toBeUndefined();
+    expect(outlived).toHaveLength(1);
+    // The profile changed (new events): dropped without a word, whatever its age.
+    cache.set('b', person(0));
+    expect(cache.get('b', 5000, 8, (e) => outlived.push(e))).toBeUndefined();
+    // A clock that went back: not trusted either.
+    cache.set('c', person(500));
+    expect(cache.get('c', 100, 7, (e) => outlived.push(e))).toBeUndefined();
+    expect(outlived).toHaveLength(1);
+  });
+
   it('drops the least recently used entry when full (two people of 50 rows fit in 100), counting a read as a use', () => {
     const cache = createPersonCache({ maxRows: 100, ttlMs: 1000 });
     cache.set('a', person(0));

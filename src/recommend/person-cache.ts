@@ -64,13 +64,18 @@ export function createPersonCache(options: { maxRows: number; ttlMs: number }) {
     rows -= e.weight;
   };
   return {
-    /** The entry if it is still valid for the profile at `version` (its update time) at `now`. */
-    get(key: string, now: number, version: number): CachedPerson | undefined {
+    /**
+     * The entry if it is still valid for the profile at `version` (its update time) at `now`.
+     * An entry that only outlived its time to live (the profile unchanged) is handed to
+     * `outlived` as it is dropped, for what was computed from the person's history alone.
+     */
+    get(key: string, now: number, version: number, outlived?: (entry: CachedPerson) => void): CachedPerson | undefined {
       const e = entries.get(key);
       if (e === undefined) return undefined;
       entries.delete(key);
       if (e.entry.version !== version || now - e.entry.loadedAt > e.ttl || now < e.entry.loadedAt) {
         rows -= e.weight;
+        if (outlived !== undefined && e.entry.version === version && now >= e.entry.loadedAt) outlived(e.entry);
         return undefined;
       }
       entries.set(key, e);

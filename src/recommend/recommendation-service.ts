@@ -10,7 +10,7 @@ import { createPersonCache, SHOWING_ROWS } from './person-cache.js';
 import { exposuresOf, personSignals, type ExposureCounts } from './person-signals.js';
 import type { RecommendationLogRow, RecommendationRepository } from './recommendation-repository.js';
 import { hashString, seededRng, type Rng } from './rng.js';
-import { serveRecommendations, type PersonSignals } from './serve.js';
+import { historyMemoOf, serveRecommendations, type PersonSignals } from './serve.js';
 import { createServingStates } from './serving-states.js';
 import { createTrainer, type TrainingSummary } from './training.js';
 
@@ -202,13 +202,18 @@ export function createRecommendationService(deps: {
       if (resolved.ok && !released.has(`${workspace.id}\u0000${resolved.value.id}`)) ({ id: profileId, updatedAt: version } = resolved.value);
     }
     const cacheKey = profileId === null ? null : `${workspace.id}\u0000${profileId}`;
+    // A record read again only because it outlived its time to live (no new events or orders
+    // since) keeps the scores computed from the person's history: reading it is cheap, scoring
+    // it is most of a first request (≈ 3.5 ms of CPU against 0.2 ms for a warm one).
+    let carried: Map<string, unknown> | undefined;
+    const hit = cacheKey === null ? undefined : people.get(cacheKey, now, version, (old) => { carried = historyMemoOf(old.memo); });
     const [state, privacy, cached] = await Promise.all([
       states.get(workspace.id, now),
       // Privacy is read fresh for every request: a switch turned off applies at the next one (P5).
       profileId === null ? Promise.resolve(null) : repository.personPrivacy(workspace.id, profileId),
       // The person's latest interactions whatever their age (bounded in number; recency weighs them).
-      cacheKey === null ? Promise.resolve(null) : people.get(cacheKey, now, version) ?? repository.person(workspace.id, profileId!, { exposuresSince: now - MAX_FATIGUE_DAYS * DAY_MS })
-        .then((record) => people.set(cacheKey, { record, loadedAt: now, version, memo: new Map() })),
+      cacheKey === null ? Promise.resolve(null) : hit ?? repository.person(workspace.id, profileId!, { exposuresSince: now - MAX_FATIGUE_DAYS * DAY_MS })
+        .then((record) => people.set(cacheKey, { record, loadedAt: now, version, memo: carried ?? new Map() })),
     ]);
     const record = cached?.record ?? null;
     // The policy decides before anything about the person reaches the ranking (P5, P6).

@@ -4,7 +4,7 @@ import { buildCatalogIndex } from './catalog-index.js';
 import { createDecayedCounters } from './decayed-counters.js';
 import { seededRng } from './rng.js';
 import { ExposureCounts } from './person-signals.js';
-import { compileFilters, serveRecommendations, type PersonSignals } from './serve.js';
+import { compileFilters, historyMemoOf, serveRecommendations, type PersonSignals } from './serve.js';
 import { createServingState } from './serving-state.js';
 import { catalogEntry as entry } from '../../test/support/catalog-entry.js';
 
@@ -151,5 +151,16 @@ describe("exploration's candidates", () => {
     const seen = new Set<string>();
     for (let seed = 41; seed <= 80; seed++) for (const id of explored(seed)) seen.add(id);
     expect([...seen].sort()).toEqual(['new-1', 'new-2']);
+  });
+});
+
+describe('historyMemoOf', () => {
+  it('keeps what depends only on the person\'s history and the serving state, with the state mark, and nothing else', () => {
+    const memo = new Map<string, unknown>([
+      ['state', 3], ['history:3:40', 'h'], ['content:3:40', 'c'], ['catalog-history', 'ch'], ['blend', 'b'], ['relevance', 'r'],
+      ['exposures:30', 'x'], ['person:481', 'p'], ['bought:null:true:false:481', 'm'], ['purchased:481', 'q'],
+    ]);
+    expect([...historyMemoOf(memo).keys()].sort()).toEqual(['blend', 'catalog-history', 'content:3:40', 'history:3:40', 'relevance', 'state']);
+    expect(historyMemoOf(memo)).not.toBe(memo);
   });
 });
