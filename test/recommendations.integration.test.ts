@@ -3,6 +3,7 @@ import { buildConfig } from '../src/config/config.js';
 import type { RecommendationResponse } from '../src/recommend/recommendation-service.js';
 import { createTailor } from '../src/main.js';
 import { fixedClock } from '../src/shared/clock.js';
+import { recommendationRepositorySql } from '../src/store/repositories/recommendation-repository-sql.js';
 import type { Store } from '../src/store/store.js';
 import { basic, bearer } from './support/app.js';
 import { describeEachEngine } from './support/engines.js';
@@ -356,6 +357,31 @@ describeEachEngine('recommendations', (engine) => {
       expect(shown(again)).toEqual(freshBody.items.map((i) => ({ itemId: i.itemId, reasons: i.reasons })));
       expect(shown(again)).toEqual(shown(first));
       await other.recommendations.close();
+    } finally {
+      await closeStore(store);
+    }
+  });
+
+  it('reads a person again without their history when told the profile is unchanged, and still reads what changes without it', async () => {
+    const store = await engine.open();
+    try {
+      const { workspace } = await shopFor(store);
+      const repository = recommendationRepositorySql(store);
+      const owner = await store.db.selectFrom('identities').select('profile_id').where('workspace_id', '=', workspace.id).where('type', '=', 'user_id').where('value', '=', 'tea-1').executeTakeFirstOrThrow();
+      const window = { exposuresSince: NOW - 30 * DAY };
+      const full = await repository.person(workspace.id, owner.profile_id, window);
+      expect(full.interactions.length).toBeGreaterThan(0);
+      expect(full.purchased.size).toBeGreaterThan(0);
+      // Computed traits change without touching the profile: read again; the history given is taken as it is.
+      await store.db.updateTable('computed_traits').set({ traits: JSON.stringify({ country: 'IS' }) }).where('workspace_id', '=', workspace.id).where('profile_id', '=', owner.profile_id).execute();
+      const given = { traits: { marker: 1 }, interactions: full.interactions, purchased: new Map([['only-this', 5]]) };
+      const again = await repository.person(workspace.id, owner.profile_id, { ...window, unchanged: given });
+      expect(again.traits).toBe(given.traits);
+      expect(again.interactions).toBe(full.interactions);
+      expect(again.purchased).toBe(given.purchased);
+      expect(again.computed).toEqual({ country: 'IS' });
+      expect(again.segments).toEqual(full.segments);
+      expect(again.shown).toEqual(full.shown);
     } finally {
       await closeStore(store);
     }

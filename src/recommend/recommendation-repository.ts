@@ -77,9 +77,12 @@ export interface RecommendationRepository {
   /**
    * Everything one request needs to know about a person: their latest order lines, cart adds
    * and views whatever their age (at most 500 order lines and 200 events), every item they bought, and what they were
-   * shown since `exposuresSince` (in their latest 50 responses).
+   * shown since `exposuresSince` (in their latest 50 responses). `unchanged` is what was read
+   * before from the profile and its history — identify traits, interactions, purchases —,
+   * given when the profile has not changed since (the same update time: every event, order and
+   * identify moves it), taken as it is instead of read again.
    */
-  person(workspaceId: string, profileId: string, window: { exposuresSince: number }): Promise<PersonRecord>;
+  person(workspaceId: string, profileId: string, window: { exposuresSince: number; unchanged?: Pick<PersonRecord, 'traits' | 'interactions' | 'purchased'> }): Promise<PersonRecord>;
   /** The person's personalization switch and consent records (read for every request: never cached, P5). */
   personPrivacy(workspaceId: string, profileId: string): Promise<{ consents: ConsentRecord[]; personalizationOff: boolean }>;
   /** Time of the latest purchase, cart add or view in the workspace (null when there is none). */

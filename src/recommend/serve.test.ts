@@ -155,12 +155,12 @@ describe("exploration's candidates", () => {
 });
 
 describe('historyMemoOf', () => {
-  it('keeps what depends only on the person\'s history and the serving state, with the state mark, and nothing else', () => {
+  it('keeps what depends only on the person\'s history, the serving state and the hour, with the state mark; not the exposures nor any other key', () => {
     const memo = new Map<string, unknown>([
       ['state', 3], ['history:3:40', 'h'], ['content:3:40', 'c'], ['catalog-history', 'ch'], ['blend', 'b'], ['relevance', 'r'],
-      ['exposures:30', 'x'], ['person:481', 'p'], ['bought:null:true:false:481', 'm'], ['purchased:481', 'q'],
+      ['exposures:30', 'x'], ['person:481', 'p'], ['bought:null:true:false:481', 'm'], ['purchased:481', 'q'], ['segments', 's'],
     ]);
-    expect([...historyMemoOf(memo).keys()].sort()).toEqual(['blend', 'catalog-history', 'content:3:40', 'history:3:40', 'relevance', 'state']);
+    expect([...historyMemoOf(memo).keys()].sort()).toEqual(['blend', 'bought:null:true:false:481', 'catalog-history', 'content:3:40', 'history:3:40', 'person:481', 'purchased:481', 'relevance', 'state']);
     expect(historyMemoOf(memo)).not.toBe(memo);
   });
 });

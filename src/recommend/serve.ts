@@ -104,17 +104,21 @@ function audienceScores(global: ReadonlyMap<number, number>, local: ReadonlyMap<
  * What of a person's memo (see `ServeInput.memo`) depends only on their history and the
  * serving state, so that a record read again with the profile unchanged (its events and
  * orders the same) keeps it: the personal model's and the content scores, the catalog
- * history, and the blend and exploration relevance (each kept under a key of the exact score
- * lists it was made from, so a changed list is never mixed in). The memo's state mark goes
+ * history, what is derived from the history for the hour (latest interactions, purchases,
+ * replenishment, tastes) and the purchase positions built from it (their keys carry the hour
+ * and the placement's rule), and the blend and exploration relevance (each kept under a key of
+ * the exact score lists it was made from, so a changed list is never mixed in). Not the
+ * exposure counts: exposures change without touching the profile. The memo's state mark goes
  * with them: a memo made for another state is cleared at its first use, as always.
  *
  * @example
  * people.get(key, now, version, (old) => { carried = historyMemoOf(old.memo); });
  */
+const HISTORY_KEYS = ['history:', 'content:', 'person:', 'bought:', 'purchased:'];
 export function historyMemoOf(memo: ReadonlyMap<string, unknown>): Map<string, unknown> {
   const kept = new Map<string, unknown>();
   for (const [key, value] of memo) {
-    if (key === 'state' || key === 'catalog-history' || key === 'blend' || key === 'relevance' || key.startsWith('history:') || key.startsWith('content:')) kept.set(key, value);
+    if (key === 'state' || key === 'catalog-history' || key === 'blend' || key === 'relevance' || HISTORY_KEYS.some((prefix) => key.startsWith(prefix))) kept.set(key, value);
   }
   return kept;
 }

@@ -69,12 +69,13 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
     },
 
     async person(ws, profileId, window) {
+      const known = window.unchanged;
       const [profile, computed, lines, events, segments, shown, responded] = await Promise.all([
-        db.selectFrom('profiles').select('traits').where('workspace_id', '=', ws).where('id', '=', profileId).executeTakeFirst(),
+        known !== undefined ? null : db.selectFrom('profiles').select('traits').where('workspace_id', '=', ws).where('id', '=', profileId).executeTakeFirst(),
         db.selectFrom('computed_traits').select('traits').where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst(),
         // Orders first (by the profile index), then their lines: joined in one statement, SQLite
         // without statistics would walk every order line of the workspace.
-        db.selectFrom('orders').select(['order_id', 'placed_at'])
+        known !== undefined ? [] : db.selectFrom('orders').select(['order_id', 'placed_at'])
           .where('workspace_id', '=', ws).where('profile_id', '=', profileId).where('kind', '=', 'order').where('status', '<>', 'cancelled')
           .orderBy('placed_at', 'desc').limit(MAX_ORDERS_FOR_EXCLUSION).execute()
           .then(async (orders) => {
@@ -87,7 +88,7 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
             return items.filter((i) => Number(i.quantity) > 0).map((i) => ({ placed_at: placed.get(i.order_id)!, item_id: i.item_id })).sort((a, b) => b.placed_at - a.placed_at);
           }),
         // Through the profile index: without statistics SQLite would pick the event-name index and scan every view.
-        sql<{ event: string; timestamp: number; product_text: unknown; product_number: unknown }>`select e.event, e.timestamp,
+        known !== undefined ? [] : sql<{ event: string; timestamp: number; product_text: unknown; product_number: unknown }>`select e.event, e.timestamp,
             ${features.jsonScalar('e.properties', ['product_id'], 'text')} as product_text, ${features.jsonScalar('e.properties', ['product_id'], 'number')} as product_number
           from ${features.eventsOfProfile('e')}
           where e.workspace_id = ${ws} and e.profile_id = ${profileId} and e.event in (${sql.join(Object.keys(EVENT_KINDS))})
@@ -112,9 +113,12 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
         if (itemId !== null && itemId !== '' && kind !== undefined) interactions.push({ itemId, kind, at: Number(e.timestamp) });
       }
       return {
-        traits: readJson(profile?.traits, {}), computed: readJson(computed?.traits, {}),
-        // Packed: the person cache keeps thousands of these (recommend/packed.ts).
-        interactions: PackedInteractions.from(interactions), purchased: PackedMap.from(purchased, NUMBER),
+        ...(known !== undefined ? { traits: known.traits, interactions: known.interactions, purchased: known.purchased } : {
+          traits: readJson(profile?.traits, {}),
+          // Packed: the person cache keeps thousands of these (recommend/packed.ts).
+          interactions: PackedInteractions.from(interactions), purchased: PackedMap.from(purchased, NUMBER),
+        }),
+        computed: readJson(computed?.traits, {}),
         segments: segments.map((s) => ({ id: s.id, name: s.name })),
         shown: shownTimes(shown),
         responded: responded.map((r) => ({ itemId: r.item_id, at: Number(r.at) })),
