@@ -1,3 +1,4 @@
+import { PositionSet } from './packed.js';
 import { topN } from './top-n.js';
 import type { NeighbourLists } from './neighbours.js';
 import { componentsKey, type Component } from './ranking.js';
@@ -64,8 +65,8 @@ export function relevanceOf(components: readonly Component[], size: number, memo
       }
     }
     const sorted = [...best].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    // Kept per person: a set of positions (small integers), not `best`, whose scores are boxed numbers.
-    const members = new Set<number>(best.keys());
+    // Kept per person: sorted positions outside the heap, not `best`, whose scores are boxed numbers.
+    const members = PositionSet.of(best.keys());
     value = { positions: Int32Array.from(sorted, (x) => x[0]), values: Float64Array.from(sorted, (x) => x[1]), has: (p) => members.has(p) };
     if (memo === undefined) {
       if (sharedRelevance.size >= SHARED_RELEVANCE) sharedRelevance.delete(sharedRelevance.keys().next().value as string);
