@@ -100,6 +100,9 @@ function audienceScores(global: ReadonlyMap<number, number>, local: ReadonlyMap<
   return out;
 }
 
+/** Prefixes of the memo keys `historyMemoOf` keeps (with 'state', 'catalog-history', 'blend', 'relevance'). */
+const HISTORY_KEYS = ['history:', 'content:', 'person:', 'bought:', 'purchased:'];
+
 /**
  * What of a person's memo (see `ServeInput.memo`) depends only on their history and the
  * serving state, so that a record read again with the profile unchanged (its events and
@@ -114,7 +117,6 @@ function audienceScores(global: ReadonlyMap<number, number>, local: ReadonlyMap<
  * @example
  * people.get(key, now, version, (old) => { carried = historyMemoOf(old.memo); });
  */
-const HISTORY_KEYS = ['history:', 'content:', 'person:', 'bought:', 'purchased:'];
 export function historyMemoOf(memo: ReadonlyMap<string, unknown>): Map<string, unknown> {
   const kept = new Map<string, unknown>();
   for (const [key, value] of memo) {
