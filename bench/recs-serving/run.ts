@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import type { LoadJob, LoadResult } from '../common/load.js';
-import { machineLine, watchPeakRss } from '../common/machine.js';
+import { machineLine, watchPeakTreeRss } from '../common/machine.js';
 import { runTailor, startServerProcess, TAILOR_BIN } from '../common/processes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -94,7 +94,7 @@ try {
   console.log(`\nCustomers: ${customers.length}; ${CONCURRENCY} in flight (closed loop), ${SECONDS} s each, after warm-up.`);
   for (const workers of WORKERS) {
     const server = await startServer(env, workers);
-    const rss = watchPeakRss(server.pid);
+    const rss = watchPeakTreeRss(server.pid);
     try {
       const recs = { url: `${server.url}/v1/recommendations`, method: 'POST' as const, headers, bodies, seconds: SECONDS, warmupSeconds: WARMUP };
       const trivial = { url: `${server.url}/healthz`, method: 'GET' as const, headers: {}, bodies: [''], seconds: SECONDS, warmupSeconds: 2 };
@@ -115,7 +115,8 @@ try {
       const at2000 = opens.find(([rate]) => rate >= 2000)?.[1];
       const met = closedRecs.perSecond >= 2000 && at2000 !== undefined && at2000.perSecond >= 2000 * 0.98 && at2000.latencyMs.p99 < 20 && at2000.errors === 0;
       console.log(`  target ≥ 2,000 recommendations/s with p99 < 20 ms: ${met ? 'met' : 'NOT met'} (closed loop ${Math.round(closedRecs.perSecond)}/s${at2000 === undefined ? '' : `; at 2,000/s offered: ${Math.round(at2000.perSecond)}/s served, p99 ${at2000.latencyMs.p99.toFixed(1)} ms`})`);
-      console.log(`  peak RSS of the primary server process ${(rss.stop() / 2 ** 20).toFixed(0)} MiB`);
+      const memory = rss.stop();
+      console.log(`  peak RSS: the primary server process ${(memory.root / 2 ** 20).toFixed(0)} MiB${workers === 1 ? '' : `; all ${memory.processes} processes together ${(memory.tree / 2 ** 20).toFixed(0)} MiB (largest sum in one reading every 50 ms)`}`);
     } finally {
       await server.stop();
     }
