@@ -73,9 +73,10 @@ export function createPersonCache(options: { maxRows: number; ttlMs: number }) {
       const e = entries.get(key);
       if (e === undefined) return undefined;
       entries.delete(key);
-      if (e.entry.version !== version || now - e.entry.loadedAt > e.ttl || now < e.entry.loadedAt) {
+      const changed = e.entry.version !== version || now < e.entry.loadedAt;
+      if (changed || now - e.entry.loadedAt > e.ttl) {
         rows -= e.weight;
-        if (outlived !== undefined && e.entry.version === version && now >= e.entry.loadedAt) outlived(e.entry);
+        if (!changed) outlived?.(e.entry);
         return undefined;
       }
       entries.set(key, e);
