@@ -25,6 +25,9 @@ export interface PersonSignals {
   exposures: ExposureCounts;
 }
 
+/** An item's packed count (showings × 2, plus 1 once answered) as the object callers read. */
+const unpacked = (c: number): { shown: number; responded: boolean } => ({ shown: c >>> 1, responded: (c & 1) === 1 });
+
 /**
  * Per item, how often it was shown to a person in a window and whether they responded to it
  * in that time; with the catalog positions of the items shown at least a given number of
@@ -60,11 +63,11 @@ export class ExposureCounts {
   /** An item's count (a new object each call: for reading, not for keeping). */
   get(itemId: string): { shown: number; responded: boolean } | undefined {
     const c = this.#counts.get(itemId);
-    return c === undefined ? undefined : { shown: c >>> 1, responded: (c & 1) === 1 };
+    return c === undefined ? undefined : unpacked(c);
   }
 
   *[Symbol.iterator](): IterableIterator<[string, { shown: number; responded: boolean }]> {
-    for (const [itemId, c] of this.#counts) yield [itemId, { shown: c >>> 1, responded: (c & 1) === 1 }];
+    for (const [itemId, c] of this.#counts) yield [itemId, unpacked(c)];
   }
 
   /** Counts one more showing of an item at time `at` (`responded` marks it answered in the window). */
