@@ -13,18 +13,22 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
+/** A memory field of a process's /proc status (`VmHWM`, `VmRSS`), in bytes; 0 once it has exited. */
+async function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? 0 : Number(m[1]) * 1024;
+  } catch {
+    return 0; // the process has exited
+  }
+}
+
 /** Peak resident memory of a running child, read from /proc until it exits (Linux). */
 export function watchPeakRss(pid: number): { stop: () => number } {
   let peak = 0;
   const read = async () => {
-    try {
-      const { readFile } = await import('node:fs/promises');
-      const status = await readFile(`/proc/${pid}/status`, 'utf8');
-      const m = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (m !== null) peak = Math.max(peak, Number(m[1]) * 1024);
-    } catch {
-      // the process has exited
-    }
+    peak = Math.max(peak, await statusBytes(pid, 'VmHWM'));
   };
   const timer = setInterval(() => void read(), 50);
   void read();
@@ -43,14 +47,6 @@ export function watchPeakTreeRss(pid: number): { stop: () => { root: number; tre
   let processes = 0;
   const read = async () => {
     const { readFile, readdir } = await import('node:fs/promises');
-    const field = async (p: number, name: string) => {
-      try {
-        const m = new RegExp(`${name}:\\s+(\\d+) kB`).exec(await readFile(`/proc/${p}/status`, 'utf8'));
-        return m === null ? 0 : Number(m[1]) * 1024;
-      } catch {
-        return 0; // the process has exited
-      }
-    };
     const children = async (p: number): Promise<number[]> => {
       try {
         const tasks = await readdir(`/proc/${p}/task`);
@@ -64,12 +60,12 @@ export function watchPeakTreeRss(pid: number): { stop: () => { root: number; tre
     const all = [pid];
     for (let k = 0; k < all.length; k++) all.push(...await children(all[k]!));
     let sum = 0;
-    for (const p of all) sum += await field(p, 'VmRSS');
+    for (const p of all) sum += await statusBytes(p, 'VmRSS');
     if (sum > tree) {
       tree = sum;
       processes = all.length;
     }
-    root = Math.max(root, await field(pid, 'VmHWM'));
+    root = Math.max(root, await statusBytes(pid, 'VmHWM'));
   };
   const timer = setInterval(() => void read(), 50);
   void read();
