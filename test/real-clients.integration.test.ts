@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,5 +68,40 @@ describe('@segment/analytics-node against a running server', () => {
     const recs = await fetch(`${server.url}/v1/recommendations`, { method: 'POST', headers: { ...origin, authorization: `Bearer ${keys.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'sdk-user', n: 3 }) });
     expect(recs.status).toBe(200);
     expect(recs.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('enforces the body limits on the server\'s own request stream: declared or chunked, single or batch', async () => {
+    const auth = `Basic ${Buffer.from(`${keys.writeKey}:`).toString('base64')}`;
+    // A body sent in chunks without a declared length (the server counts as it reads).
+    const chunked = (path: string, body: string) => new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(`${server.url}${path}`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => { text += d.toString(); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      for (let i = 0; i < body.length; i += 4096) req.write(body.slice(i, i + 4096));
+      req.end();
+    });
+    const event = (padding: number) => JSON.stringify({ type: 'track', anonymousId: 'limits-1', event: 'Product Viewed', properties: { note: 'x'.repeat(padding) } });
+    const send = (path: string, body: string) => fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
+
+    const declared = await send('/v1/track', event(40_000));
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ error: { code: 'payload_too_large', message: expect.stringContaining('32768 bytes (32 KB); see the ingest limits') } });
+    const streamed = await chunked('/v1/t', event(40_000));
+    expect(streamed.status).toBe(413);
+    expect(JSON.parse(streamed.text)).toMatchObject({ error: { code: 'payload_too_large', message: expect.stringContaining('32768 bytes') } });
+    const batch = JSON.stringify({ batch: Array.from({ length: 20 }, () => JSON.parse(event(30_000)) as unknown) });
+    expect((await send('/v1/batch', batch)).status).toBe(413);
+    const streamedBatch = await chunked('/v1/b', batch);
+    expect(streamedBatch.status).toBe(413);
+    expect(JSON.parse(streamedBatch.text)).toMatchObject({ error: { message: expect.stringContaining('512000 bytes') } });
+
+    // Just under the limits, chunked or not, the events are stored.
+    expect((await chunked('/v1/track', event(30_000))).status).toBe(200);
+    expect((await send('/v1/batch', JSON.stringify({ batch: Array.from({ length: 15 }, () => JSON.parse(event(30_000)) as unknown) }))).status).toBe(200);
+    const res = await fetch(`${server.url}/v1/profiles/anonymous_id:limits-1?events=50`, { headers: { authorization: `Bearer ${keys.adminKey}` } });
+    expect(((await res.json()) as { events: unknown[] }).events).toHaveLength(16);
   });
 });

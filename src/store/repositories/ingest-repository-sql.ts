@@ -67,6 +67,14 @@ function ingestStatements(db: Kysely<Database>) {
       'workspace_id', 'message_id', 'type', 'event', 'name', 'profile_id', 'user_id', 'anonymous_id', 'group_id', 'previous_id',
       'timestamp', 'original_timestamp', 'received_at', 'sent_at', 'properties', 'traits', 'context', 'integrations',
     ], (d, rows) => d.insertInto('events').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing())),
+    suppressionSalt: precompiledRows<{ ws: string }, { value: string }>(db, ['ws'], (d, rows) =>
+      d.selectFrom('workspace_secrets').select('value').where('workspace_id', '=', rows[0]!.ws).where('name', '=', 'suppression_salt')),
+    /**
+     * Workspaces' suppression salts once seen: a salt is written once, at the first erasure,
+     * and never changed, so every later batch skips the look-up (a workspace without one is
+     * asked again each batch: another process may erase someone at any time).
+     */
+    salts: new Map<string, string>(),
   };
 }
 
@@ -187,7 +195,10 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
     },
 
     async suppressionSalt() {
-      const row = await tx.selectFrom('workspace_secrets').select('value').where('workspace_id', '=', ws).where('name', '=', 'suppression_salt').executeTakeFirst();
+      const known = sql.salts.get(ws);
+      if (known !== undefined) return known;
+      const [row] = await sql.suppressionSalt(tx, [{ ws }]);
+      if (row !== undefined) sql.salts.set(ws, row.value);
       return row?.value ?? null;
     },
 
