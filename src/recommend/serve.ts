@@ -1,6 +1,6 @@
 import type { Filters, Placement, RequestContext, Scene, Strategy } from '../contracts/recommendation.js';
 import { explorationSlots, type ExplorationCandidate, type ItemCounts } from './exploration.js';
-import { compileFilters } from './filters.js';
+import { compileFilters, filterMask } from './filters.js';
 import { historyVectorOf } from './history.js';
 import { DEFAULT_SIGNAL_WEIGHTS, type InteractionKind } from './interactions.js';
 import { scoreWithNeighbours, type NeighbourLists } from './neighbours.js';
@@ -465,8 +465,10 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   }
 
   // Which items may be recommended.
-  const filterSets = [placement.filters, input.request.filters].filter((f): f is Filters => f !== undefined);
-  const filterTests = filterSets.map((f) => compileFilters(f, catalog));
+  // The placement's filters as a mask over the catalog (the same for all its requests); a
+  // request's own filters are checked item by item.
+  const placementMask = placement.filters === undefined ? null : filterMask(placement.filters, catalog);
+  const filterTests = input.request.filters === undefined ? [] : [compileFilters(input.request.filters, catalog)];
   // Non-personalized, time is the server's, in UTC. (Read only when the workspace has scenes.)
   const scenes = placement.scenes && input.scenes.length > 0
     ? activeScenes({ scenes: input.scenes, context, moment: momentAt(context.time === undefined ? now : Date.parse(context.time), context.timezone ?? person?.timezone ?? null) })
@@ -498,6 +500,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     if (blockedByPurchase !== null && blockedByPurchase.size > 0 && blockedByPurchase.has(p)) return false;
     if (fatigued.size > 0 && fatigued.has(p)) return false;
     if (contextSet.size > 0 && contextSet.has(p)) return false;
+    if (placementMask !== null && placementMask[p] !== 1) return false;
     for (const test of filterTests) if (!test(p)) return false;
     return sceneEffect === null || !sceneEffect(p).excluded;
   };
@@ -517,6 +520,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     .map((pin) => ({ position: catalog.index.get(pin.itemId), at: pin.position - 1 }))
     .filter((x): x is { position: number; at: number } => x.position !== undefined && eligibleForPin(x.position));
   function eligibleForPin(p: number): boolean {
+    if (placementMask !== null && placementMask[p] !== 1) return false;
     for (const test of filterTests) if (!test(p)) return false;
     return !contextSet.has(p);
   }
