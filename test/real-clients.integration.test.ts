@@ -103,5 +103,16 @@ describe('@segment/analytics-node against a running server', () => {
     expect((await send('/v1/batch', JSON.stringify({ batch: Array.from({ length: 15 }, () => JSON.parse(event(30_000)) as unknown) }))).status).toBe(200);
     const res = await fetch(`${server.url}/v1/profiles/anonymous_id:limits-1?events=50`, { headers: { authorization: `Bearer ${keys.adminKey}` } });
     expect(((await res.json()) as { events: unknown[] }).events).toHaveLength(16);
+
+    // A client that goes away in the middle of a body: nothing is stored, and the server goes on.
+    await new Promise<void>((resolve) => {
+      const req = request(`${server.url}/v1/track`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
+      req.on('error', () => resolve());
+      req.write(event(10_000).slice(0, 5_000));
+      setTimeout(() => req.destroy(), 100);
+    });
+    expect((await send('/v1/track', event(10))).status).toBe(200);
+    const after = await fetch(`${server.url}/v1/profiles/anonymous_id:limits-1?events=50`, { headers: { authorization: `Bearer ${keys.adminKey}` } });
+    expect(((await after.json()) as { events: unknown[] }).events).toHaveLength(17);
   });
 });

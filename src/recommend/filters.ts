@@ -28,7 +28,6 @@ export function compileFilters(filters: Filters, catalog: CatalogIndex): (positi
   };
 }
 
-
 /** Masks kept per catalog (a new catalog index gets new ones), by filters; at most this many per catalog. */
 const MASKS_PER_CATALOG = 64;
 const masks = new WeakMap<CatalogIndex, Map<string, Uint8Array>>();

@@ -31,6 +31,7 @@ export async function readBodyText(c: Context, maxBytes: number, options: { tooL
       incoming.off('data', onData);
       incoming.off('end', onEnd);
       incoming.off('error', onError);
+      incoming.off('close', onClose);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -50,8 +51,14 @@ export async function readBodyText(c: Context, maxBytes: number, options: { tooL
       done();
       reject(error);
     };
+    // A client that goes away mid-body: nothing more will come (the answer has nowhere to go).
+    const onClose = () => {
+      done();
+      reject(new ClientError('bad_request', 'the request body ended early (the client closed the connection)'));
+    };
     incoming.on('data', onData);
     incoming.on('end', onEnd);
     incoming.on('error', onError);
+    incoming.on('close', onClose);
   });
 }
