@@ -12,18 +12,17 @@
  *
  * Usage: npm run bench -- recs-serving [--seconds S] [--warmup S] [--concurrency C] [--rates 2000,1000] [--workers 1,2] [--db FILE --admin-key KEY (reuse a prepared store)]
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
-import type { LoadJob, LoadResult } from '../common/load.js';
+import type { LoadResult } from '../common/load.js';
+import { runLoad } from '../common/load-process.js';
 import { machineLine, watchPeakTreeRss } from '../common/machine.js';
 import { runTailor, startServerProcess, TAILOR_BIN } from '../common/processes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const LOAD = join(ROOT, 'bench/common/load.ts');
 const DATA = join(ROOT, '../shared/datasets/online-retail/online_retail.csv.gz');
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -44,15 +43,7 @@ function startServer(env: Record<string, string>, workers: number) {
   return startServerProcess({ env: { ...BENCH_ENV, ...env }, command: [TAILOR_BIN, '--json', 'serve', '--port', '0', '--workers', String(workers)] });
 }
 
-function load(job: LoadJob): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', LOAD], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))));
-    child.stdin.end(JSON.stringify(job));
-  });
-}
+const load = runLoad;
 
 const fmt = (r: LoadResult) => `${Math.round(r.perSecond).toLocaleString('en-GB')} req/s; latency p50 ${r.latencyMs.p50.toFixed(2)} ms, p95 ${r.latencyMs.p95.toFixed(2)} ms, p99 ${r.latencyMs.p99.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(1)} ms; ${r.requests} requests, ${r.errors} errors ${JSON.stringify(r.statuses)}`;
 
