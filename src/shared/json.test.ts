@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeParseJson } from './json.js';
+import { nestingDepth, safeParseJson } from './json.js';
 
 describe('safeParseJson', () => {
   it('parses ordinary JSON', () => {
@@ -22,5 +22,47 @@ describe('safeParseJson', () => {
 
   it('names malformed JSON', () => {
     expect(safeParseJson('{"a":', { maxDepth: 5 })).toMatchObject({ ok: false, reason: expect.stringMatching(/^malformed JSON: /) });
+  });
+});
+
+describe('nestingDepth', () => {
+  /** The depth by looking at every character (the definition). */
+  const reference = (text: string): number => {
+    let depth = 0;
+    let max = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (inString) {
+        if (c === '\\') i++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{' || c === '[') max = Math.max(max, ++depth);
+      else if (c === '}' || c === ']') depth--;
+    }
+    return max;
+  };
+
+  it('ignores brackets in strings, with escaped quotes and runs of backslashes', () => {
+    expect(nestingDepth('{"a":"[[{"}', 10)).toBe(1);
+    expect(nestingDepth('{"a\\"[[":[1]}', 10)).toBe(2);
+    expect(nestingDepth('{"a\\\\":[[1]]}', 10)).toBe(3);
+    expect(nestingDepth('["\\\\\\"[", {"b": "\\\\"}]', 10)).toBe(2);
+    expect(nestingDepth('{"open', 10)).toBe(1);
+  });
+
+  it('agrees with looking at every character on random JSON-like text', () => {
+    let seed = 99;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const alphabet = ['{', '}', '[', ']', '"', '\\', 'a', ':', ',', '1', ' '];
+    for (let trial = 0; trial < 2_000; trial++) {
+      const text = Array.from({ length: 1 + Math.floor(rnd() * 60) }, () => alphabet[Math.floor(rnd() * alphabet.length)]!).join('');
+      expect(nestingDepth(text, 1_000), text).toBe(reference(text));
+    }
+    for (let trial = 0; trial < 200; trial++) {
+      const value = { s: 'x"\\'.repeat(Math.floor(rnd() * 5)), a: [[{ b: ['}', '"]'] }]], n: trial };
+      const text = JSON.stringify(value);
+      expect(nestingDepth(text, 1_000)).toBe(reference(text));
+    }
   });
 });

@@ -44,18 +44,32 @@ export function safeParseJson(text: string, options: { maxDepth: number }): { ok
   }
 }
 
-/** Deepest bracket nesting in JSON text, ignoring brackets inside strings; stops early past `stopAfter`. */
-function nestingDepth(text: string, stopAfter: number): number {
+/**
+ * Deepest bracket nesting in JSON text, ignoring brackets inside strings; stops early past
+ * `stopAfter`. A string is skipped by searching for its closing quote (an escaped quote has an
+ * odd run of backslashes before it): on event batches, whose text is mostly strings, that is
+ * about a third of the time of looking at every character.
+ */
+export function nestingDepth(text: string, stopAfter: number): number {
   let depth = 0;
   let max = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \\ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91 /* { [ */) {
+    if (c === 34 /* " */) {
+      let from = i + 1;
+      for (;;) {
+        const quote = text.indexOf('"', from);
+        // Unterminated: the parser reports it.
+        if (quote === -1) return max;
+        let b = quote - 1;
+        while (b > i && text.charCodeAt(b) === 92 /* \ */) b--;
+        if ((quote - 1 - b) % 2 === 0) {
+          i = quote;
+          break;
+        }
+        from = quote + 1;
+      }
+    } else if (c === 123 || c === 91 /* { [ */) {
       if (++depth > max) {
         max = depth;
         if (max > stopAfter) return max;
