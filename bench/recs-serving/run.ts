@@ -43,8 +43,6 @@ function startServer(env: Record<string, string>, workers: number) {
   return startServerProcess({ env: { ...BENCH_ENV, ...env }, command: [TAILOR_BIN, '--json', 'serve', '--port', '0', '--workers', String(workers)] });
 }
 
-const load = runLoad;
-
 const fmt = (r: LoadResult) => `${Math.round(r.perSecond).toLocaleString('en-GB')} req/s; latency p50 ${r.latencyMs.p50.toFixed(2)} ms, p95 ${r.latencyMs.p95.toFixed(2)} ms, p99 ${r.latencyMs.p99.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(1)} ms; ${r.requests} requests, ${r.errors} errors ${JSON.stringify(r.statuses)}`;
 
 const reuse = args.includes('--db') ? option('--db', '') : null;
@@ -92,12 +90,12 @@ try {
       // Every customer once per process (a person's first request reads their record and computes
       // their scores; each process has its own cache, and which one answers is the kernel's
       // choice, so most, not all, are warm in every process), then the timed warm-up.
-      const pass = await load({ ...recs, bodies: customers.map((userId) => JSON.stringify({ userId, n: 10 })), mode: 'closed', concurrency: CONCURRENCY, rate: 0, seconds: 600, warmupSeconds: 0, requests: customers.length * workers });
+      const pass = await runLoad({ ...recs, bodies: customers.map((userId) => JSON.stringify({ userId, n: 10 })), mode: 'closed', concurrency: CONCURRENCY, rate: 0, seconds: 600, warmupSeconds: 0, requests: customers.length * workers });
       console.log(`\n  (${workers} process${workers === 1 ? '' : 'es'}) ${pass.requests.toLocaleString('en-GB')} first requests (every customer ${workers === 1 ? 'once' : `${workers} times`}): ${Math.round(pass.perSecond)} req/s, p50 ${pass.latencyMs.p50.toFixed(1)} ms`);
-      const closedRecs = await load({ ...recs, mode: 'closed', concurrency: CONCURRENCY, rate: 0 });
-      const closedTrivial = await load({ ...trivial, mode: 'closed', concurrency: CONCURRENCY, rate: 0 });
+      const closedRecs = await runLoad({ ...recs, mode: 'closed', concurrency: CONCURRENCY, rate: 0 });
+      const closedTrivial = await runLoad({ ...trivial, mode: 'closed', concurrency: CONCURRENCY, rate: 0 });
       const opens: Array<[number, LoadResult]> = [];
-      for (const rate of RATES) opens.push([rate, await load({ ...recs, mode: 'open', concurrency: 0, rate, warmupSeconds: 2 })]);
+      for (const rate of RATES) opens.push([rate, await runLoad({ ...recs, mode: 'open', concurrency: 0, rate, warmupSeconds: 2 })]);
       console.log(`\n${workers} server process${workers === 1 ? '' : 'es'} (tailor serve --workers ${workers}):`);
       console.log(`  trivial endpoint GET /healthz, closed loop:       ${fmt(closedTrivial)}`);
       console.log(`  POST /v1/recommendations n=10, closed loop:       ${fmt(closedRecs)}`);

@@ -73,11 +73,11 @@ export class ExposureCounts {
   /** Counts one more showing of an item at time `at` (`responded` marks it answered in the window). */
   countShown(itemId: string, at: number, responded = false): void {
     if (at < this.oldestCounted) this.oldestCounted = at;
-    const c = (this.#counts.get(itemId) ?? 0) + 2;
-    const now = responded ? c | 1 : c;
-    this.#counts.set(itemId, now);
+    const shown = (this.#counts.get(itemId) ?? 0) + 2;
+    const count = responded ? shown | 1 : shown;
+    this.#counts.set(itemId, count);
     const f = this.#fatigue;
-    if (f === null || (now & 1) === 1 || now >>> 1 < f.threshold) return;
+    if (f === null || (count & 1) === 1 || count >>> 1 < f.threshold) return;
     const p = f.index.get(itemId);
     if (p !== undefined) f.positions.add(p);
   }

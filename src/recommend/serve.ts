@@ -468,7 +468,8 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   // The placement's filters as a mask over the catalog (the same for all its requests); a
   // request's own filters are checked item by item.
   const placementMask = placement.filters === undefined ? null : filterMask(placement.filters, catalog);
-  const filterTests = input.request.filters === undefined ? [] : [compileFilters(input.request.filters, catalog)];
+  const requestFilter = input.request.filters === undefined ? null : compileFilters(input.request.filters, catalog);
+  const passesFilters = (p: number): boolean => (placementMask === null || placementMask[p] === 1) && (requestFilter === null || requestFilter(p));
   // Non-personalized, time is the server's, in UTC. (Read only when the workspace has scenes.)
   const scenes = placement.scenes && input.scenes.length > 0
     ? activeScenes({ scenes: input.scenes, context, moment: momentAt(context.time === undefined ? now : Date.parse(context.time), context.timezone ?? person?.timezone ?? null) })
@@ -500,8 +501,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     if (blockedByPurchase !== null && blockedByPurchase.size > 0 && blockedByPurchase.has(p)) return false;
     if (fatigued.size > 0 && fatigued.has(p)) return false;
     if (contextSet.size > 0 && contextSet.has(p)) return false;
-    if (placementMask !== null && placementMask[p] !== 1) return false;
-    for (const test of filterTests) if (!test(p)) return false;
+    if (!passesFilters(p)) return false;
     return sceneEffect === null || !sceneEffect(p).excluded;
   };
   const adjust = sceneEffect === null && boosts.length === 0 ? undefined : (p: number): Adjustment | undefined => {
@@ -520,9 +520,7 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     .map((pin) => ({ position: catalog.index.get(pin.itemId), at: pin.position - 1 }))
     .filter((x): x is { position: number; at: number } => x.position !== undefined && eligibleForPin(x.position));
   function eligibleForPin(p: number): boolean {
-    if (placementMask !== null && placementMask[p] !== 1) return false;
-    for (const test of filterTests) if (!test(p)) return false;
-    return !contextSet.has(p);
+    return passesFilters(p) && !contextSet.has(p);
   }
 
   // Exploration: new or little-shown items, with their relevance to this request where there is any.
