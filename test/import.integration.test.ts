@@ -96,6 +96,70 @@ describeEachEngine('order import (Online Retail excerpt)', (engine) => {
     }
   });
 
+  it('rejects a CSV row it cannot trust and imports the rest: stray quotes read as text, wrong field counts and unclosed quotes reported by line', async () => {
+    const store = await engine.open();
+    const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store });
+    try {
+      const { workspace } = await tailor.workspaces.createWorkspace({ name: 'csv', jurisdiction: 'UK', settings: { defaultCurrency: 'GBP' } });
+      const items = join(catalogDir, 'odd.csv');
+      writeFileSync(items, [
+        'id,name,category,brand,price,currency,tags,url,image,in_stock,created_at',
+        'r-1,12" RULER,,,1.5,GBP,,,,,',
+        'x-1,Mug,Home,Acme,4.5,GBP,,,,,,EXTRA',
+        'short-1,Short,Home',
+        'm-2,Plate,Home,,3,GBP,,,,,',
+        'q-1,"never closed,,,,2,GBP,,,,,',
+      ].join('\n'));
+      const c = await importCatalogFile({ tailor, workspace, source: await fileSource(items), format: 'csv', restart: false, quiet: true });
+      expect(c.accepted).toBe(2);
+      expect(await tailor.catalog.get(workspace.id, 'r-1')).toMatchObject({ name: '12" RULER', price: 1.5 });
+      expect(await tailor.catalog.get(workspace.id, 'm-2')).toMatchObject({ name: 'Plate' });
+      expect(await tailor.catalog.get(workspace.id, 'x-1')).toBeNull();
+      expect(c.rejected).toEqual([
+        { row: 2, reason: "line 3: not the header's 11 fields (an unquoted comma or quote?)" },
+        { row: 3, reason: "line 4: not the header's 11 fields (an unquoted comma or quote?)" },
+        { row: null, reason: expect.stringMatching(/^line 6: Quote Not Closed/) },
+      ]);
+
+      const orders = join(catalogDir, 'orders.csv');
+      writeFileSync(orders, [
+        'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country',
+        '536365,85123A,WHITE HANGING HEART,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom',
+        '536366,22641,12" RULER,1,2010-12-01 08:28:00,1.25,17850.0,United Kingdom',
+        '536367,22633,HAND WARMER, UNION JACK,6,2010-12-01 08:34:00,1.85,13047.0,United Kingdom',
+      ].join('\n'));
+      const o = await importOrdersCsv({ tailor, workspace, source: await fileSource(orders), mapping: ONLINE_RETAIL_MAPPING, sourceName: 'odd', guests: 'skip', catalog: false, restart: false, quiet: true });
+      expect(o.extra.orders).toBe(2);
+      expect(o.rejected).toEqual([{ row: 3, reason: "line 4: not the header's 8 fields (an unquoted comma or quote?)" }]);
+    } finally {
+      await tailor.close();
+    }
+  });
+
+  it('gives lines without a messageId ids from their text: a file grown, renamed or resumed stores each line once', async () => {
+    const store = await engine.open();
+    const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store });
+    try {
+      const { workspace } = await tailor.workspaces.createWorkspace({ name: 'events', jurisdiction: 'EU' });
+      const line = (event: string) => JSON.stringify({ type: 'track', userId: 'imp1', event, timestamp: '2024-01-01T00:00:00Z' });
+      const first = join(eventsDir, 'grow.jsonl');
+      writeFileSync(first, [line('A'), line('B'), line('C')].join('\n'));
+      const a = await importEventsJsonl({ tailor, workspace, source: await fileSource(first), restart: false, quiet: true });
+      expect([a.accepted, a.duplicates]).toEqual([3, 0]);
+      writeFileSync(first, [line('A'), line('Z'), line('B'), line('C'), line('D')].join('\n'));
+      const b = await importEventsJsonl({ tailor, workspace, source: await fileSource(first), restart: false, quiet: true });
+      expect([b.accepted, b.duplicates]).toEqual([2, 3]);
+      const renamed = join(eventsDir, 'renamed.jsonl');
+      writeFileSync(renamed, [line('D'), line('C'), line('A')].join('\n'));
+      const c = await importEventsJsonl({ tailor, workspace, source: await fileSource(renamed), restart: false, quiet: true });
+      expect([c.accepted, c.duplicates]).toEqual([0, 3]);
+      const stored = await store.db.selectFrom('events').select('event').where('workspace_id', '=', workspace.id).where('user_id', '=', 'imp1').execute();
+      expect(stored.map((r) => r.event).sort()).toEqual(['A', 'B', 'C', 'D', 'Z']);
+    } finally {
+      await tailor.close();
+    }
+  });
+
   it('imports JSONL events, reporting bad lines by number', async () => {
     const store = await engine.open();
     const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store });

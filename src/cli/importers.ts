@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
+import type { Readable } from 'node:stream';
+import { parse, type CsvError, type Info } from 'csv-parse';
 import type { Tailor } from '../main.js';
 import type { Workspace } from '../workspaces/index.js';
 import { safeParseJson } from '../shared/json.js';
@@ -40,6 +42,29 @@ function skip(summary: ImportSummary, code: string, reason: string) {
 function reject(summary: ImportSummary, row: number | null, reason: string) {
   summary.rejectedTotal++;
   if (summary.rejected.length < MAX_REJECTIONS_LISTED) summary.rejected.push({ row, reason });
+}
+
+/**
+ * The records of a CSV file with a header row, each with the line it ended on. A stray quote
+ * inside a field (`12" RULER`) is read as text; a record whose number of fields differs from
+ * the header's comes with `problem` set (its fields cannot be trusted to be in their
+ * columns — an unquoted comma, say — so the caller rejects it); a record the parser cannot
+ * read at all (a quote never closed) is rejected here with its line. Neither stops the import.
+ */
+async function* csvRecords(stream: Readable, summary: ImportSummary): AsyncGenerator<{ record: Record<string, string>; line: number; problem: string | null }> {
+  let header = 0;
+  const parser = stream.pipe(parse({
+    columns: (names: string[]) => { header = names.length; return names; },
+    skip_empty_lines: true, bom: true, relax_quotes: true, relax_column_count: true, skip_records_with_error: true, info: true,
+  }));
+  parser.on('skip', (e: CsvError) => reject(summary, null, `line ${e.lines ?? '?'}: ${e.message}`));
+  let invalid = 0;
+  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: Info & { invalid_field_length: number } }>) {
+    // `invalid_field_length` counts the records so far whose length differed from the header's.
+    const problem = info.invalid_field_length !== invalid ? `line ${info.lines}: not the header's ${header} fields (an unquoted comma or quote?)` : null;
+    invalid = info.invalid_field_length;
+    yield { record, line: info.lines, problem };
+  }
 }
 
 /**
@@ -103,7 +128,6 @@ export async function importOrdersCsv(args: {
   const summary = newSummary('orders', source.path, run.position);
   const progress = createProgress({ label: 'orders ', total: source.size, quiet: args.quiet });
   const { stream, bytesRead } = source.open();
-  const parser = stream.pipe(parse({ columns: true, skip_empty_lines: true, trim: false, relax_column_count: true, bom: true }));
   const assembler = createOrderAssembler();
   const customers = new Set<string>();
   let pending: AssembledOrder[] = [];
@@ -133,10 +157,14 @@ export async function importOrdersCsv(args: {
   };
 
   return settle({ summary, progress, finish, started }, async () => {
-    for await (const row of parser as AsyncIterable<Record<string, string>>) {
+    for await (const { record: row, problem } of csvRecords(stream, summary)) {
       const thisRow = rowNo++;
       if (thisRow < run.position) continue;
       summary.rowsRead++;
+      if (problem !== null) {
+        reject(summary, thisRow + 1, problem);
+        continue;
+      }
       const line = parseOrderRow(row, mapping, { guests: args.guests });
       if (!line.ok) {
         skip(summary, line.error, SKIP_REASON_TEXT[line.error]);
@@ -162,8 +190,21 @@ export async function importOrdersCsv(args: {
 }
 
 /**
+ * The message id of an imported line that has none: derived from the line's text alone, so
+ * that importing the file again — resumed, renamed, with lines added anywhere — stores each
+ * line once. Identical lines are one message (counted as duplicates): without an id or a
+ * timestamp nothing tells them apart.
+ *
+ * @example
+ * contentMessageId('{"type":"track","userId":"u1","event":"A"}'); // "import:5c0e…" (32 hex digits)
+ */
+export function contentMessageId(text: string): string {
+  return `import:${createHash('sha256').update(text.trim()).digest('hex').slice(0, 32)}`;
+}
+
+/**
  * Imports Segment messages from a JSONL file (one message per line) through the ingest
- * path. Lines without a messageId get one derived from the file and the line number, so a
+ * path. Lines without a messageId get one derived from their text (`contentMessageId`), so a
  * resumed or repeated import stores each line once.
  */
 export async function importEventsJsonl(args: { tailor: Tailor; workspace: Workspace; source: FileSource; restart: boolean; quiet: boolean }): Promise<ImportSummary> {
@@ -203,7 +244,7 @@ export async function importEventsJsonl(args: { tailor: Tailor; workspace: Works
       }
       const raw = parsed.value;
       if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && (raw as { messageId?: unknown }).messageId === undefined) {
-        (raw as Record<string, unknown>).messageId = `import:${source.fingerprint.slice(0, 16)}:${thisLine}`;
+        (raw as Record<string, unknown>).messageId = contentMessageId(text);
       }
       batch.push({ raw, line: thisLine });
       if (batch.length >= EVENTS_PER_BATCH) {
@@ -241,16 +282,21 @@ export async function importCatalogFile(args: { tailor: Tailor; workspace: Works
     await checkpoint(rowNo, summary);
     progress.update(bytesRead(), { rows: summary.rowsRead });
   };
-  const rows: AsyncIterable<unknown> = args.format === 'csv'
-    ? (stream.pipe(parse({ columns: true, skip_empty_lines: true, bom: true })) as AsyncIterable<unknown>)
-    : createInterface({ input: stream, crlfDelay: Infinity });
+  const rows: AsyncIterable<unknown> = args.format === 'csv' ? csvRecords(stream, summary) : createInterface({ input: stream, crlfDelay: Infinity });
   return settle({ summary, progress, finish, started }, async () => {
     for await (const r of rows) {
       rowNo++;
       if (rowNo <= run.position) continue;
       let item: unknown;
-      if (args.format === 'csv') item = catalogCsvRow(r as Record<string, string>);
-      else {
+      if (args.format === 'csv') {
+        const { record, problem } = r as { record: Record<string, string>; problem: string | null };
+        if (problem !== null) {
+          summary.rowsRead++;
+          reject(summary, rowNo, problem);
+          continue;
+        }
+        item = catalogCsvRow(record);
+      } else {
         const text = r as string;
         if (text.trim() === '') continue;
         const parsed = safeParseJson(text, { maxDepth: INGEST_LIMITS.maxJsonDepth });
