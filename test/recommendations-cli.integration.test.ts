@@ -35,6 +35,12 @@ describe('tailor train / recommend / eval recs / placements (CLI, SQLite)', () =
     const history = JSON.parse(await cli('--json', 'profiles', 'show', 'user_id:16360', '--events', '0')) as { orders: Array<{ lines: Array<{ itemId: string }> }> };
     const bought = new Set(history.orders.flatMap((o) => o.lines.map((x) => x.itemId)));
     expect(lines[1]!.items.filter((i) => bought.has(i))).toEqual([]);
+    // An export is not an impression: run again (four times in all; fatigue would drop items shown
+    // three times), it gives the same file.
+    for (let run = 2; run <= 4; run++) {
+      await cli('recommend', '--users', join(dir, 'users.txt'), '--n', '10', '--format', 'jsonl', '--out', join(dir, `recs-${run}.jsonl`));
+      expect(readFileSync(join(dir, `recs-${run}.jsonl`), 'utf8'), `run ${run}`).toBe(readFileSync(join(dir, 'recs.jsonl'), 'utf8'));
+    }
 
     const evaluation = JSON.parse(await cli('--json', 'eval', 'recs', '--k', '10')) as { rows: Array<{ strategy: string; k: number; ndcg: number }> };
     expect(evaluation.rows.map((r) => r.strategy)).toEqual(['popularity', 'trending', 'popular', 'item-knn', 'similar', 'bought_together', 'content', 'for_you']);

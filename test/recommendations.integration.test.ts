@@ -7,7 +7,7 @@ import { recommendationRepositorySql } from '../src/store/repositories/recommend
 import type { Store } from '../src/store/store.js';
 import { basic, bearer } from './support/app.js';
 import { describeEachEngine } from './support/engines.js';
-import { ingestAll, openShop, shopItem } from './support/shop.js';
+import { ingestAll, openShop, SHOP_CATALOG, shopItem, shopOrders } from './support/shop.js';
 
 const NOW = Date.parse('2024-06-01T12:00:00Z');
 const DAY = 86_400_000;
@@ -313,6 +313,10 @@ describeEachEngine('recommendations', (engine) => {
         [{ context: { mood: 'happy' } }, /context/],
         [{ filters: { priceMin: 10, priceMax: 5 } }, /priceMin must not exceed priceMax/],
         [{ items: Array.from({ length: 51 }, (_, i) => `i${i}`) }, /^items: /],
+        // Names of things the workspace does not have.
+        [{ context: { scene: 'nosuch' } }, /^context\.scene: no scene "nosuch"/],
+        [{ segment: 'nosuch' }, /^segment: no segment "nosuch"/],
+        [{ context: { timezone: 'Not/AZone' } }, /^context\.timezone: "Not\/AZone" is not an IANA time zone/],
       ];
       for (const [body, message] of cases) {
         const r = await recommend(body);
@@ -329,6 +333,7 @@ describeEachEngine('recommendations', (engine) => {
       expect(get.status).toBe(200);
       expect(((await get.json()) as RecommendationResponse).items).toHaveLength(2);
       expect((await tailor.app.request('/v1/recommendations?n=abc', { headers: { authorization: bearer(keys.admin) } })).status).toBe(400);
+      expect((await tailor.app.request('/v1/recommendations?timezone=Not/AZone', { headers: { authorization: bearer(keys.admin) } })).status).toBe(400);
     } finally {
       await closeStore(store);
     }
@@ -414,6 +419,102 @@ describeEachEngine('recommendations', (engine) => {
       // The other process's queued segment update and logs, before the store closes.
       await other.realtime.drain();
       await other.recommendations.close();
+    } finally {
+      await closeStore(store);
+    }
+  });
+
+  it('takes filters flat in GET, with the rules and names of POST\'s, and refuses unknown parameters by name', async () => {
+    const store = await engine.open();
+    try {
+      const { tailor, keys } = await shopFor(store);
+      const get = async (query: string) => {
+        const res = await tailor.app.request(`/v1/recommendations?${query}`, { headers: { authorization: bearer(keys.admin) } });
+        return { status: res.status, body: await res.json() as RecommendationResponse & { error?: { message: string } } };
+      };
+      const tea = await get(`strategy=popular&n=4&categories=${encodeURIComponent('Drinks > Tea')}&priceMax=8`);
+      expect(tea.status).toBe(200);
+      expect(tea.body.items.length).toBeGreaterThan(0);
+      for (const i of tea.body.items) {
+        expect(i.category.join(' > ')).toBe('Drinks > Tea');
+        expect(i.price).toBeLessThanOrEqual(8);
+      }
+      // List-valued filters repeat the parameter.
+      const tagged = await get('strategy=popular&n=6&tags=protein&tags=alcohol&excludeItems=prot-1&excludeItems=beer-1');
+      expect(tagged.status).toBe(200);
+      expect(tagged.body.items.length).toBeGreaterThan(0);
+      for (const i of tagged.body.items) {
+        expect(i.itemId).toMatch(/^(prot|beer)-/);
+        expect(['prot-1', 'beer-1']).not.toContain(i.itemId);
+      }
+      const refused: Array<[string, RegExp]> = [
+        ['n=3&colour=red&size=xl', /unknown query parameters "colour", "size"/],
+        ['priceMin=abc', /^priceMin: /],
+        ['priceMin=10&priceMax=5', /^priceMin: priceMin must not exceed priceMax/],
+        ['inStock=maybe', /^inStock: /],
+        ['n=1&n=2', /^n: /],
+      ];
+      for (const [query, message] of refused) {
+        const r = await get(query);
+        expect(r.status, query).toBe(400);
+        expect(r.body.error!.message, query).toMatch(message);
+      }
+      // The OpenAPI document lists them, from the same schema.
+      const doc = await (await tailor.app.request('/openapi.json')).json() as { paths: Record<string, { get?: { parameters?: Array<{ name: string }> } }> };
+      const names = doc.paths['/v1/recommendations']!.get!.parameters!.map((x) => x.name);
+      expect(names).toEqual(expect.arrayContaining(['inStock', 'categories', 'excludeCategories', 'tags', 'excludeTags', 'priceMin', 'priceMax', 'excludeItems']));
+    } finally {
+      await closeStore(store);
+    }
+  });
+
+  it('exports lists without recording them: the same lists every time, and nothing shown, logged or reported', async () => {
+    const store = await engine.open();
+    try {
+      const { tailor, ws, admin } = await shopFor(store);
+      const workspace = await ws();
+      // The batch export's call (exploration kept: it is drawn per person, the same each time).
+      const exportOf = async (user: string) => {
+        const r = await tailor.recommendations.recommend(workspace, { user, n: 6 }, { record: false });
+        if (!r.ok) throw new Error(r.error.message);
+        return r.value.items.map((i) => [i.itemId, i.exploration]);
+      };
+      const first = await Promise.all(['user_id:tea-1', 'user_id:coffee-1', 'user_id:nobody-known'].map(exportOf));
+      expect(first[0]!.some(([, exploring]) => exploring)).toBe(true);
+      // Four runs (fatigue leaves out an item shown three times, were these impressions).
+      for (let run = 0; run < 3; run++) {
+        expect(await Promise.all(['user_id:tea-1', 'user_id:coffee-1', 'user_id:nobody-known'].map(exportOf))).toEqual(first);
+      }
+      await tailor.recommendations.flush();
+      expect(await store.db.selectFrom('recommendation_log').select('id').execute()).toEqual([]);
+      expect(await store.db.selectFrom('recommendation_item_stats').select('item_id').execute()).toEqual([]);
+      const report = await (await tailor.app.request('/v1/recommendations/report?since=2024-01-01T00:00:00Z', { headers: admin })).json() as { placements: unknown[] };
+      expect(report.placements).toEqual([]);
+    } finally {
+      await closeStore(store);
+    }
+  });
+
+  it('counts everyone in popularity and trains a model where nobody may be profiled (EU, no consent), so lists are full', async () => {
+    const store = await engine.open();
+    try {
+      const clock = fixedClock(NOW);
+      const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store, clock, log: () => {}, recommendationTimers: false });
+      tailors.set(store, tailor);
+      const { workspace, keys } = await tailor.workspaces.createWorkspace({ name: 'EU shop', jurisdiction: 'EU' });
+      await tailor.catalog.upsert(workspace.id, [...SHOP_CATALOG]);
+      await ingestAll(tailor, keys.write, shopOrders(NOW));
+      const trained = await tailor.recommendations.train(workspace);
+      // The personal parts learned from nobody; popularity counted all 70 customers.
+      expect(trained).toMatchObject({ version: 1, excludedPeople: 70, stats: { people: 0, popularity: { people: 70 } } });
+      const ask = async (query: string) => (await (await tailor.app.request(`/v1/recommendations?${query}`, { headers: { authorization: bearer(keys.admin) } })).json()) as RecommendationResponse;
+      for (const query of ['n=10', 'user=user_id:tea-1&n=10']) {
+        const r = await ask(query);
+        expect(r, query).toMatchObject({ personalized: false, modelVersion: 1 });
+        expect(r.items, query).toHaveLength(10);
+        // Two exploring slots (20%), the rest from shop-wide popularity.
+        expect(r.items.filter((i) => !i.exploration).every((i) => i.reasons.some((x) => x.type === 'trending' || x.type === 'popular')), query).toBe(true);
+      }
     } finally {
       await closeStore(store);
     }

@@ -95,7 +95,8 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
           : [
             `Recommendation model v${summary.version} (${summary.modelId}) in ${summary.seconds.toFixed(1)} s.`,
             `  data ${day(summary.dataFrom)} … ${day(summary.dataTo)}: ${summary.stats!.people} people, ${summary.stats!.orders} orders, ${summary.stats!.interactions.purchase} purchase lines, ${summary.stats!.interactions.add_to_cart} cart adds, ${summary.stats!.interactions.view} views`,
-            `  ${summary.stats!.items} items (catalog ${summary.catalogItems}); people left out (profiling refused, PRIVACY.md P5): ${summary.excludedPeople}`,
+            `  ${summary.stats!.items} items (catalog ${summary.catalogItems}); people the personal model did not learn from (profiling refused, PRIVACY.md P5): ${summary.excludedPeople}`,
+            ...(summary.stats!.popularity === undefined ? [] : [`  popularity counted ${summary.stats!.popularity.interactions} interactions of ${summary.stats!.popularity.people} people (an aggregate, not profiling)`]),
           ].join('\n')));
       });
     });
@@ -140,7 +141,7 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
     .addOption(new Option('--format <format>', 'batch output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--out <file>', 'write the batch here instead of stdout')
     .option('--include-bought', 'batch: keep items people already bought (default: left out)')
-    .option('--explore', 'batch: keep the placement\'s exploration slots (default: off, so a list is the best items)')
+    .option('--explore', 'batch: keep the placement\'s exploration slots, drawn per person reproducibly (default: off, so a list is the best items); an export records no impressions either way')
     .action(async (o: { user?: string; users?: string; placement?: string; strategy?: Strategy; n?: number; item?: string; format: 'jsonl' | 'csv'; out?: string; includeBought?: boolean; explore?: boolean }) => {
       if ((o.user === undefined) === (o.users === undefined)) throw new ConfigError('give --user REF for one person or --users FILE for a batch');
       if (o.placement !== undefined && o.strategy !== undefined) throw new ConfigError('give --placement or --strategy, not both');
@@ -166,7 +167,8 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
         if (o.format === 'csv') sink.write('userId,rank,itemId,score\n');
         const csv = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
         for await (const u of usersOf(o.users!)) {
-          const r = await tailor.recommendations.recommend(workspace, { ...base, user: u.ref }, { adjust });
+          // An export is not an impression: nothing is recorded (fatigue, bandit, log, report).
+          const r = await tailor.recommendations.recommend(workspace, { ...base, user: u.ref }, { adjust, record: false });
           if (!r.ok) throw new ConfigError(`${o.users}:${u.line}: ${r.error.message}`);
           people++;
           if (r.value.personalized) personalized++;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIsoDate } from '../shared/iso-date.js';
 
 /**
  * Wire schemas of recommendation serving (README "Recommendations"; docs/api.md): placements
@@ -158,14 +159,32 @@ export const recommendationSettingsSchema = z.object({
 });
 export type RecommendationSettings = z.infer<typeof recommendationSettingsSchema>;
 
+/**
+ * Whether a time zone is one this runtime knows (IANA names such as `Europe/London`, `UTC`):
+ * `Intl.DateTimeFormat` throws RangeError for any other.
+ *
+ * @example
+ * isTimeZone('Asia/Shanghai'); // true
+ * isTimeZone('Not/AZone'); // false
+ */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
 /** What the caller knows about the moment: all optional; unknown fields are refused. */
 export const requestContextSchema = z.object({
   /** Apply this scene by name. */
   scene: name.optional(),
   /** When the recommendation is for (default: now); ISO-8601. */
-  time: z.string().max(64).refine((s) => Number.isFinite(Date.parse(s)), { message: 'must be an ISO-8601 date-time' }).optional(),
+  time: z.string().max(64).refine((s) => parseIsoDate(s) !== null, { message: 'must be an ISO-8601 date-time' }).optional(),
   /** IANA time zone for the scene's hours (default: the person's, else UTC). */
-  timezone: z.string().max(64).optional(),
+  timezone: z.string().max(64).refine(isTimeZone, { error: (issue) => `"${String(issue.input)}" is not an IANA time zone (e.g. Europe/London)` }).optional(),
   device: z.string().trim().max(50).optional(),
   /** Country or region code (e.g. `GB`), or name as the data spells it. */
   region: z.string().trim().max(100).optional(),

@@ -6,8 +6,13 @@
  * - no price tier (low / mid / high within the item's category) fills more than
  *   `maxPriceTierShare` of the list while items of other tiers are left — so nobody is only
  *   ever shown the expensive option.
- * Items that break a cap are deferred, not dropped: when the ranked list runs out before the
- * list is full, deferred items fill it in rank order (tier cap relaxed first, then category).
+ * Items that break a cap are deferred, not dropped. When the ranked list runs out before the
+ * list is full, deferred items fill it in rank order, relaxing the caps in this order:
+ * 1. the category cap, for items whose tier still has room;
+ * 2. the tier cap, only once no item of a tier with room (or without a price) is left —
+ *    categories still counted first, then not at all.
+ * So a tier fills more than its share only when every item left is of a full tier, and a
+ * category more than its cap only when every item left is of a full category or a full tier.
  */
 export interface DiversityOptions {
   /** Candidate positions, best first. */
@@ -55,17 +60,14 @@ export function diversify(options: DiversityOptions): number[] {
     if (categoryFull(p) || tierFull(p)) deferred.push(p);
     else take(p);
   }
-  if (chosen.length < n) {
-    const rest: number[] = [];
-    for (const p of deferred) {
-      if (chosen.length >= n) break;
-      if (categoryFull(p)) rest.push(p);
-      else take(p);
-    }
-    for (const p of rest) {
-      if (chosen.length >= n) break;
-      take(p);
-    }
+  // The relaxed passes, one item at a time: each step takes the best deferred item that breaks
+  // the least (see the rules above), since every item taken can fill a cap.
+  while (chosen.length < n && deferred.length > 0) {
+    let pick = deferred.findIndex((p) => !tierFull(p));
+    if (pick === -1) pick = deferred.findIndex((p) => !categoryFull(p));
+    if (pick === -1) pick = 0;
+    take(deferred[pick]!);
+    deferred.splice(pick, 1);
   }
   return chosen;
 }

@@ -24,6 +24,8 @@ import { createTrainer, type TrainingSummary } from './training.js';
 export type RecommendationError =
   | { type: 'placement_not_found'; message: string }
   | { type: 'bad_reference'; message: string }
+  /** A request field names a scene or segment the workspace does not have. */
+  | { type: 'unknown_name'; field: 'context.scene' | 'segment'; message: string }
   | { type: 'recommendation_not_found'; message: string };
 
 /** A served item as the API returns it. */
@@ -186,11 +188,20 @@ export function createRecommendationService(deps: {
 
   /**
    * Serves one request. `options.adjust` changes the placement for this call only (the batch
-   * export turns exploration off and decides about purchased items).
+   * export turns exploration off and decides about purchased items). `options.record: false`
+   * (the batch export) serves without recording anything: no impression for fatigue or the
+   * bandit, no log row, nothing in the report; exploration, if the placement keeps it, draws
+   * from randomness seeded by the person, so the same data gives the same list.
    */
-  async function recommend(workspace: Workspace, request: RecommendationRequest, options: { adjust?: (placement: Placement) => Placement } = {}): Promise<Result<RecommendationResponse, RecommendationError>> {
+  async function recommend(workspace: Workspace, request: RecommendationRequest, options: { adjust?: (placement: Placement) => Placement; record?: boolean } = {}): Promise<Result<RecommendationResponse, RecommendationError>> {
+    const recording = options.record ?? true;
     const placement = placementFor(workspace, request);
     if (!placement.ok) return placement;
+    const scene = request.context?.scene;
+    if (scene !== undefined && !workspace.settings.recommendations.scenes.some((x) => x.name === scene)) {
+      const names = workspace.settings.recommendations.scenes.map((x) => x.name);
+      return err({ type: 'unknown_name', field: 'context.scene', message: `context.scene: no scene "${scene}" in this workspace (${names.length === 0 ? 'none defined' : names.join(', ')})` });
+    }
     const p = options.adjust === undefined ? placement.value : options.adjust(placement.value);
     const now = clock.now();
     const ref = request.user ?? (request.userId !== undefined ? `user_id:${request.userId}` : request.anonymousId !== undefined ? `anonymous_id:${request.anonymousId}` : null);
@@ -217,7 +228,11 @@ export function createRecommendationService(deps: {
       cacheKey === null ? Promise.resolve(null) : hit ?? repository.person(workspace.id, profileId!, { exposuresSince: now - MAX_FATIGUE_DAYS * DAY_MS, ...(carried === undefined ? {} : { unchanged: carried.record }) })
         .then((record) => people.set(cacheKey, { record, loadedAt: now, version, memo: carried?.memo ?? new Map() })),
     ]);
-    const record = cached?.record ?? null;
+    if (request.segment !== undefined && !state.segmentNames.has(request.segment) && !(await repository.segmentNames(workspace.id)).has(request.segment)) {
+      // (The state's names are as of its build: a segment made since is looked up in the store.)
+      return err({ type: 'unknown_name', field: 'segment', message: `segment: no segment "${request.segment}" in this workspace (give a segment id)` });
+    }
+    const personRecord = cached?.record ?? null;
     // The policy decides before anything about the person reaches the ranking (P5, P6).
     const decision = decidePersonalize(workspace, privacy, now);
     const reasons: Array<{ code: string; message: string }> = [];
@@ -234,12 +249,12 @@ export function createRecommendationService(deps: {
       const exposuresKey = `exposures:${p.fatigue.withinDays}`;
       let exposures = cached?.memo.get(exposuresKey) as ExposureCounts | undefined;
       if (exposures === undefined || since > exposures.oldestCounted) {
-        exposures = exposuresOf(record, since);
+        exposures = exposuresOf(personRecord, since);
         if (cached !== null) cached.memo.set(exposuresKey, exposures);
       }
-      person = personSignals({ record, context: request.context ?? {}, now, exposures });
-      basis = record === null ? 'context' : person.interactions.length > 0 ? 'history' : 'cold_start';
-      if (record === null) reasons.push({ code: 'unknown_person', message: `no profile for ${ref} yet: personalized from the request's context only` });
+      person = personSignals({ record: personRecord, context: request.context ?? {}, now, exposures });
+      basis = personRecord === null ? 'context' : person.interactions.length > 0 ? 'history' : 'cold_start';
+      if (personRecord === null) reasons.push({ code: 'unknown_person', message: `no profile for ${ref} yet: personalized from the request's context only` });
     }
     const recommendationId = ids.uuid();
     const n = request.n ?? p.n;
@@ -247,7 +262,7 @@ export function createRecommendationService(deps: {
       state, placement: p, person,
       request: { items: [...(request.itemId === undefined ? [] : [request.itemId]), ...(request.items ?? [])], context: request.context ?? {}, filters: request.filters, n, segment: request.segment },
       scenes: workspace.settings.recommendations.scenes,
-      now, rng: rngFor(recommendationId),
+      now, rng: recording ? rngFor(recommendationId) : seededRng(hashString(`export\u0000${workspace.id}\u0000${profileId ?? ref ?? ''}`)),
       itemStats: states.itemCountsOf(workspace.id, p.name, state.catalog),
       ...(person === null || cached === null ? {} : { memo: cached.memo }),
     });
@@ -259,6 +274,13 @@ export function createRecommendationService(deps: {
         url: e.url ?? null, image: e.image ?? null, exploration: item.exploration, pinned: item.pinned, reasons: item.reasons,
       };
     });
+    const response: RecommendationResponse = {
+      recommendationId, placement: p.name, strategies: p.strategies, modelVersion: state.modelVersion,
+      personalized: person !== null, personalization: { basis, reasons }, profileId,
+      scenes: served.scenes, items, generatedAt: new Date(now).toISOString(),
+    };
+    // An export is not an impression: nothing is counted, logged or reported.
+    if (!recording) return ok(response);
     states.recordImpressions(workspace.id, p.name, items.map((i) => i.itemId));
     // What was shown counts toward fatigue at once, before the log is written.
     if (cached !== null && cacheKey !== null) {
@@ -282,11 +304,7 @@ export function createRecommendationService(deps: {
       details: { strategies: p.strategies.map((s) => s.strategy), scenes: served.scenes, ...(person === null ? { reasons } : {}) },
       createdAt: now,
     } });
-    return ok({
-      recommendationId, placement: p.name, strategies: p.strategies, modelVersion: state.modelVersion,
-      personalized: person !== null, personalization: { basis, reasons }, profileId,
-      scenes: served.scenes, items, generatedAt: new Date(now).toISOString(),
-    });
+    return ok(response);
   }
 
   return {

@@ -6,6 +6,7 @@ import { seededRng } from './rng.js';
 import { ExposureCounts } from './person-signals.js';
 import { compileFilters, historyMemoOf, serveRecommendations, type PersonSignals } from './serve.js';
 import { createServingState } from './serving-state.js';
+import { trainServingModel } from './serving-model.js';
 import { catalogEntry as entry } from '../../test/support/catalog-entry.js';
 
 const catalog = buildCatalogIndex([
@@ -118,6 +119,67 @@ describe('serveRecommendations without a person (PRIVACY.md P5, P6)', () => {
     const plain = JSON.stringify(serve({}, somebody).items.map((i) => i.itemId));
     expect(JSON.stringify(serve({ activity: 'workout' }, somebody).items.map((i) => i.itemId))).not.toBe(plain);
     expect(JSON.stringify(serve({ region: 'GB' }, null).items.map((i) => i.itemId))).not.toBe(JSON.stringify(serve({ region: 'GB' }, { ...somebody, preferences: [] }).items.map((i) => i.itemId)));
+  });
+});
+
+describe('scenes without a person', () => {
+  const shop = ['a', 'b', 'c', 'd'].map((id, k) => entry({ id, categoryPath: [`Cat ${k}`], tags: k % 2 === 0 ? ['protein'] : ['tea'] }));
+  // Half past eleven at night, UTC: "night" (22–6 h, no tea) holds by the clock.
+  const LATE = Date.parse('2024-06-01T23:30:00Z');
+  const night = sceneSchema.parse({ name: 'night', label: 'Night', when: { hours: [22, 6] }, exclude: [{ tags: ['tea'] }] });
+  const state = createServingState({ model: null, modelVersion: null, catalog: shop, now: LATE });
+  for (const [id, w] of [['a', 4], ['b', 3], ['c', 2], ['d', 1]] as const) state.live.trending.add(id, w, LATE - 100);
+  const placement = placementSchema.parse({ name: 'p', strategies: [{ strategy: 'trending' }], n: 4, exploration: { share: 0 }, diversity: { maxPerCategory: null } });
+  const serve = (context: RequestContext, person: PersonSignals | null) => serveRecommendations({
+    state, placement, person, request: { items: [], context, n: 4 }, scenes: [night], now: LATE, rng: seededRng(1), itemStats: { impressions: new Float64Array(10), responses: new Float64Array(10) },
+  });
+  const nobody: PersonSignals = { interactions: [], purchased: new Map(), preferences: [], region: null, device: null, timezone: null, segments: [], exposures: new ExposureCounts() };
+
+  it('applies only a scene the request names, not one whose time conditions hold by the server\'s clock', () => {
+    const plain = serve({}, null);
+    expect(plain.scenes).toEqual([]);
+    expect(plain.items.map((i) => i.itemId)).toEqual(['a', 'b', 'c', 'd']);
+    const named = serve({ scene: 'night' }, null);
+    expect(named.scenes).toEqual(['night']);
+    expect(named.items.map((i) => i.itemId)).toEqual(['a', 'c']);
+  });
+
+  it('(a person who may be personalized gets the scene whose conditions hold: the check above can fail)', () => {
+    expect(serve({}, nobody).scenes).toEqual(['night']);
+  });
+});
+
+describe('filling a list from popularity', () => {
+  const DAY = 86_400_000;
+  // History that ended in 2011 (as the bundled demo data), served in 2024.
+  const END = Date.parse('2011-12-09T12:00:00Z');
+  const NOW = Date.parse('2024-06-01T12:00:00Z');
+  const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  const shop = ids.map((id, k) => entry({ id, categoryPath: [`Cat ${k}`] }));
+  // Item k bought by 8 − k people (a most, h least), on the days before the end.
+  const interactions = ids.flatMap((id, k) => Array.from({ length: 8 - k }, (_, u) => ({ userId: `u${u}`, itemId: id, kind: 'purchase' as const, at: END - (u + 1) * DAY })));
+  const model = trainServingModel({ interactions, items: shop.map((e) => ({ itemId: e.id, name: e.name })), referenceTime: END, rng: seededRng(5) });
+  const placement = placementSchema.parse({ name: 'p', strategies: [{ strategy: 'trending' }], n: 5, exploration: { share: 0 }, diversity: { maxPerCategory: null } });
+  const serve = (state: ReturnType<typeof createServingState>) => serveRecommendations({
+    state, placement, person: null, request: { items: [], context: {}, n: 5 }, scenes: [], now: NOW, rng: seededRng(1), itemStats: { impressions: new Float64Array(10), responses: new Float64Array(10) },
+  }).items.map((i) => i.itemId);
+
+  it('fills from all-time popularity once one live event has made the old decayed popularity ~0', () => {
+    expect(serve(createServingState({ model, modelVersion: 1, catalog: shop, now: NOW }))).toEqual(['a', 'b', 'c', 'd', 'e']);
+    // One event now rebases the counters: 12 years of 7-day half-lives leave the old amounts at ~2^-650.
+    const state = createServingState({ model, modelVersion: 1, catalog: shop, now: NOW });
+    state.live.trending.add('h', 1, NOW);
+    expect(state.live.trending.size).toBe(1);
+    expect(serve(state)).toEqual(['h', 'a', 'b', 'c', 'd']);
+  });
+
+  it('is short only when the eligible catalog is', () => {
+    const state = createServingState({ model, modelVersion: 1, catalog: shop, now: NOW });
+    state.live.trending.add('h', 1, NOW);
+    const narrow = serveRecommendations({
+      state, placement, person: null, request: { items: [], context: {}, n: 5, filters: { excludeItems: ['a', 'b', 'c', 'd', 'e'] } }, scenes: [], now: NOW, rng: seededRng(1), itemStats: { impressions: new Float64Array(10), responses: new Float64Array(10) },
+    });
+    expect(narrow.items.map((i) => i.itemId)).toEqual(['h', 'f', 'g']);
   });
 });
 

@@ -100,6 +100,27 @@ function audienceScores(global: ReadonlyMap<number, number>, local: ReadonlyMap<
   return out;
 }
 
+const fills = new WeakMap<object, WeakMap<object, { scores: Map<number, number>; decayed: ReadonlySet<number> }>>();
+/**
+ * What fills a list: decayed popularity first (scores in (1, 2]), then all-time popularity for
+ * the items it lacks (scores in (0, 1]). Kept for the pair of lists, like `audienceScores`.
+ */
+function fillScores(decayed: ReadonlyMap<number, number>, allTime: ReadonlyMap<number, number>): { scores: Map<number, number>; decayed: ReadonlySet<number> } {
+  let byAllTime = fills.get(decayed);
+  if (byAllTime === undefined) fills.set(decayed, (byAllTime = new WeakMap()));
+  let out = byAllTime.get(allTime);
+  if (out !== undefined) return out;
+  const scores = new Map<number, number>();
+  let dm = 0;
+  for (const v of decayed.values()) dm = Math.max(dm, v);
+  let am = 0;
+  for (const v of allTime.values()) am = Math.max(am, v);
+  for (const [p, v] of decayed) if (v > 0) scores.set(p, 1 + v / dm);
+  for (const [p, v] of allTime) if (!scores.has(p)) scores.set(p, v / am);
+  byAllTime.set(allTime, (out = { scores, decayed: new Set(decayed.keys()) }));
+  return out;
+}
+
 /** Prefixes of the memo keys `historyMemoOf` keeps (with 'state', 'catalog-history', 'blend', 'relevance'). */
 const HISTORY_KEYS = ['history:', 'content:', 'person:', 'bought:', 'purchased:'];
 
@@ -152,8 +173,13 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     const share = weight / total;
     components.push(...strategyComponents(strategy, share));
   }
-  // Too few candidates (a new shop, an unknown item): popularity fills the list, with a small weight so it never outranks real evidence.
-  if (!hasCandidates(components, n * 3)) components.push(popularityComponent('fallback', 0.01, false));
+  // Too few candidates (a new shop, an unknown item): popularity fills the list, with a small
+  // weight so it never outranks real evidence (and again below when the ranking comes back short).
+  let filled = false;
+  if (!hasCandidates(components, n * 3)) {
+    components.push(popularityComponent('fallback', 0.01, false));
+    filled = true;
+  }
 
   function strategyComponents(strategy: Strategy, share: number): Component[] {
     switch (strategy) {
@@ -383,9 +409,13 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     const audience = segmentCounters !== undefined
       ? { counters: segmentCounters, key: `segment:${segmentId}`, where: `with "${state.segmentNames.get(segmentId!) ?? segmentId}"` }
       : regional !== undefined ? { counters: regional, key: `region:${region}`, where: `in ${region}` } : undefined;
-    if (audience === undefined) {
-      return { name: kind, weight, scores: global, reason: () => ({ type: kind === 'fallback' ? 'popular' : kind, message: kind === 'fallback' ? 'popular now' : label }) };
+    if (kind === 'fallback') {
+      // Decayed popularity, then all-time popularity once it runs out: a live event long after
+      // the data ends rebases the decayed counters, and the data's own popularity becomes ~0.
+      const fill = fillScores(global, state.allTime);
+      return { name: kind, weight, scores: fill.scores, reason: (p) => ({ type: 'popular', message: fill.decayed.has(p) ? 'popular now' : 'popular' }) };
     }
+    if (audience === undefined) return { name: kind, weight, scores: global, reason: () => ({ type: kind, message: label }) };
     const { scores, localShare } = audienceScores(global, state.top(audience.counters, audience.key, now, m));
     return { name: kind, weight, scores, reason: (p) => ({ type: kind, message: (localShare.get(p) ?? 0) >= 0.5 * (scores.get(p) ?? 0) ? `${label} ${audience.where}` : label }) };
   }
@@ -470,10 +500,12 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
   const placementMask = placement.filters === undefined ? null : filterMask(placement.filters, catalog);
   const requestFilter = input.request.filters === undefined ? null : compileFilters(input.request.filters, catalog);
   const passesFilters = (p: number): boolean => (placementMask === null || placementMask[p] === 1) && (requestFilter === null || requestFilter(p));
-  // Non-personalized, time is the server's, in UTC. (Read only when the workspace has scenes.)
-  const scenes = placement.scenes && input.scenes.length > 0
-    ? activeScenes({ scenes: input.scenes, context, moment: momentAt(context.time === undefined ? now : Date.parse(context.time), context.timezone ?? person?.timezone ?? null) })
-    : [];
+  // Non-personalized, only a scene the request names applies: the moment is the person's
+  // context as much as their device or activity, so no condition is read. (Read only when the
+  // workspace has scenes.)
+  const scenes = !placement.scenes || input.scenes.length === 0 ? []
+    : person === null ? input.scenes.filter((s) => s.name === context.scene)
+      : activeScenes({ scenes: input.scenes, context, moment: momentAt(context.time === undefined ? now : Date.parse(context.time), context.timezone ?? person.timezone) });
   const sceneEffect = scenes.length === 0 ? null : sceneEffects({ scenes, catalog });
   const boosts = placement.boosts.map((b) => ({ test: catalog.matcher(b.match), factor: b.factor, label: b.label }));
   const contextSet = new Set(contextPositions);
@@ -587,14 +619,21 @@ export function serveRecommendations(input: ServeInput): ServeOutput {
     },
     set: (key: string, blend: Blend) => { memo.set('blend', { key, blend }); },
   };
-  const ranked = rank({
-    catalog, components, n, eligible, ...(adjust === undefined ? {} : { adjust }), pinned, ...(blendCache === undefined ? {} : { blendCache }),
+  const rankWith = (list: readonly Component[]) => rank({
+    catalog, components: list, n, eligible, ...(adjust === undefined ? {} : { adjust }), pinned, ...(blendCache === undefined ? {} : { blendCache }),
     diversity: placement.diversity,
     ...(exploration === undefined ? {} : { exploration }),
     extraReasons,
     // Reasons read the date (buy again, tastes of the last 30 days): kept for the hour.
     explanationKey: `${Math.floor(now / HOUR_MS)}`,
   });
+  let ranked = rankWith(components);
+  if (ranked.length < n && !filled) {
+    // Candidates enough, but too few of them eligible (bought, filtered, fatigued): popularity
+    // fills the list, so that it is short only when few eligible items were ever bought, added or viewed.
+    components.push(popularityComponent('fallback', 0.01, false));
+    ranked = rankWith(components);
+  }
   return {
     items: ranked.map((r) => ({ itemId: catalog.entries[r.position]!.id, name: nameOf(r.position), score: Math.round(r.score * 1e6) / 1e6, reasons: r.reasons, exploration: r.exploration, pinned: r.pinned })),
     scenes: scenes.map((s) => s.name),

@@ -33,24 +33,37 @@ export interface ServingModel {
   similar: NeighbourLists;
   /** Item → item cosine over orders (items in the same basket): "bought together". */
   together: NeighbourLists;
-  /** Decayed popularity: short half-life ("trending"), long half-life ("popular"), per region and per segment. */
+  /**
+   * Decayed popularity: short half-life ("trending"), long half-life ("popular"), per region and
+   * per segment. Counted over every person's events, profiled or not (README "What popularity
+   * counts").
+   */
   trending: DecayedCounters;
   popular: DecayedCounters;
   regions: ReadonlyMap<string, DecayedCounters>;
   segments: ReadonlyMap<string, DecayedCounters>;
   /** Per device type of the events (`mobile`, `desktop`…): cart adds and views only, as orders carry no device. */
   devices: ReadonlyMap<string, DecayedCounters>;
+  /**
+   * All-time popularity: the signal weights of every event in the training window summed per
+   * item, undecayed. What fills a list once decayed popularity runs out (a live event long after
+   * the data ends rebases the decayed counters, and the data's own popularity becomes ~0).
+   */
+  allTime: ReadonlyMap<string, number>;
   /** Median days between purchases of repeat-bought products (src/predict/replenishment.ts). */
   replenishment: ReadonlyMap<string, number>;
   stats: TrainingStats;
 }
 
 export interface TrainingStats {
+  /** People, interactions and orders the personal parts learned from (people whose profiling the policy allows). */
   people: number;
   items: number;
   interactions: Record<InteractionKind, number>;
   orders: number;
   seconds: number;
+  /** What popularity counted: every person's events (absent in models trained before it was counted apart). */
+  popularity?: { people: number; interactions: number };
 }
 
 /** One interaction for training; purchases carry their order id (for "bought together"). */
@@ -71,10 +84,16 @@ export const MIN_PEOPLE_PER_SCOPE = 5;
  * Trains the serving model.
  *
  * @example
- * const model = trainServingModel({ interactions, items, referenceTime: clock.now(), regionOf: (p) => regions.get(p), segmentsOf: (p) => memberships.get(p) ?? [], rng: seededRng(1) });
+ * const model = trainServingModel({ interactions: profiled, counted: all, items, referenceTime: clock.now(), regionOf: (p) => regions.get(p), segmentsOf: (p) => memberships.get(p) ?? [], rng: seededRng(1) });
  */
 export function trainServingModel(input: {
+  /** What the personal parts learn from: the interactions of people whose profiling the policy allows. */
   interactions: readonly TrainingInteraction[];
+  /**
+   * What popularity counts (default: `interactions`): every person's interactions, since a
+   * count per item has no output per person (README "What popularity counts").
+   */
+  counted?: readonly TrainingInteraction[];
   /** The catalog: item ids in column order and their attributes (for the content part). */
   items: readonly ItemAttributes[];
   referenceTime: number;
@@ -86,6 +105,7 @@ export function trainServingModel(input: {
   const started = performance.now();
   const say = input.onProgress ?? (() => {});
   const { interactions, referenceTime } = input;
+  const counted = input.counted ?? interactions;
   const itemIds = input.items.map((i) => i.itemId);
   say('personal model');
   const personal = fitDefaultModel({ interactions, items: input.items, itemIds, referenceTime, rng: input.rng });
@@ -112,16 +132,14 @@ export function trainServingModel(input: {
     if (entry === undefined) map.set(key, (entry = { counters: createDecayedCounters({ halfLifeDays, reference: referenceTime }), people: new Set() }));
     return entry;
   };
-  const counts: Record<InteractionKind, number> = { purchase: 0, add_to_cart: 0, view: 0 };
-  const people = new Set<string>();
-  const orders = new Set<string>();
-  const ordersByPerson = new Map<string, Map<string, { placedAt: number; items: Array<{ itemId: string; quantity: number }> }>>();
-  for (const e of interactions) {
-    counts[e.kind]++;
-    people.add(e.userId);
+  const allTime = new Map<string, number>();
+  const countedPeople = new Set<string>();
+  for (const e of counted) {
+    countedPeople.add(e.userId);
     const w = DEFAULT_SIGNAL_WEIGHTS[e.kind];
     trending.add(e.itemId, w, e.at);
     popular.add(e.itemId, w, e.at);
+    allTime.set(e.itemId, (allTime.get(e.itemId) ?? 0) + w);
     const region = input.regionOf?.(e.userId);
     if (region !== undefined) {
       const r = scoped(regionCounters, region, POPULARITY_HALF_LIVES.region);
@@ -138,6 +156,14 @@ export function trainServingModel(input: {
       d.counters.add(e.itemId, w, e.at);
       d.people.add(e.userId);
     }
+  }
+  const counts: Record<InteractionKind, number> = { purchase: 0, add_to_cart: 0, view: 0 };
+  const people = new Set<string>();
+  const orders = new Set<string>();
+  const ordersByPerson = new Map<string, Map<string, { placedAt: number; items: Array<{ itemId: string; quantity: number }> }>>();
+  for (const e of interactions) {
+    counts[e.kind]++;
+    people.add(e.userId);
     if (e.kind === 'purchase' && e.orderId !== undefined) {
       orders.add(e.orderId);
       let mine = ordersByPerson.get(e.userId);
@@ -154,8 +180,8 @@ export function trainServingModel(input: {
 
   return {
     trainedAt: referenceTime,
-    dataFrom: interactions.length === 0 ? null : interactions.reduce((m, e) => Math.min(m, e.at), Infinity),
-    dataTo: interactions.length === 0 ? null : interactions.reduce((m, e) => Math.max(m, e.at), -Infinity),
+    dataFrom: counted.length === 0 ? null : counted.reduce((m, e) => Math.min(m, e.at), Infinity),
+    dataTo: counted.length === 0 ? null : counted.reduce((m, e) => Math.max(m, e.at), -Infinity),
     itemIds: modelItems,
     itemIndex: personal.model.itemIndex,
     personal: personal.model,
@@ -167,8 +193,9 @@ export function trainServingModel(input: {
     regions: keep(regionCounters),
     segments: keep(segmentCounters),
     devices: keep(deviceCounters),
+    allTime,
     replenishment: collector.productIntervals(),
-    stats: { people: people.size, items: modelItems.length, interactions: counts, orders: orders.size, seconds: (performance.now() - started) / 1000 },
+    stats: { people: people.size, items: modelItems.length, interactions: counts, orders: orders.size, seconds: (performance.now() - started) / 1000, popularity: { people: countedPeople.size, interactions: counted.length } },
   };
 }
 
@@ -189,8 +216,10 @@ export const servingModelSchema = z.object({
   regions: z.record(z.string(), countersSchema),
   segments: z.record(z.string(), countersSchema),
   devices: z.record(z.string(), countersSchema),
+  /** Optional, so that models stored before it load (their all-time popularity is taken from `popular`). */
+  allTime: z.record(z.string(), z.number().positive()).optional(),
   replenishment: z.record(z.string(), z.number().positive()),
-  stats: z.object({ people: z.number(), items: z.number(), interactions: z.object({ purchase: z.number(), add_to_cart: z.number(), view: z.number() }), orders: z.number(), seconds: z.number() }),
+  stats: z.object({ people: z.number(), items: z.number(), interactions: z.object({ purchase: z.number(), add_to_cart: z.number(), view: z.number() }), orders: z.number(), seconds: z.number(), popularity: z.object({ people: z.number(), interactions: z.number() }).optional() }),
 });
 
 /**
@@ -206,7 +235,7 @@ export function serializeServingModel(model: ServingModel): z.infer<typeof servi
     personal: model.personal.serialize() as unknown as Record<string, unknown>, history: { signalWeights: { ...model.history.signalWeights }, terms: model.history.terms.map((t) => ({ ...t })) },
     similar: encodeNeighbours(model.similar), together: encodeNeighbours(model.together),
     trending: model.trending.toJSON(), popular: model.popular.toJSON(), regions: counters(model.regions), segments: counters(model.segments), devices: counters(model.devices),
-    replenishment: Object.fromEntries(model.replenishment), stats: model.stats,
+    allTime: Object.fromEntries(model.allTime), replenishment: Object.fromEntries(model.replenishment), stats: model.stats,
   };
 }
 
@@ -237,6 +266,7 @@ export function loadServingModel(json: unknown): Result<ServingModel, { type: 'i
       regions: new Map(Object.entries(data.regions).map(([k, v]) => [k, counters(v)])),
       segments: new Map(Object.entries(data.segments).map(([k, v]) => [k, counters(v)])),
       devices: new Map(Object.entries(data.devices).map(([k, v]) => [k, counters(v)])),
+      allTime: new Map(Object.entries(data.allTime ?? data.popular.amounts)),
       replenishment: new Map(Object.entries(data.replenishment)), stats: data.stats,
     });
   } catch (error) {

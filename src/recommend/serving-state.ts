@@ -30,6 +30,11 @@ export interface ServingState {
   /** For each catalog position, its model item (-1 when the model does not know it). */
   readonly catalogToModel: Int32Array;
   readonly live: LivePopularity;
+  /**
+   * The model's all-time popularity over the current catalog: its best `ALL_TIME_TOP` positions,
+   * best first (ties to the lower position). Fills lists once decayed popularity runs out.
+   */
+  readonly allTime: ReadonlyMap<number, number>;
   /** Names of the workspace's segments, for reasons ("popular with …"). */
   readonly segmentNames: ReadonlyMap<string, string>;
   /** The best `m` catalog positions of a counter at `now`, with scores proportional to its values (cached for 30 s per key). */
@@ -42,6 +47,9 @@ export interface LivePopularity {
   popular: DecayedCounters;
   regions: Map<string, DecayedCounters>;
 }
+
+/** Positions kept of the all-time popularity: the most candidates a request asks for (5 × the largest n). */
+export const ALL_TIME_TOP = 500;
 
 /** Top lists of popularity counters are recomputed at most this often (ingest moves them; trends move slowly). */
 const TOP_CACHE_MS = 30_000;
@@ -111,7 +119,14 @@ export function createServingState(input: { model: ServingModel | null; modelVer
     cache.set(key, { at: now, m, top });
     return top;
   };
+  const allTimeScores = new Float64Array(catalog.size);
+  for (const [id, v] of model?.allTime ?? []) {
+    const p = catalog.index.get(id);
+    if (p !== undefined) allTimeScores[p] = v;
+  }
+  const allTime = new Map<number, number>();
+  for (const p of topN({ scores: allTimeScores, n: ALL_TIME_TOP, above: 0 })) allTime.set(p, allTimeScores[p]!);
   const contentIncoming = transposeNeighbours(content, catalog.size);
   const similarIncoming = model === null ? { indptr: new Int32Array(1), indices: new Int32Array(0), weights: new Float32Array(0) } : transposeNeighbours(model.similar, model.itemIds.length);
-  return { id: ++built, model, modelVersion: input.modelVersion, catalog, content, contentIncoming, similarIncoming, modelToCatalog, catalogToModel, live, segmentNames: input.segmentNames ?? new Map(), top };
+  return { id: ++built, model, modelVersion: input.modelVersion, catalog, content, contentIncoming, similarIncoming, modelToCatalog, catalogToModel, live, allTime, segmentNames: input.segmentNames ?? new Map(), top };
 }

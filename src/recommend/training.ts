@@ -16,7 +16,10 @@ export interface TrainingSummary {
   /** Null when there was nothing to train on (no interactions in the window). */
   version: number | null;
   modelId: string | null;
-  /** People left out because they refused profiling or switched personalization off (PRIVACY.md P5). */
+  /**
+   * People the personal parts did not learn from because they refused profiling or switched
+   * personalization off (PRIVACY.md P5); their events still count in popularity.
+   */
   excludedPeople: number;
   window: { from: number; to: number };
   dataFrom: number | null;
@@ -29,9 +32,11 @@ export interface TrainingSummary {
 
 /**
  * The training job (`tailor train`, the scheduled retrain, `POST /v1/recommendations/train`):
- * reads the workspace's purchases, cart adds and views in the training window, leaves out
- * people whose data may not be used for profiling, adds their regions and segments, trains the
- * serving model and stores it as the new active version with its data window.
+ * reads the workspace's purchases, cart adds and views in the training window, counts all of
+ * them in popularity (an aggregate with no output per person, as live ingest counts them:
+ * README "What popularity counts"), lets the personal parts learn only from people whose data
+ * may be used for profiling, trains the serving model and stores it as the new active version
+ * with its data window — also when nobody may be profiled (popularity and content then).
  *
  * @example
  * const trainer = createTrainer({ repository, clock, ids });
@@ -40,8 +45,11 @@ export interface TrainingSummary {
 export function createTrainer(deps: { repository: RecommendationRepository; clock: Clock; ids: Ids }) {
   const { repository, clock } = deps;
 
-  /** Every interaction since `from` of people whose data may be used for profiling, and how many people were left out. */
-  async function readInteractions(workspace: Workspace, from: number, say: (step: string) => void): Promise<{ interactions: TrainingInteraction[]; excluded: number; people: string[] }> {
+  /**
+   * Every interaction since `from` (`all`), those of people whose data may be used for
+   * profiling (`interactions`), and how many people were left out of the latter.
+   */
+  async function readInteractions(workspace: Workspace, from: number, say: (step: string) => void): Promise<{ all: TrainingInteraction[]; interactions: TrainingInteraction[]; excluded: number; people: string[] }> {
     const all: TrainingInteraction[] = [];
     for await (const page of repository.trainingInteractions(workspace.id, from)) {
       for (const e of page) all.push(e);
@@ -50,7 +58,7 @@ export function createTrainer(deps: { repository: RecommendationRepository; cloc
     const people = [...new Set(all.map((e) => e.userId))];
     say(`checking ${people.length.toLocaleString('en-GB')} people's privacy settings`);
     const allowed = profilingAllowed(workspace, people, await repository.privacyOf(workspace.id, people), clock.now());
-    return { interactions: all.filter((e) => allowed.has(e.userId)), excluded: people.length - allowed.size, people: [...allowed] };
+    return { all, interactions: all.filter((e) => allowed.has(e.userId)), excluded: people.length - allowed.size, people };
   }
 
   return {
@@ -81,10 +89,11 @@ export function createTrainer(deps: { repository: RecommendationRepository; cloc
       const end = Math.min(now, latest ?? now);
       const from = end - workspace.settings.recommendations.trainingWindowDays * DAY_MS;
       say('reading interactions');
-      const { interactions, excluded, people: kept } = await readInteractions(workspace, from, say);
-      const [regions, memberships, catalog] = await Promise.all([repository.regionsOf(workspace.id, kept), repository.membershipsOf(workspace.id, kept), repository.catalog(workspace.id)]);
+      const { all, interactions, excluded, people } = await readInteractions(workspace, from, say);
+      // Regions and segments scope popularity, which counts everyone.
+      const [regions, memberships, catalog] = await Promise.all([repository.regionsOf(workspace.id, people), repository.membershipsOf(workspace.id, people), repository.catalog(workspace.id)]);
       const base = { excludedPeople: excluded, window: { from, to: end }, catalogItems: catalog.length };
-      if (interactions.length === 0) {
+      if (all.length === 0) {
         return { ...base, version: null, modelId: null, dataFrom: null, dataTo: null, stats: null, seconds: (performance.now() - started) / 1000 };
       }
       // Items people touched that the catalog lacks still get a column: they shape the neighbours of catalog items.
@@ -93,7 +102,7 @@ export function createTrainer(deps: { repository: RecommendationRepository; cloc
         category: e.categoryPath.join(' > '), ...(e.brand === null ? {} : { brand: e.brand }), tags: e.tags,
       }));
       const known = new Set(items.map((i) => i.itemId));
-      for (const e of interactions) {
+      for (const e of all) {
         if (!known.has(e.itemId)) {
           known.add(e.itemId);
           items.push({ itemId: e.itemId });
@@ -101,9 +110,9 @@ export function createTrainer(deps: { repository: RecommendationRepository; cloc
       }
       // Recency is measured from the latest interaction (not the clock): a shop whose data stopped
       // a while ago still gets a model that weighs its own recent past.
-      const dataTo = interactions.reduce((m, e) => Math.max(m, e.at), -Infinity);
+      const dataTo = all.reduce((m, e) => Math.max(m, e.at), -Infinity);
       const model = trainServingModel({
-        interactions, items, referenceTime: Math.min(now, dataTo + 1),
+        interactions, counted: all, items, referenceTime: Math.min(now, dataTo + 1),
         regionOf: (p) => regions.get(p), segmentsOf: (p) => memberships.get(p) ?? [],
         rng: seededRng(TRAINING_SEED), onProgress: (step) => say(`fitting: ${step}`),
       });

@@ -42,6 +42,11 @@ const responseSchema = z.object({
   generatedAt: z.string(),
 }).openapi('Recommendations');
 
+/** A list-valued query parameter: repeated, one value each (`tags=tea&tags=gift`), taken whole (commas included: category paths and tags may hold them). */
+function list(description: string) {
+  return z.union([z.string(), z.array(z.string())]).optional().describe(`${description}; repeat the parameter for more than one`);
+}
+
 const querySchema = z.object({
   user: z.string().optional().describe('The person by any identifier (`user_id:…`, `email:…`, a profile id…)'),
   userId: z.string().optional(), anonymousId: z.string().optional(),
@@ -52,19 +57,56 @@ const querySchema = z.object({
   referrer: z.string().optional(), utm_source: z.string().optional(), utm_medium: z.string().optional(), utm_campaign: z.string().optional(), utm_term: z.string().optional(), utm_content: z.string().optional(),
   locationType: z.string().optional(), activity: z.string().optional(), weather: z.string().optional(),
   segment: z.string().optional().describe('a segment id: trending and popular favour what its members buy'),
-});
+  // The request's `filters`, flat (the same names and rules as POST's `filters`).
+  inStock: z.enum(['true', 'false']).optional().describe('Only items in stock (default true)'),
+  categories: list('Only items under one of these category path prefixes'),
+  excludeCategories: list('Leave out items under these category path prefixes'),
+  tags: list('Only items with one of these tags'),
+  excludeTags: list('Leave out items with these tags'),
+  priceMin: z.string().optional(), priceMax: z.string().optional(),
+  excludeItems: list('Leave out these item ids'),
+}).strict();
+/** Query parameters that map to the fields of POST's `filters`. */
+const FILTER_PARAMS = ['inStock', 'categories', 'excludeCategories', 'tags', 'excludeTags', 'priceMin', 'priceMax', 'excludeItems'] as const;
 
 function fail(e: RecommendationError): ClientError {
   switch (e.type) {
     case 'placement_not_found':
     case 'recommendation_not_found': return new ClientError('not_found', e.message);
     case 'bad_reference': return new ClientError('bad_request', `user: ${e.message}`);
+    case 'unknown_name': return new ClientError('bad_request', e.message);
   }
+}
+
+/** The name a GET caller used for a field of the request body (`filters.priceMin` → `priceMin`, `context.utm.term` → `utm_term`). */
+function queryPath(path: ReadonlyArray<PropertyKey>): PropertyKey[] {
+  const [head, ...rest] = path;
+  if (head === 'filters' && rest.length > 0) return rest;
+  if (head === 'context' && rest[0] === 'utm' && rest.length > 1) return [`utm_${String(rest[1])}`, ...rest.slice(2)];
+  if (head === 'context' && rest.length > 0) return rest;
+  return [...path];
+}
+
+/** A GET query that does not fit the query schema: unknown parameters named, else the path and the rule. */
+function queryHook(result: { success: boolean; error?: unknown }): undefined {
+  if (result.success) return undefined;
+  const error = result.error as z.ZodError;
+  const unknown = error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : []));
+  if (unknown.length > 0) {
+    throw new ClientError('bad_request', `unknown query parameter${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')}: GET /v1/recommendations takes ${Object.keys(querySchema.shape).join(', ')}`);
+  }
+  throw new ClientError('bad_request', describeIssues(error));
 }
 
 /** A GET query as the same request body POST takes, validated by the same schema. */
 function requestFromQuery(q: z.infer<typeof querySchema>): RecommendationRequest {
   const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  const number = (v: string | undefined) => (v === undefined || v.trim() === '' || Number.isNaN(Number(v)) ? v : Number(v));
+  const many = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+  const filters = defined({
+    inStock: q.inStock === undefined ? undefined : q.inStock === 'true', categories: many(q.categories), excludeCategories: many(q.excludeCategories),
+    tags: many(q.tags), excludeTags: many(q.excludeTags), priceMin: number(q.priceMin), priceMax: number(q.priceMax), excludeItems: many(q.excludeItems),
+  });
   const utm = defined({ source: q.utm_source, medium: q.utm_medium, campaign: q.utm_campaign, term: q.utm_term, content: q.utm_content });
   const context = defined({ scene: q.scene, region: q.region, device: q.device, locale: q.locale, timezone: q.timezone, time: q.time, referrer: q.referrer, locationType: q.locationType, activity: q.activity, weather: q.weather, ...(Object.keys(utm).length > 0 ? { utm } : {}) });
   const n = q.n === undefined ? undefined : Number(q.n);
@@ -72,9 +114,13 @@ function requestFromQuery(q: z.infer<typeof querySchema>): RecommendationRequest
     user: q.user, userId: q.userId, anonymousId: q.anonymousId, placement: q.placement, strategy: q.strategy, n: n !== undefined && Number.isNaN(n) ? q.n : n,
     itemId: q.itemId, items: q.items === undefined ? undefined : q.items.split(',').map((s) => s.trim()).filter((s) => s !== ''), segment: q.segment,
     ...(Object.keys(context).length > 0 ? { context } : {}),
+    ...(Object.keys(filters).length > 0 ? { filters } : {}),
   });
   const parsed = recommendationRequestSchema.safeParse(raw);
-  if (!parsed.success) throw new ClientError('bad_request', describeIssues(parsed.error));
+  if (!parsed.success) {
+    // Named as the caller wrote them: the query is flat.
+    throw new ClientError('bad_request', describeIssues(new z.ZodError(parsed.error.issues.map((issue) => ({ ...issue, path: queryPath(issue.path) })))));
+  }
   return parsed.data;
 }
 
@@ -106,7 +152,7 @@ export function registerRecommendationRoutes(app: OpenAPIHono, deps: { workspace
 
   app.openapi(createRoute({
     method: 'get', path: '/v1/recommendations', tags: ['recommendations'], security,
-    summary: 'The same as POST, with the request in the query string (context fields flat; `items` comma-separated; `utm_*`)',
+    summary: `The same as POST, with the request in the query string: context and filter fields flat (${FILTER_PARAMS.join(', ')}); \`items\` comma-separated; list-valued filters repeated (\`tags=tea&tags=gift\`); \`utm_*\`. Unknown parameters are refused`,
     request: { query: querySchema },
     responses: { 200: { description: 'The list', content: json(responseSchema) }, ...errors },
   }), async (c) => {
@@ -114,7 +160,7 @@ export function registerRecommendationRoutes(app: OpenAPIHono, deps: { workspace
     const r = await deps.recommendations.recommend(workspace, requestFromQuery(c.req.valid('query')));
     if (!r.ok) throw fail(r.error);
     return c.json(r.value, 200);
-  });
+  }, queryHook);
 
   app.openapi(createRoute({
     method: 'get', path: '/v1/recommendations/report', tags: ['recommendations'], security,
