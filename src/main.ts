@@ -69,7 +69,10 @@ export async function createTailor(config: Config, options: {
   const predictionRepository = predictionRepositorySql(store);
   const predict = createPredictService({ traits: computedTraitRepositorySql(store), repository: predictionRepository, clock, ids });
   const profileRepository = profileRepositorySql(store.db);
-  const profiles = createProfileService({ repository: profileRepository });
+  const profiles = createProfileService({
+    repository: profileRepository,
+    customIdentifierTypes: async (workspaceId) => (await workspaces.getWorkspace(workspaceId))?.settings.identity.customTypes.map((c) => c.name) ?? [],
+  });
   const recommendationRepository = recommendationRepositorySql(store);
   const logWriter = options.logWriterThread === true ? await startLogWriter(store, { fallback: recommendationRepository.appendLogs, log }) : null;
   const recommendations = createRecommendationService({
@@ -106,7 +109,7 @@ export async function createTailor(config: Config, options: {
     },
   });
   const realtime = createRealtimeUpdater({ segments, workspace: (id) => workspaces.getWorkspace(id), log });
-  ingest.onCommitted(({ workspaceId, events }) => realtime.enqueue(workspaceId, events));
+  ingest.onCommitted(({ workspaceId, events, privacyChanged }) => realtime.enqueue(workspaceId, events, privacyChanged));
   // Off the acknowledgement path: trending counts move at once, feedback is written in the background.
   ingest.onCommitted(({ workspaceId, events }) => recommendations.observe(workspaceId, events.map(({ event, profileId }) => ({
     messageId: event.messageId, event: event.event, timestamp: event.timestamp, properties: event.properties, context: event.context, profileId,

@@ -274,8 +274,10 @@ export function buildProgram(): Command {
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const r = await tailor.profiles.list(workspace.id, { q: o.q, limit: o.limit });
         if (!r.ok) throw new ConfigError(r.error.message);
-        const total = await tailor.profiles.count(workspace.id);
-        output(globals(), { total, ...r.value }, () => [`${total} profiles; showing ${r.value.profiles.length}:`, ...r.value.profiles.map((p) => `  ${p.id}  last seen ${new Date(p.lastSeenAt).toISOString()}`)].join('\n'));
+        // `total` counts what the query matches, not the whole workspace.
+        const total = await tailor.profiles.count(workspace.id, o.q);
+        const what = o.q === undefined || o.q.trim() === '' ? 'profiles' : `profiles with an identifier starting with "${o.q.trim()}"`;
+        output(globals(), { total, ...r.value }, () => [`${total} ${what}; showing ${r.value.profiles.length}:`, ...r.value.profiles.map((p) => `  ${p.id}  last seen ${new Date(p.lastSeenAt).toISOString()}`)].join('\n'));
       });
     });
 
@@ -400,7 +402,18 @@ export function bundledDemoFile(): string {
   return fileURLToPath(new URL('../../data/online-retail-sample.csv.gz', import.meta.url));
 }
 
-function formatProfile(v: { profile: { id: string; traits: Record<string, unknown>; firstSeenAt: number; lastSeenAt: number }; identifiers: Array<{ type: string; value: string }>; events: Array<{ type: string; event: string | null; name: string | null; timestamp: number }>; orders: Array<{ orderId: string; kind: string; revenue: number; currency: string; placedAt: number; lines: unknown[] }>; merges: unknown[] }): string {
+/** `tailor profiles show` for people: identifiers, traits, orders, events and computed traits (README "CLI"). */
+function formatProfile(v: { profile: { id: string; traits: Record<string, unknown>; firstSeenAt: number; lastSeenAt: number }; identifiers: Array<{ type: string; value: string }>; events: Array<{ type: string; event: string | null; name: string | null; timestamp: number }>; orders: Array<{ orderId: string; kind: string; revenue: number; currency: string; placedAt: number; lines: unknown[] }>; merges: unknown[]; computedTraits: Record<string, unknown> | null }): string {
+  const time = (t: unknown) => (typeof t === 'number' ? new Date(t).toISOString() : 'never');
+  const computed = (() => {
+    if (v.computedTraits === null) return ['  computed traits: none yet'];
+    const { computedAt, updatedAt, ...traits } = v.computedTraits;
+    return [
+      `  computed traits (last recompute ${time(computedAt)}, updated ${time(updatedAt)}):`,
+      // Times (`first_seen`, `last_order_at`…) are epoch ms in the JSON; people read dates.
+      ...Object.entries(traits).map(([name, value]) => `    ${name}: ${/(_at|_seen)$/.test(name) && typeof value === 'number' ? time(value) : JSON.stringify(value)}`),
+    ];
+  })();
   const lines = [
     `profile ${v.profile.id}`,
     `  first seen ${new Date(v.profile.firstSeenAt).toISOString()}, last seen ${new Date(v.profile.lastSeenAt).toISOString()}, ${v.merges.length} merges`,
@@ -410,6 +423,7 @@ function formatProfile(v: { profile: { id: string; traits: Record<string, unknow
     ...v.orders.slice(0, 10).map((o) => `    ${new Date(o.placedAt).toISOString().slice(0, 10)}  ${o.orderId.padEnd(10)} ${o.kind.padEnd(6)} ${o.revenue.toFixed(2).padStart(10)} ${o.currency}  ${o.lines.length} lines`),
     `  recent events:`,
     ...v.events.map((e) => `    ${new Date(e.timestamp).toISOString()}  ${e.type} ${e.event ?? e.name ?? ''}`),
+    ...computed,
   ];
   return lines.join('\n');
 }

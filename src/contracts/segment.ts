@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIsoDate } from '../shared/iso-date.js';
 
 /**
  * Wire schemas for the Segment Spec (https://segment.com/docs/connections/spec/):
@@ -9,7 +10,8 @@ import { z } from 'zod';
  * - `userId`, `anonymousId`, `groupId`, `previousId` may be strings or numbers; numbers are
  *   converted to strings.
  * - Unknown top-level fields are kept out of storage but do not fail validation.
- * - `timestamp`, `sentAt`, `originalTimestamp` are ISO-8601 strings.
+ * - `timestamp`, `sentAt`, `originalTimestamp` are ISO-8601 strings, read with `parseIsoDate`
+ *   (validation and ingest read them the same way: `"1"` is refused, not taken for 2001).
  */
 
 /** Longest identifier value we accept (user ids, anonymous ids, message ids). */
@@ -22,7 +24,7 @@ const id = z
   .transform((v) => String(v).trim())
   .pipe(z.string().min(1, 'must not be empty').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`));
 
-const isoDate = z.string().max(64).refine((s) => Number.isFinite(Date.parse(s)), { message: 'must be an ISO-8601 date-time' });
+const isoDate = z.string().max(64).refine((s) => parseIsoDate(s) !== null, { message: 'must be an ISO-8601 date-time' });
 
 const objectOf = z.record(z.string(), z.unknown());
 

@@ -65,7 +65,8 @@ export function identityRules(settings: IdentitySettings): IdentityRules {
 
 export const DEFAULT_IDENTITY_RULES: IdentityRules = identityRules(identitySettingsSchema.parse({}));
 
-const MAX_VALUE_LENGTH = 256;
+/** Longest identifier value (README "Limits"; as `MAX_ID_LENGTH` for `userId` and `messageId`). */
+export const MAX_IDENTIFIER_LENGTH = 256;
 
 /**
  * Normalizes an identifier value so that the same person's id always compares equal:
@@ -80,7 +81,7 @@ const MAX_VALUE_LENGTH = 256;
 export function normalizeIdentifier(type: string, raw: unknown): string | null {
   if (typeof raw !== 'string' && typeof raw !== 'number') return null;
   const value = String(raw).trim();
-  if (value === '' || value.length > MAX_VALUE_LENGTH) return null;
+  if (value === '' || value.length > MAX_IDENTIFIER_LENGTH) return null;
   if (type === 'email') {
     const email = value.toLowerCase();
     return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? email : null;
@@ -140,6 +141,53 @@ export function extractIdentifiers(source: IdentifierSource, rules: IdentityRule
     else if (ext.type === 'email' || ext.type === 'phone') add(ext.type, ext.id);
   }
   return out;
+}
+
+/**
+ * The first identifier an event carries whose value is over `MAX_IDENTIFIER_LENGTH` characters,
+ * as the path of the field it came from, or null. Read from the same places as
+ * `extractIdentifiers`; such an event is rejected (README "Limits") rather than stored without
+ * the identifier, as an over-long `userId` is.
+ *
+ * @example
+ * overlongIdentifier({ type: 'identify', traits: { email: `${'a'.repeat(300)}@x.io` } }, DEFAULT_IDENTITY_RULES); // 'traits.email'
+ */
+export function overlongIdentifier(source: IdentifierSource, rules: IdentityRules): string | null {
+  if (tooLong(source.userId)) return 'userId';
+  if (tooLong(source.anonymousId)) return 'anonymousId';
+  if (tooLong(source.previousId)) return 'previousId';
+  const { traitNames, externalTypes } = readPlacesOf(rules);
+  if (source.type === 'identify' && source.traits !== undefined) {
+    for (const name of traitNames) if (tooLong(source.traits[name])) return `traits.${name}`;
+  }
+  const contextTraits = source.context?.traits;
+  if (contextTraits !== undefined) {
+    for (const name of traitNames) if (tooLong(contextTraits[name])) return `context.traits.${name}`;
+  }
+  const externalIds = source.context?.externalIds ?? [];
+  for (let i = 0; i < externalIds.length; i++) {
+    const ext = externalIds[i]!;
+    if (externalTypes.has(ext.type) && tooLong(ext.id)) return `context.externalIds[${i}].id`;
+  }
+  return null;
+}
+
+function tooLong(raw: unknown): boolean {
+  return (typeof raw === 'string' || typeof raw === 'number') && String(raw).trim().length > MAX_IDENTIFIER_LENGTH;
+}
+
+/** The traits identifiers are read from and the `externalIds` types read, worked out once per rules (every event is checked). */
+const readPlaces = new WeakMap<IdentityRules, { traitNames: readonly string[]; externalTypes: ReadonlySet<string> }>();
+function readPlacesOf(rules: IdentityRules): { traitNames: readonly string[]; externalTypes: ReadonlySet<string> } {
+  let places = readPlaces.get(rules);
+  if (places === undefined) {
+    places = {
+      traitNames: ['email', 'phone', ...rules.customTypes.flatMap((c) => (c.trait === undefined ? [] : [c.trait]))],
+      externalTypes: new Set(['email', 'phone', ...rules.customTypes.map((c) => c.name)]),
+    };
+    readPlaces.set(rules, places);
+  }
+  return places;
 }
 
 /** Key for maps of identifiers. */

@@ -1,7 +1,7 @@
 import type { SegmentType } from '../contracts/segment.js';
 import type { WorkspaceSettings } from '../contracts/workspace.js';
 import {
-  aliasPreviousIdentifier, extractIdentifiers, identifierKey, identityRules, IdentityGraph, resolveIdentifiers,
+  aliasPreviousIdentifier, extractIdentifiers, identifierKey, identityRules, IdentityGraph, MAX_IDENTIFIER_LENGTH, overlongIdentifier, resolveIdentifiers,
   type Identifier, type IdentityRules, type Resolution,
 } from '../identity/index.js';
 import { applyRefund, orderChangeFromEvent, type OrderChange } from '../orders/order-events.js';
@@ -15,7 +15,7 @@ import { emptyTraitState, foldTraitState, mergeTraitStates } from '../profiles/t
 import type { Jurisdiction } from '../contracts/workspace.js';
 import type { Ids } from '../shared/ids.js';
 import type { IngestRepository, IngestUnitOfWork, OrderRow, ProfileState } from './ingest-repository.js';
-import { normalizeMessage, type BatchDefaults, type NormalizedEvent, type Rejection } from './normalize.js';
+import { normalizeMessage, rawMessageIdOf, type BatchDefaults, type NormalizedEvent, type Rejection } from './normalize.js';
 
 export interface IngestInput {
   workspace: { id: string; jurisdiction: Jurisdiction; settings: WorkspaceSettings };
@@ -25,6 +25,8 @@ export interface IngestInput {
   source?: string | undefined;
   /** Per-event size limit; file imports pass `INGEST_LIMITS.maxImportedEventBytes`. */
   maxEventBytes?: number | undefined;
+  /** Per-event nesting limit, checked on each event when given (see `normalizeMessage`). */
+  maxJsonDepth?: number | undefined;
 }
 
 export interface IngestResult {
@@ -48,8 +50,17 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** Committed events, handed to listeners after the transaction (real-time traits, segments, journeys). */
-export type IngestListener = (committed: { workspaceId: string; events: ReadonlyArray<{ event: NormalizedEvent; profileId: string; merges: number }> }) => void | Promise<void>;
+/**
+ * Committed events, handed to listeners after the transaction (real-time traits, segments,
+ * journeys), as stored (identify traits dropped by the workspace's policy left out), with the
+ * profiles whose consent these events changed (consent sent with identify, PRIVACY.md P2) —
+ * a privacy change for them (P5).
+ */
+export type IngestListener = (committed: {
+  workspaceId: string;
+  events: ReadonlyArray<{ event: NormalizedEvent; profileId: string; merges: number }>;
+  privacyChanged: readonly string[];
+}) => void | Promise<void>;
 
 /**
  * The ingest path (DESIGN.md): validate → dedupe on messageId → resolve identity → commit
@@ -87,12 +98,18 @@ export function createIngestService(deps: {
     let duplicates = 0;
 
     input.messages.forEach((message, index) => {
-      const r = normalizeMessage({ raw: message.raw, type: message.type, index, receivedAt, defaults: input.defaults, newMessageId: ids.uuid, maxEventBytes: input.maxEventBytes });
+      const r = normalizeMessage({ raw: message.raw, type: message.type, index, receivedAt, defaults: input.defaults, newMessageId: ids.uuid, maxEventBytes: input.maxEventBytes, maxJsonDepth: input.maxJsonDepth });
       if (!r.ok) {
         rejected.push(r.error);
         return;
       }
       const event = r.value;
+      // An identifier over the limit rejects the event, as an over-long userId does (README "Limits").
+      const overlong = overlongIdentifier(event, rulesFor(input.workspace.settings));
+      if (overlong !== null) {
+        rejected.push({ index, messageId: rawMessageIdOf(message.raw), reason: `${overlong}: must be at most ${MAX_IDENTIFIER_LENGTH} characters` });
+        return;
+      }
       let order: OrderChange | null = null;
       if (event.type === 'track' && event.event !== null) {
         const o = orderChangeFromEvent(event.event, event.properties, input.workspace.settings.defaultCurrency);
@@ -201,7 +218,8 @@ export function createIngestService(deps: {
         owner.push(p);
       }
     }
-    const committed = await repository.withIdentityLock(workspace.id, async (uow) => {
+    const { committed, privacyChanged } = await repository.withIdentityLock(workspace.id, async (uow) => {
+      const nothing = { committed: [], privacyChanged: [] };
       const existing = await uow.existingMessageIds(batch.map((v) => v.event.messageId));
       const freshBatch: typeof batch = [];
       const freshOwner: Pending[] = [];
@@ -212,7 +230,7 @@ export function createIngestService(deps: {
           freshOwner.push(owner[i]!);
         }
       });
-      if (freshBatch.length === 0) return [];
+      if (freshBatch.length === 0) return nothing;
       // Erased persons (P14): events carrying an identifier on the suppression list are dropped.
       const kept = await dropSuppressed(uow, freshBatch, rules);
       const keptBatch: typeof batch = [];
@@ -223,9 +241,9 @@ export function createIngestService(deps: {
           keptOwner.push(freshOwner[i]!);
         } else freshOwner[i]!.result.rejected.push({ index: v.index, messageId: v.event.messageId, reason: 'suppressed: this person was erased; events about them are not stored' });
       });
-      if (keptBatch.length === 0) return [];
+      if (keptBatch.length === 0) return nothing;
       const done = await commitBatch({ uow, batch: keptBatch, rules, workspace, source });
-      return done.map((c, i) => ({ ...c, owner: keptOwner[i]! }));
+      return { committed: done.committed.map((c, i) => ({ ...c, owner: keptOwner[i]! })), privacyChanged: done.privacyChanged };
     });
     const dropped = new Set<string>();
     for (const c of committed) {
@@ -243,7 +261,7 @@ export function createIngestService(deps: {
       deps.onDroppedTraits?.(workspace.id, [...dropped].sort());
     }
     const events = committed.map(({ event, profileId, merges }) => ({ event, profileId, merges }));
-    for (const listener of listeners) await listener({ workspaceId: workspace.id, events });
+    for (const listener of listeners) await listener({ workspaceId: workspace.id, events, privacyChanged });
     for (const p of group) p.resolve(p.result);
   }
 
@@ -253,7 +271,11 @@ export function createIngestService(deps: {
     rules: IdentityRules;
     workspace: Pending['workspace'];
     source: string;
-  }): Promise<Array<{ event: NormalizedEvent; profileId: string; merges: number; conflicts: number; droppedTraits: string[] }>> {
+  }): Promise<{
+    committed: Array<{ event: NormalizedEvent; profileId: string; merges: number; conflicts: number; droppedTraits: string[] }>;
+    /** Profiles whose consent ledger these events changed. */
+    privacyChanged: string[];
+  }> {
     const { uow, batch, rules } = args;
     const now = clock.now();
 
@@ -313,9 +335,19 @@ export function createIngestService(deps: {
     };
 
     const mergeRecords: Array<Parameters<IngestUnitOfWork['mergeProfile']>[0]> = [];
-    const droppedTraits = new Set<string>();
     const identifierTraits = rules.customTypes.flatMap((c) => (c.trait === undefined ? [] : [c.trait]));
-    batch.forEach(({ event }, i) => {
+    // The undeclared-trait policy decides what is stored, in the profile and in the event alike
+    // (README: such traits "are then not stored"); listeners and participants see the event as stored.
+    const filtered = batch.map(({ event }) => {
+      if (event.type !== 'identify') return { event, kept: {}, dropped: [] as string[] };
+      // Consent sent as a trait goes to the consent ledger, not into the profile's traits (the event keeps it: the ledger reads it there).
+      const { consent: _consent, ...traits } = event.traits;
+      const { kept, dropped } = filterIdentifyTraits({ traits, settings: args.workspace.settings.traits, identifierTraits });
+      if (dropped.length === 0) return { event, kept, dropped };
+      const gone = new Set(dropped);
+      return { event: { ...event, traits: Object.fromEntries(Object.entries(event.traits).filter(([name]) => !gone.has(name))) }, kept, dropped };
+    });
+    filtered.forEach(({ event, kept }, i) => {
       const r = resolutions[i]!;
       for (const m of r.merges) {
         const from = stateOf(m.from, event.timestamp);
@@ -335,13 +367,7 @@ export function createIngestService(deps: {
       else if (s.traitState !== null && s.traitState.complete) s.traitState = { ...s.traitState, complete: false };
       s.firstSeenAt = Math.min(s.firstSeenAt, event.timestamp);
       s.lastSeenAt = Math.max(s.lastSeenAt, event.timestamp);
-      if (event.type === 'identify') {
-        // Consent sent as a trait goes to the consent ledger, not into the profile's traits.
-        const { consent: _consent, ...traits } = event.traits;
-        const { kept, dropped } = filterIdentifyTraits({ traits, settings: args.workspace.settings.traits, identifierTraits });
-        s.traits = { ...s.traits, ...kept };
-        for (const name of dropped) droppedTraits.add(name);
-      }
+      if (event.type === 'identify') s.traits = { ...s.traits, ...kept };
     });
 
     // 4. Write: profiles first (merges point at them), then merges, identities, events, orders.
@@ -362,17 +388,17 @@ export function createIngestService(deps: {
     await uow.insertIdentities(identityRows);
     await uow.insertConflicts(conflictRows);
 
-    const committed = batch.map(({ event }, i) => ({
+    const committed = filtered.map(({ event, dropped }, i) => ({
       event, profileId: graph.canonical(resolutions[i]!.profileId), merges: resolutions[i]!.merges.length, conflicts: resolutions[i]!.conflicts.length,
-      droppedTraits: event.type === 'identify' ? Object.keys(event.traits).filter((name) => droppedTraits.has(name)) : [],
+      droppedTraits: dropped,
     }));
     await uow.insertEvents(committed);
 
     await applyOrderChanges(uow, batch.map((b, i) => ({ ...b, profileId: committed[i]!.profileId })), args.source, now);
-    await recordIdentifyConsent(uow, committed, args.workspace, now);
+    const privacyChanged = await recordIdentifyConsent(uow, committed, args.workspace, now);
     const orderIds = [...new Set(batch.flatMap(({ order }) => (order === null ? [] : [order.orderId])))];
     await uow.afterBatch({ workspaceId: args.workspace.id, events: committed, merges: mergeRecords.map(({ from, into }) => ({ from, into })), orderIds, now });
-    return committed;
+    return { committed, privacyChanged };
   }
 
   /** Marks which events may be stored: false for those naming an erased person. */
@@ -388,10 +414,13 @@ export function createIngestService(deps: {
     return hashesPerEvent.map((hs) => !hs.some((h) => listed.has(h)));
   }
 
-  /** Consent sent with identify (Segment `context.consent`, or Tailor's documented form) becomes ledger records. */
-  async function recordIdentifyConsent(uow: IngestUnitOfWork, committed: ReadonlyArray<{ event: NormalizedEvent; profileId: string }>, workspace: Pending['workspace'], now: number): Promise<void> {
+  /**
+   * Consent sent with identify (Segment `context.consent`, or Tailor's documented form) becomes
+   * ledger records. Returns the profiles that got a record: their consent changed.
+   */
+  async function recordIdentifyConsent(uow: IngestUnitOfWork, committed: ReadonlyArray<{ event: NormalizedEvent; profileId: string }>, workspace: Pending['workspace'], now: number): Promise<string[]> {
     const carriers = committed.filter(({ event }) => event.type === 'identify' && (event.context.consent !== undefined || event.traits.consent !== undefined));
-    if (carriers.length === 0) return;
+    if (carriers.length === 0) return [];
     const context = { jurisdiction: workspace.jurisdiction, overrides: workspace.settings.privacy.defaults.overrides, notices: workspace.settings.privacy.notices };
     const existing = await uow.consentRecords([...new Set(carriers.map((c) => c.profileId))]);
     const byProfile = new Map<string, ConsentRecord[]>();
@@ -410,6 +439,7 @@ export function createIngestService(deps: {
       byProfile.set(profileId, records);
     }
     if (fresh.length > 0) await uow.insertConsentRecords(fresh);
+    return [...new Set(fresh.map((r) => r.profileId))];
   }
 
   return {

@@ -13,5 +13,12 @@ export const INGEST_LIMITS = {
   maxImportedEventBytes: 1024 * 1024,
   maxBatchBytes: 500 * 1024,
   maxBatchEvents: 2500,
+  /** Per event, counted as in a single call (the event object is level 1). */
   maxJsonDepth: 32,
+  /**
+   * Bound on a batch body's text, checked before parsing: the batch wrapper (object → `batch`
+   * array → event) adds two levels, and room is left so that an event over `maxJsonDepth` is
+   * rejected on its own (reported by index) instead of failing the whole batch.
+   */
+  maxBatchJsonDepth: 64,
 } as const;

@@ -41,6 +41,26 @@ describe('normalizeMessage', () => {
     expect(run({ type: 'identify', userId: 'u' }, { type: 'track' })).toMatchObject({ ok: false, error: { reason: expect.stringContaining('does not match the endpoint') } });
   });
 
+  it('refuses times that are not ISO 8601, which Date.parse would read as some other day', () => {
+    // Date.parse('1') is 2001-01-01 and Date.parse('foo 3') is 2001-03-01 (V8); neither is a date-time.
+    for (const field of ['timestamp', 'sentAt', 'originalTimestamp']) {
+      for (const text of ['1', 'foo 3', '2024-02-30T10:00:00Z', 'March 1, 2024']) {
+        expect(run({ type: 'track', event: 'X', userId: 'u', [field]: text }), `${field}: ${text}`).toMatchObject({ ok: false, error: { reason: `${field}: must be an ISO-8601 date-time` } });
+      }
+    }
+    expect(run({ type: 'track', event: 'X', userId: 'u' }, { defaults: { sentAt: '1' } })).toMatchObject({ ok: false, error: { reason: 'sentAt: must be an ISO-8601 date-time' } });
+    const r = run({ type: 'track', event: 'X', userId: 'u', originalTimestamp: '2024-05-01 10:30:00+02:00' });
+    expect(r.ok && r.value.timestamp).toBe(Date.UTC(2024, 4, 1, 8, 30));
+  });
+
+  it('rejects an event nested deeper than the per-event limit when asked to check it', () => {
+    const nest = (levels: number): unknown => (levels === 0 ? 1 : { a: nest(levels - 1) });
+    // The event object is level 1: properties of 31 levels make 32 in all.
+    expect(run({ type: 'track', event: 'X', userId: 'u', properties: nest(31) }, { maxJsonDepth: 32 }).ok).toBe(true);
+    expect(run({ type: 'track', event: 'X', userId: 'u', properties: nest(32), messageId: 'deep' }, { maxJsonDepth: 32 }))
+      .toEqual({ ok: false, error: { index: 3, messageId: 'deep', reason: 'JSON nested deeper than 32 levels' } });
+  });
+
   it('rejects an event over 32 KB', () => {
     const r = run({ type: 'track', event: 'X', userId: 'u', properties: { blob: 'x'.repeat(33 * 1024) } });
     expect(r).toMatchObject({ ok: false, error: { reason: expect.stringContaining('the limit is 32768 bytes') } });

@@ -1,4 +1,6 @@
 import { describeIssues, schemaByType, segmentTypes, type SegmentType } from '../contracts/segment.js';
+import { parseIsoDate } from '../shared/iso-date.js';
+import { nestingDepth } from '../shared/json.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { INGEST_LIMITS } from './limits.js';
 
@@ -40,6 +42,17 @@ export interface BatchDefaults {
 }
 
 /**
+ * The `messageId` a rejected message was sent with, as its rejection reports it (null when it
+ * had none: an id Tailor would have generated means nothing to the sender).
+ *
+ * @example
+ * rawMessageIdOf({ messageId: 'm-1' }); // 'm-1'
+ */
+export function rawMessageIdOf(raw: unknown): string | null {
+  return typeof raw === 'object' && raw !== null && typeof (raw as { messageId?: unknown }).messageId === 'string' ? (raw as { messageId: string }).messageId : null;
+}
+
+/**
  * Validates one incoming message and turns it into a `NormalizedEvent`.
  *
  * Times follow the Segment spec's clock-skew correction: when the client sends `sentAt`,
@@ -60,10 +73,16 @@ export function normalizeMessage(input: {
   newMessageId: () => string;
   /** Overrides `INGEST_LIMITS.maxEventBytes` (file imports). */
   maxEventBytes?: number | undefined;
+  /**
+   * Rejects an event nested deeper than this, counted as in a single call (the event object is
+   * level 1). Given by the batch route when the body nests deeper than `INGEST_LIMITS.maxJsonDepth`,
+   * so that only the events over the limit are rejected; otherwise the route's check of the
+   * body's text already bounds every event.
+   */
+  maxJsonDepth?: number | undefined;
 }): Result<NormalizedEvent, Rejection> {
   const { raw, index } = input;
-  const rawMessageId = typeof raw === 'object' && raw !== null && typeof (raw as { messageId?: unknown }).messageId === 'string' ? (raw as { messageId: string }).messageId : null;
-  const reject = (reason: string) => err({ index, messageId: rawMessageId, reason });
+  const reject = (reason: string) => err({ index, messageId: rawMessageIdOf(raw), reason });
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject('event must be a JSON object');
 
   const declared = (raw as { type?: unknown }).type;
@@ -73,17 +92,23 @@ export function normalizeMessage(input: {
   if (input.type !== undefined && declared !== undefined && declared !== input.type) return reject(`type: "${String(declared).slice(0, 40)}" does not match the endpoint (${input.type})`);
 
   const maxBytes = input.maxEventBytes ?? INGEST_LIMITS.maxEventBytes;
-  const bytes = Buffer.byteLength(JSON.stringify(raw));
+  const json = JSON.stringify(raw);
+  const bytes = Buffer.byteLength(json);
   if (bytes > maxBytes) return reject(`event is ${bytes} bytes; the limit is ${maxBytes} bytes (${Math.round(maxBytes / 1024)} KB)`);
+  if (input.maxJsonDepth !== undefined && nestingDepth(json, input.maxJsonDepth) > input.maxJsonDepth) return reject(`JSON nested deeper than ${input.maxJsonDepth} levels`);
 
   const parsed = schemaByType[type as SegmentType].safeParse(raw);
   if (!parsed.success) return reject(describeIssues(parsed.error));
   const m = parsed.data as Record<string, unknown> & { messageId?: string; userId?: string | null; anonymousId?: string | null; timestamp?: string; originalTimestamp?: string; sentAt?: string };
 
+  // Read with the parser the schema validated them with, so that what passed is what is stored.
+  // A batch's `sentAt` default was validated by the envelope schema; callers that skip it are still caught here.
   const sentAtText = m.sentAt ?? input.defaults?.sentAt;
-  const sentAt = sentAtText === undefined ? null : Date.parse(sentAtText);
+  const sentAt = sentAtText === undefined ? null : parseIsoDate(sentAtText);
+  if (sentAtText !== undefined && sentAt === null) return reject('sentAt: must be an ISO-8601 date-time');
   const clientTimeText = m.timestamp ?? m.originalTimestamp;
-  const originalTimestamp = clientTimeText === undefined ? null : Date.parse(clientTimeText);
+  const originalTimestamp = clientTimeText === undefined ? null : parseIsoDate(clientTimeText);
+  if (clientTimeText !== undefined && originalTimestamp === null) return reject(`${m.timestamp === undefined ? 'originalTimestamp' : 'timestamp'}: must be an ISO-8601 date-time`);
   let timestamp: number;
   if (originalTimestamp === null) timestamp = input.receivedAt;
   else if (sentAt === null) timestamp = originalTimestamp;

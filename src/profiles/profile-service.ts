@@ -1,4 +1,4 @@
-import { normalizeIdentifier, type Identifier } from '../identity/index.js';
+import { BUILT_IN_TYPES, normalizeIdentifier, type Identifier } from '../identity/index.js';
 import { err, ok, type Result } from '../shared/result.js';
 import type { ProfileHead, ProfileRecord, ProfileRepository, StoredEvent } from './profile-repository.js';
 
@@ -7,18 +7,32 @@ export type ProfileLookupError = { type: 'profile_not_found'; ref: string } | { 
 const MAX_PAGE = 200;
 
 /**
- * Parses a profile reference as the API accepts it: `type:value` for any identifier
- * (`user_id:42`, `email:ann@example.com`, `anonymous_id:…`, a custom type, or
- * `profile_id:…`), or a bare value, tried as a profile id and then as a user id.
+ * The identifier type a reference may start with (`email` in `email:ann@…`), or null when it
+ * cannot name one. Whether it does depends on the workspace: see `parseProfileRef`.
+ */
+function typePrefixOf(ref: string): string | null {
+  const colon = ref.indexOf(':');
+  const typePart = colon > 0 ? ref.slice(0, colon) : '';
+  return /^[a-z][a-z0-9_]{0,39}$/.test(typePart) ? typePart : null;
+}
+
+/** Reference prefixes every workspace knows: the built-in identifier types and `profile_id`. */
+const BUILT_IN_PREFIXES: ReadonlySet<string> = new Set<string>([...BUILT_IN_TYPES, 'profile_id']);
+
+/**
+ * Parses a profile reference as the API accepts it: `type:value` for a known identifier type
+ * (`user_id:42`, `email:ann@example.com`, `anonymous_id:…`, one of the workspace's
+ * `customTypes`, or `profile_id:…`), or a bare value, tried as a profile id and then as a user
+ * id. A prefix that names no known type is part of a bare value: `auth0:abc123` is a user id.
  *
  * @example
  * parseProfileRef('email:Ann@Example.com'); // { kind: 'identifier', identifier: { type: 'email', value: 'ann@example.com' } }
+ * parseProfileRef('auth0:abc123');          // { kind: 'bare', value: 'auth0:abc123' }
  */
-export function parseProfileRef(ref: string): { kind: 'identifier'; identifier: Identifier } | { kind: 'profile_id'; id: string } | { kind: 'bare'; value: string } | { kind: 'invalid'; message: string } {
-  const colon = ref.indexOf(':');
-  const typePart = colon > 0 ? ref.slice(0, colon) : '';
-  if (colon > 0 && /^[a-z][a-z0-9_]{0,39}$/.test(typePart)) {
-    const raw = ref.slice(colon + 1);
+export function parseProfileRef(ref: string, customTypes: readonly string[] = []): { kind: 'identifier'; identifier: Identifier } | { kind: 'profile_id'; id: string } | { kind: 'bare'; value: string } | { kind: 'invalid'; message: string } {
+  const typePart = typePrefixOf(ref);
+  if (typePart !== null && (BUILT_IN_PREFIXES.has(typePart) || customTypes.includes(typePart))) {
+    const raw = ref.slice(typePart.length + 1);
     if (typePart === 'profile_id') return raw === '' ? { kind: 'invalid', message: 'profile_id: must not be empty' } : { kind: 'profile_id', id: raw };
     const value = normalizeIdentifier(typePart, raw);
     if (value === null) return { kind: 'invalid', message: `${typePart}: "${raw.slice(0, 60)}" is not a valid ${typePart}` };
@@ -36,8 +50,19 @@ export function parseProfileRef(ref: string): { kind: 'identifier'; identifier: 
  * const profiles = createProfileService({ repository });
  * const r = await profiles.resolve(workspaceId, 'user_id:17850');
  */
-export function createProfileService(deps: { repository: ProfileRepository }) {
+export function createProfileService(deps: {
+  repository: ProfileRepository;
+  /** The custom identifier types a workspace declared (identity settings), for references like `member_number:M-1`. */
+  customIdentifierTypes?: (workspaceId: string) => Promise<readonly string[]>;
+}) {
   const { repository } = deps;
+
+  /** Parses a reference, asking for the workspace's custom types only when its prefix could be one (not on `user_id:…`). */
+  async function parse(workspaceId: string, ref: string): Promise<ReturnType<typeof parseProfileRef>> {
+    const prefix = typePrefixOf(ref);
+    const custom = prefix === null || BUILT_IN_PREFIXES.has(prefix) || deps.customIdentifierTypes === undefined ? [] : await deps.customIdentifierTypes(workspaceId);
+    return parseProfileRef(ref, custom);
+  }
 
   /** The surviving profile: merge pointers are kept one step deep (ingest repoints older merges), but a few are followed to be safe. */
   async function followMerges<T extends { mergedInto: string | null }>(first: T | null, byId: (id: string) => Promise<T | null>): Promise<T | null> {
@@ -47,8 +72,8 @@ export function createProfileService(deps: { repository: ProfileRepository }) {
   }
 
   /** A reference resolved with the given look-ups (whole records, or heads only). */
-  async function resolveWith<T extends { mergedInto: string | null }>(ref: string, byId: (id: string) => Promise<T | null>, byIdentifier: (identifier: Identifier) => Promise<T | null>): Promise<Result<T, ProfileLookupError>> {
-    const parsed = parseProfileRef(ref);
+  async function resolveWith<T extends { mergedInto: string | null }>(workspaceId: string, ref: string, byId: (id: string) => Promise<T | null>, byIdentifier: (identifier: Identifier) => Promise<T | null>): Promise<Result<T, ProfileLookupError>> {
+    const parsed = await parse(workspaceId, ref);
     let profile: T | null = null;
     if (parsed.kind === 'invalid') return err({ type: 'bad_reference', message: parsed.message });
     if (parsed.kind === 'profile_id') profile = await followMerges(await byId(parsed.id), byId);
@@ -61,7 +86,7 @@ export function createProfileService(deps: { repository: ProfileRepository }) {
   }
 
   function resolve(workspaceId: string, ref: string): Promise<Result<ProfileRecord, ProfileLookupError>> {
-    return resolveWith(ref, (id) => repository.getProfile(workspaceId, id), async (identifier) => {
+    return resolveWith(workspaceId, ref, (id) => repository.getProfile(workspaceId, id), async (identifier) => {
       const owner = await repository.findOwner(workspaceId, identifier);
       return owner === null ? null : repository.getProfile(workspaceId, owner);
     });
@@ -75,7 +100,7 @@ export function createProfileService(deps: { repository: ProfileRepository }) {
      * (serving, on every request): an identifier and its owner in one look-up, no traits read.
      */
     resolveHead(workspaceId: string, ref: string): Promise<Result<ProfileHead, ProfileLookupError>> {
-      return resolveWith(ref, (id) => repository.profileHead(workspaceId, id), (identifier) => repository.ownerHead(workspaceId, identifier));
+      return resolveWith(workspaceId, ref, (id) => repository.profileHead(workspaceId, id), (identifier) => repository.ownerHead(workspaceId, identifier));
     },
 
     /** A profile with its identifiers, merge history, recent events and orders. */
@@ -121,7 +146,23 @@ export function createProfileService(deps: { repository: ProfileRepository }) {
       return ok({ profiles: items, nextCursor: more && last !== undefined ? encodeCursor(last.lastSeenAt, last.id) : null });
     },
 
-    count: (workspaceId: string) => repository.count(workspaceId),
+    /** How many live profiles there are, or with `q` how many `list` finds with it (those with an identifier starting with `q`). */
+    async count(workspaceId: string, q?: string): Promise<number> {
+      const prefix = q?.trim();
+      if (prefix === undefined || prefix === '') return repository.count(workspaceId);
+      // The repository port counts whole workspaces only, so the matches are paged through and
+      // counted: a summary for the CLI, never on a request path.
+      const PAGE = 1000;
+      let n = 0;
+      let after: { lastSeenAt: number; id: string } | undefined;
+      for (;;) {
+        const rows = await repository.list(workspaceId, { limit: PAGE, after, q: prefix });
+        n += rows.length;
+        const last = rows.at(-1);
+        if (rows.length < PAGE || last === undefined) return n;
+        after = { lastSeenAt: last.lastSeenAt, id: last.id };
+      }
+    },
   };
 }
 

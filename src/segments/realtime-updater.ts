@@ -23,7 +23,7 @@ function addEvent(t: Touch, e: NewEvent): void {
  *
  * @example
  * const updater = createRealtimeUpdater({ segments, workspace: (id) => workspaces.getWorkspace(id), log });
- * ingest.onCommitted(({ workspaceId, events }) => updater.enqueue(workspaceId, events));
+ * ingest.onCommitted(({ workspaceId, events, privacyChanged }) => updater.enqueue(workspaceId, events, privacyChanged));
  */
 export function createRealtimeUpdater(deps: {
   segments: SegmentService;
@@ -97,8 +97,12 @@ export function createRealtimeUpdater(deps: {
   }
 
   return {
-    /** Queues the people of a committed batch with what their events were. */
-    enqueue(workspaceId: string, events: ReadonlyArray<{ event: Omit<NewEvent, 'properties'> & { properties?: Record<string, unknown> }; profileId: string; merges: number }>): void {
+    /**
+     * Queues the people of a committed batch with what their events were. `privacyChanged` names
+     * those whose consent the batch changed (consent sent with identify): like a change through
+     * the privacy API, every segment is re-checked for them (P5), not only the identify-trait ones.
+     */
+    enqueue(workspaceId: string, events: ReadonlyArray<{ event: Omit<NewEvent, 'properties'> & { properties?: Record<string, unknown> }; profileId: string; merges: number }>, privacyChanged: readonly string[] = []): void {
       let q = queues.get(workspaceId);
       if (q === undefined) queues.set(workspaceId, (q = new Map()));
       for (const e of events) {
@@ -109,6 +113,11 @@ export function createRealtimeUpdater(deps: {
         if (e.event.event !== null) t.names.add(e.event.event); // event conditions read the name whatever the message type
         if (e.event.type === 'identify') t.identify = true;
         if (e.merges > 0) t.merged = true;
+      }
+      for (const profileId of privacyChanged) {
+        const t = q.get(profileId);
+        if (t === undefined) q.set(profileId, { names: new Set(), anyEvent: false, identify: false, merged: false, privacy: true, events: [] });
+        else t.privacy = true;
       }
       if (q.size > 0) schedule();
     },

@@ -7,7 +7,7 @@ import {
 } from '../contracts/segment.js';
 import { INGEST_LIMITS, type IngestResult, type IngestService } from '../ingest/index.js';
 import { ClientError } from '../shared/errors.js';
-import { safeParseJson } from '../shared/json.js';
+import { nestingDepth, safeParseJson } from '../shared/json.js';
 import { authenticate, keyFromHeader, type RateLimits } from './auth.js';
 import { readBodyText } from './raw-body.js';
 import type { WorkspaceService } from '../workspaces/index.js';
@@ -46,7 +46,30 @@ export function registerIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): v
 
   async function readBody(c: Context, limit: { limit: number; tooLarge: string }): Promise<Record<string, unknown>> {
     const text = await readBodyText(c, limit.limit, { tooLarge: limit.tooLarge });
-    const parsed = safeParseJson(text, { maxDepth: INGEST_LIMITS.maxJsonDepth });
+    return objectBody(safeParseJson(text, { maxDepth: INGEST_LIMITS.maxJsonDepth }));
+  }
+
+  /**
+   * A batch body. The nesting limit is per event (`INGEST_LIMITS.maxJsonDepth`, counted as in a
+   * single call), so an event accepted alone is accepted in a batch. Almost every body nests no
+   * deeper than the limit and is parsed with one scan of its text; a deeper one is parsed within
+   * `maxBatchJsonDepth`, its batch-level fields are held to the limit as an event's are, and
+   * `deep` asks ingest to check each event, rejecting only those over it.
+   */
+  async function readBatchBody(c: Context): Promise<{ body: Record<string, unknown>; deep: boolean }> {
+    const text = await readBodyText(c, batchOf.limit, { tooLarge: batchOf.tooLarge });
+    const max = INGEST_LIMITS.maxJsonDepth;
+    const parsed = safeParseJson(text, { maxDepth: max });
+    if (parsed.ok || nestingDepth(text, max) <= max) return { body: objectBody(parsed), deep: false };
+    const body = objectBody(safeParseJson(text, { maxDepth: INGEST_LIMITS.maxBatchJsonDepth }));
+    // `sentAt`, `context`, `integrations` sit at level 2 of the envelope as they do in an event.
+    for (const [key, value] of Object.entries(body)) {
+      if (key !== 'batch' && nestingDepth(JSON.stringify(value) ?? '', max - 1) > max - 1) throw new ClientError('bad_request', `${key}: JSON nested deeper than ${max} levels`);
+    }
+    return { body, deep: true };
+  }
+
+  function objectBody(parsed: ReturnType<typeof safeParseJson>): Record<string, unknown> {
     if (!parsed.ok) throw new ClientError('bad_request', parsed.reason);
     if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) throw new ClientError('bad_request', 'body must be a JSON object');
     return parsed.value as Record<string, unknown>;
@@ -86,7 +109,7 @@ export function registerIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): v
   }
 
   const batchHandler = async (c: Context) => {
-    const body = await readBody(c, batchOf);
+    const { body, deep } = await readBatchBody(c);
     const { workspace } = await auth(c.req.header('authorization'), body);
     const envelope = batchEnvelopeSchema.safeParse(body);
     if (!envelope.success) throw new ClientError('bad_request', describeIssues(envelope.error));
@@ -95,6 +118,7 @@ export function registerIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): v
       workspace,
       messages: e.batch.map((raw) => ({ raw })),
       defaults: { sentAt: e.sentAt, context: e.context, integrations: e.integrations },
+      ...(deep ? { maxJsonDepth: INGEST_LIMITS.maxJsonDepth } : {}),
     });
     const out = respond(result);
     // A batch with some invalid events still answers 200 (so SDKs do not retry the good ones);
