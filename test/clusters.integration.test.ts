@@ -93,9 +93,9 @@ describeEachEngine('customer clusters', (engine) => {
       const combined = await tailor.segments.preview(ws, { name: 'gift buyers lately', condition: { all: [{ cluster: { model: run.value.id, number: gift } }, { event: 'Order Completed', withinLastDays: 24 }] } });
       expect(combined.ok && combined.value.count).toBe(5); // gift-0 … gift-4 ordered 20–24 days ago (the window includes its start)
       const unknown = await tailor.segments.validate(ws, { name: 'x', condition: { cluster: { model: 'nope', number: 1 } } });
-      expect(unknown).toMatchObject({ ok: false, error: { issues: [{ path: 'condition', message: expect.stringContaining('no clustering model with id "nope"') }] } });
-      const tooHigh = await tailor.segments.validate(ws, { name: 'x', condition: { not: { cluster: { model: run.value.id, number: 9 } } } });
-      expect(tooHigh).toMatchObject({ ok: false, error: { issues: [{ message: expect.stringContaining('has clusters 1 to 3, not 9') }] } });
+      expect(unknown).toMatchObject({ ok: false, error: { issues: [{ path: 'condition.cluster.model', message: expect.stringContaining('no clustering model with id "nope"') }] } });
+      const tooHigh = await tailor.segments.validate(ws, { name: 'x', condition: { all: [{ event: 'Order Completed' }, { not: { cluster: { model: run.value.id, number: 9 } } }] } });
+      expect(tooHigh).toMatchObject({ ok: false, error: { issues: [{ path: 'condition.all[1].not.cluster.number', message: expect.stringContaining('has clusters 1 to 3, not 9') }] } });
       expect(await tailor.segments.validate(ws, { name: 'x', condition: { cluster: { model: run.value.id, number: 0 } } })).toMatchObject({ ok: false, error: { issues: [{ path: 'condition.cluster.number' }] } });
 
       // The same seed on the same data gives the same clusters.

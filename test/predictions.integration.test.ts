@@ -4,6 +4,7 @@ import { fileSource } from '../src/cli/file-source.js';
 import { importOrdersCsv } from '../src/cli/importers.js';
 import { bundledDemoFile } from '../src/cli/main.js';
 import { ONLINE_RETAIL_MAPPING } from '../src/imports/order-rows.js';
+import { consentInputSchema } from '../src/privacy/consent-input.js';
 import { conditionalExpectedPurchases, probabilityAlive } from '../src/predict/bgnbd.js';
 import { profileRepositorySql } from '../src/store/repositories/profile-repository-sql.js';
 import { appFor, bearer } from './support/app.js';
@@ -94,6 +95,46 @@ describeEachEngine('predictions', (engine) => {
       const second = await tailor.predict.predictWorkspace(workspace, {});
       expect(second.ok && second.value).toMatchObject({ profilingSkipped: 1, predictionsRemoved: 1 });
       expect((await profileRepositorySql(store.db).computedTraits(workspace.id, id))?.traits ?? {}).not.toHaveProperty('p_alive');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('applies the policy as of now, not as of a past calibration end: a person who refuses profiling today gets no predictions (P5)', async () => {
+    const store = await engine.open();
+    try {
+      const { tailor, clock } = await appFor(store);
+      const { workspace } = await tailor.workspaces.createWorkspace({ name: 'retail', jurisdiction: 'UK', settings: { defaultCurrency: 'GBP', ...PROFILING_ON } as never });
+      await importOrdersCsv({ tailor, workspace, source: await fileSource(bundledDemoFile()), mapping: ONLINE_RETAIL_MAPPING, sourceName: 'online-retail', guests: 'skip', catalog: true, restart: false, quiet: true });
+      clock.set(Date.parse('2012-01-01T00:00:00Z'));
+      const calibrationEnd = Date.parse('2011-12-10T00:00:00Z');
+      const first = await tailor.predict.predictWorkspace(workspace, { calibrationEnd });
+      expect(first.ok && first.value.profilingSkipped).toBe(0);
+      const who = await tailor.profiles.resolve(workspace.id, 'user_id:17850');
+      const id = who.ok ? who.value.id : '';
+      const predicted = (await profileRepositorySql(store.db).computedTraits(workspace.id, id))!.traits;
+      expect(predicted).toMatchObject({ p_alive: expect.any(Number), value_tier: expect.any(String), prediction_model_version: 1 });
+      // Segments read predictions (src/predict/README.md): the person's own values find them; top 100% by CLV is everyone predicted.
+      const theirs = { all: [
+        { trait: 'value_tier', op: '=', value: predicted['value_tier'] }, { trait: 'churn_risk_level', op: '=', value: predicted['churn_risk_level'] },
+        { trait: 'predicted_clv', op: 'between', value: [predicted['predicted_clv'], predicted['predicted_clv']] },
+      ] };
+      const found = await tailor.segments.preview(workspace, { name: 'like 17850', condition: theirs });
+      expect(found.ok && found.value.sample).toContain(id);
+      const everyone = await tailor.segments.preview(workspace, { name: 'all predicted', condition: { trait: 'predicted_clv', op: 'top_percent', value: 100 } });
+      expect(everyone.ok && everyone.value.count).toBe(first.ok && first.value.predictionsWritten);
+
+      // Today (after the calibration end) the person objects to profiling.
+      clock.advance(DAY);
+      const denied = await tailor.consent.record(workspace, 'user_id:17850', consentInputSchema.array().parse([{ purpose: 'profiling', decision: 'denied' }]), 'test');
+      expect(denied.ok).toBe(true);
+      clock.advance(DAY);
+      const second = await tailor.predict.predictWorkspace(workspace, { calibrationEnd });
+      expect(second.ok && second.value).toMatchObject({ version: 2, calibrationEnd: '2011-12-10T00:00:00.000Z', profilingSkipped: 1, predictionsRemoved: 1 });
+      const traits = (await profileRepositorySql(store.db).computedTraits(workspace.id, id))?.traits ?? {};
+      for (const name of ['p_alive', 'predicted_clv', 'value_tier', 'churn_risk_level', 'prediction_model_version']) expect(traits).not.toHaveProperty(name);
+      const gone = await tailor.segments.preview(workspace, { name: 'like 17850', condition: theirs });
+      expect(gone.ok && gone.value.sample).not.toContain(id);
     } finally {
       await store.close();
     }

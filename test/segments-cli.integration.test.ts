@@ -41,7 +41,7 @@ describe('tailor segments (CLI, SQLite)', () => {
 
     const history = JSON.parse(await cli('--json', 'segments', 'history', 'user_id:ann')) as { current: Array<{ segmentId: string }>; changes: Array<{ change: string }> };
     expect(history.current).toEqual([expect.objectContaining({ segmentId: created.segment.id })]);
-    expect(history.changes).toEqual([expect.objectContaining({ change: 'entered', reason: 'evaluation' })]);
+    expect(history.changes).toEqual([expect.objectContaining({ change: 'entered', reason: 'created' })]); // as the API records a new segment's first entries
     expect(JSON.parse(await cli('--json', 'segments', 'evaluate'))).toMatchObject({ evaluations: [{ members: 3, entered: 0, exited: 0 }] });
     writeFileSync(join(dir, 'pro-only.json'), JSON.stringify({ name: 'Pro only', condition: { trait: 'plan', source: 'profile', op: '=', value: 'pro' } }));
     expect(await cli('segments', 'update', created.segment.id, '--file', join(dir, 'pro-only.json'))).toMatch(/Updated segment "Pro only" .*1 members, 0 entered, 2 exited/);

@@ -127,7 +127,7 @@ describeEachEngine('segments', (engine) => {
       const bad = await tailor.segments.create(ws, { name: 'bad', condition: { all: [{ segment: 'nope' }, { trait: 'orders_count', op: 'before', value: '2024-01-01' }] } });
       expect(bad).toMatchObject({ ok: false, error: { type: 'invalid_definition', issues: [{ path: 'condition.all[1].op' }] } });
       const missing = await tailor.segments.create(ws, { name: 'bad', condition: { segment: 'nope' } });
-      expect(missing).toMatchObject({ ok: false, error: { type: 'invalid_definition', issues: [{ path: 'condition', message: 'no segment with id "nope"' }] } });
+      expect(missing).toMatchObject({ ok: false, error: { type: 'invalid_definition', issues: [{ path: 'condition.segment', message: 'no segment with id "nope"' }] } });
       expect(await tailor.segments.list(ws)).toHaveLength(1);
     } finally {
       await store.close();

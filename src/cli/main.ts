@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { jurisdictionSchema } from '../contracts/workspace.js';
-import { PURCHASE_MODEL_KIND } from '../predict/predict-service.js';
+import { parseCalibrationEnd, PURCHASE_MODEL_KIND } from '../predict/predict-service.js';
 import { MAPPING_PRESETS, orderCsvMappingSchema, type OrderCsvMapping } from '../imports/order-rows.js';
 import { describeIssues } from '../contracts/segment.js';
 import { VERSION } from '../main.js';
@@ -195,8 +195,9 @@ export function buildProgram(): Command {
     .action(async (o: { calibrationEnd?: string; unit: string; horizonDays: number; discountRate: number }) => {
       if (o.unit !== 'day' && o.unit !== 'week') throw new ConfigError(`--unit must be day or week, got ${o.unit}`);
       const unit: 'day' | 'week' = o.unit;
-      const calibrationEnd = o.calibrationEnd === undefined ? undefined : Date.parse(o.calibrationEnd);
-      if (calibrationEnd !== undefined && Number.isNaN(calibrationEnd)) throw new ConfigError(`--calibration-end is not a date: ${o.calibrationEnd}`);
+      const parsedEnd = o.calibrationEnd === undefined ? undefined : parseCalibrationEnd(o.calibrationEnd);
+      if (parsedEnd !== undefined && !parsedEnd.ok) throw new ConfigError(`--calibration-end: ${parsedEnd.error.message}`);
+      const calibrationEnd = parsedEnd?.value;
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const total = await tailor.profiles.count(workspace.id);

@@ -9,6 +9,7 @@ import type { RecommendationResponse } from '../recommend/recommendation-service
 import { ConfigError } from '../shared/errors.js';
 import { output, pickWorkspace, withTailor, type GlobalOptions } from './context.js';
 import { readJsonFile } from './json-file.js';
+import { csvCell } from '../shared/csv-cell.js';
 
 const count = (flag: string, max: number) => (v: string) => {
   const n = Number(v);
@@ -165,7 +166,6 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
         let people = 0;
         let personalized = 0;
         if (o.format === 'csv') sink.write('userId,rank,itemId,score\n');
-        const csv = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
         for await (const u of usersOf(o.users!)) {
           // An export is not an impression: nothing is recorded (fatigue, bandit, log, report).
           const r = await tailor.recommendations.recommend(workspace, { ...base, user: u.ref }, { adjust, record: false });
@@ -173,7 +173,7 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
           people++;
           if (r.value.personalized) personalized++;
           if (o.format === 'jsonl') sink.write(`${JSON.stringify({ userId: u.userId, items: r.value.items.map((i) => i.itemId) })}\n`);
-          else for (const i of r.value.items) sink.write(`${csv(u.userId)},${i.position},${csv(i.itemId)},${i.score}\n`);
+          else for (const i of r.value.items) sink.write(`${csvCell(u.userId)},${i.position},${csvCell(i.itemId)},${i.score}\n`);
           if (!quiet && people % 500 === 0) process.stderr.write(`  ${people} people, ${(people / ((performance.now() - started) / 1000)).toFixed(0)}/s\n`);
         }
         if (sink !== process.stdout) await new Promise<void>((resolve, reject) => (sink as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? reject(e) : resolve())));

@@ -71,21 +71,27 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const r = await tailor.segments.create(workspace, readDefinition(o.file), 'cli');
         if (!r.ok) fail(r.error, o.file);
-        const e = o.evaluate ? await tailor.segments.evaluate(workspace, r.value.id) : null;
+        // Entries recorded as the API records them (`created`); the segment shown as it is after evaluating (members, time).
+        const e = o.evaluate ? await tailor.segments.evaluate(workspace, r.value.id, 'created') : null;
         if (e !== null && !e.ok) fail(e.error);
-        output(globals(), { segment: r.value, evaluation: e?.value ?? null }, () => `Created segment "${r.value.name}" (${r.value.id})${e === null ? '' : ` with ${e.value.members} members`}.`);
+        const evaluated = e === null ? null : await tailor.segments.get(workspace, r.value.id);
+        const segment = evaluated?.ok === true ? evaluated.value : r.value;
+        output(globals(), { segment, evaluation: e?.value ?? null }, () => `Created segment "${segment.name}" (${segment.id})${e === null ? '' : ` with ${e.value.members} members`}.`);
       });
     });
 
   segments.command('update <id>')
-    .description('replace a segment\'s name, description and condition from a definition file and re-evaluate it')
+    .description('replace a segment\'s name, description and condition from a definition file and re-evaluate it (and the segments that refer to it)')
     .requiredOption('--file <file>', 'JSON: { "name", "description"?, "condition" }')
     .action(async (id: string, o: { file: string }) => {
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const r = await tailor.segments.update(workspace, id, readDefinition(o.file), 'cli');
         if (!r.ok) fail(r.error, o.file);
-        output(globals(), r.value, () => `Updated segment "${r.value.segment.name}" (${id}): ${r.value.evaluation.members} members, ${r.value.evaluation.entered} entered, ${r.value.evaluation.exited} exited.`);
+        output(globals(), r.value, () => [
+          `Updated segment "${r.value.segment.name}" (${id}): ${r.value.evaluation.members} members, ${r.value.evaluation.entered} entered, ${r.value.evaluation.exited} exited.`,
+          ...r.value.evaluation.dependents.map((d) => `  then ${d.segmentId}, which refers to it: ${d.members} members, ${d.entered} entered, ${d.exited} exited.`),
+        ].join('\n'));
       });
     });
 
@@ -101,7 +107,7 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
     });
 
   segments.command('evaluate [id]')
-    .description('re-evaluate one segment, or all of them (referenced segments first), recording who entered and who left')
+    .description('re-evaluate one segment (then the segments that refer to it, if its members changed), or all of them (referenced segments first), recording who entered and who left')
     .action(async (id: string | undefined) => {
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
@@ -113,7 +119,9 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
         else {
           const r = await tailor.segments.evaluate(workspace, id);
           if (!r.ok) fail(r.error);
-          summaries = [r.value];
+          // The segment, then the segments that refer to it and were re-evaluated after it.
+          const { dependents, ...own } = r.value;
+          summaries = [own, ...dependents];
         }
         output(globals(), { evaluations: summaries }, () => (summaries.length === 0 ? 'No segments to evaluate.' : summaries.map((s) =>
           `${s.segmentId}  ${s.members} members (+${s.entered} −${s.exited})${s.profilingExcluded > 0 ? `, ${s.profilingExcluded} left out (P5)` : ''} in ${(s.durationMs / 1000).toFixed(2)} s`).join('\n')));

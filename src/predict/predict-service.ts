@@ -6,6 +6,7 @@ import type { TraitValues } from '../profiles/trait-registry.js';
 import type { IncrementalTraitState } from '../profiles/trait-state.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
+import { parseIsoDate } from '../shared/iso-date.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import { conditionalExpectedPurchases, fitBgNbd, probabilityAlive, probabilityNoPurchase, type BgNbdFit, type BgNbdParams } from './bgnbd.js';
 import { CHURN_HORIZON_DAYS, churnRisk } from './churn.js';
@@ -63,6 +64,22 @@ export interface PredictSummary {
 }
 
 export type PredictError = { type: 'not_enough_data'; message: string } | { type: 'bad_request'; message: string };
+
+/**
+ * A calibration end given as text (`tailor predict --calibration-end`), read as strictly as
+ * segment dates are: ISO 8601 only (`2011-12-10`, `2011-12-10T00:00:00Z`), no rolled-over
+ * days, nothing `Date.parse` would guess at.
+ *
+ * @example
+ * parseCalibrationEnd('2011-12-10T00:00:00Z'); // { ok: true, value: 1323475200000 }
+ * parseCalibrationEnd('2011-02-30');           // { ok: false, error: { type: 'bad_request', message: '…' } }
+ */
+export function parseCalibrationEnd(text: string): { ok: true; value: number } | { ok: false; error: PredictError } {
+  const at = parseIsoDate(text.trim());
+  return at === null
+    ? { ok: false, error: { type: 'bad_request', message: `calibration end must be an ISO 8601 date or time (2011-12-10 or 2011-12-10T00:00:00Z), got ${JSON.stringify(text)}` } }
+    : { ok: true, value: at };
+}
 
 /**
  * Per-person predictions from one person's summary and the fitted models (pure).
@@ -149,7 +166,9 @@ export function createPredictService(deps: { traits: ComputedTraitRepository; re
       let done = 0;
       for await (const ids of pages(workspace.id)) {
         const [orders, privacy] = await Promise.all([traits.ordersOf(workspace.id, ids), traits.privacyOf(workspace.id, ids)]);
-        const allowed = profilingAllowed(workspace, ids, privacy, calibrationEnd);
+        // The policy as it stands when the job runs, whatever the calibration end (PRIVACY.md P5:
+        // a person who refuses profiling today is not profiled by today's job, even on old orders).
+        const allowed = profilingAllowed(workspace, ids, privacy, started);
         for (const id of ids) {
           if (!allowed.has(id)) { profilingSkipped++; continue; }
           const own = (orders.get(id) ?? []).filter((o) => o.placedAt <= calibrationEnd);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { growsWithEvents, MAX_CONDITIONS, MAX_DEPTH, parseCondition, referencedClusters, referencedSegments, resolveDate, triggersOf, usesBehaviour, usesPopulationRank } from './definition.js';
+import { growsWithEvents, MAX_CONDITIONS, MAX_DEPTH, parseCondition, referencedClusters, referencedSegments, referencesOf, resolveDate, triggersOf, usesBehaviour, usesPopulationRank } from './definition.js';
 import { dependencyLevels } from './segment-service.js';
 import type { SegmentRecord } from './segment-repository.js';
 
@@ -117,6 +117,32 @@ describe('segment definitions', () => {
     const a = seg('a', { event: 'X' });
     const d = seg('d', { segment: 'deleted' });
     expect(dependencyLevels([c, b, a, d]).map((l) => l.map((s) => s.id))).toEqual([['a', 'd'], ['b'], ['c']]);
+  });
+
+  it('names the path of every segment and cluster reference, in document order', () => {
+    expect(referencesOf({ all: [{ event: 'X' }, { not: { segment: 'nope' } }, { any: [{ trait: 'orders_count', op: '>', value: 1 }, { cluster: { model: 'm1', number: 2 } }] }] })).toEqual([
+      { kind: 'segment', segment: 'nope', path: 'condition.all[1].not.segment' },
+      { kind: 'cluster', cluster: { model: 'm1', number: 2 }, path: 'condition.all[2].any[1].cluster' },
+    ]);
+    expect(referencesOf({ segment: 's1' })).toEqual([{ kind: 'segment', segment: 's1', path: 'condition.segment' }]);
+  });
+
+  it('accepts only strict ISO 8601 dates, as evaluation reads them', () => {
+    // Date.parse took each of these: "hello 5" as 2001-05-01, "1" as 2001-01-01, Feb 30th as March 1st.
+    for (const text of ['hello 5', '1', '2020-02-30', '2024-13-01', '2024-01-01T24:00']) {
+      expect(issuesOf({ trait: 'first_order_at', op: 'before', value: text }), text).toEqual([
+        { path: 'condition.value', message: '"before" needs an ISO 8601 date or time (2024-05-01, 2024-05-01T10:30:00Z) or { "daysAgo": N }' },
+      ]);
+      expect(issuesOf({ event: 'X', between: ['2024-01-01', text] }), text).toEqual([
+        { path: 'condition.between[1]', message: 'must be an ISO 8601 date or time (2024-05-01, 2024-05-01T10:30:00Z)' },
+      ]);
+    }
+    // A definition stored before the strict check keeps the meaning it was saved with.
+    expect(resolveDate('2024-1-5', 0)).toBe(Date.parse('2024-1-5'));
+    for (const text of ['2024-02-29', '2024-02-29T12:00:00Z', '2024-02-29 12:00:00+01:00']) {
+      expect(issuesOf({ trait: 'signup', source: 'profile', op: 'after', value: text }), text).toEqual([]);
+    }
+    expect(resolveDate('2024-02-29T12:00:00+01:00', 0)).toBe(Date.UTC(2024, 1, 29, 11));
   });
 
   it('resolves relative dates', () => {

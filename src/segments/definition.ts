@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PURPOSES } from '../privacy/purposes.js';
 import { CHANNELS } from '../privacy/subscriptions.js';
 import { isTraitName, TRAITS, type TraitDefinition, type TraitType } from '../profiles/trait-registry.js';
+import { parseIsoDate } from '../shared/iso-date.js';
 
 /**
  * The segment definition language: JSON, validated here, compiled to SQL by compile-sql.ts.
@@ -38,8 +39,13 @@ export const TRAIT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 export const MAX_CONDITIONS = 50;
 export const MAX_DEPTH = 8;
 
+/** The form a date in a definition must take, quoted in the messages. */
+const ISO_DATE_HINT = 'an ISO 8601 date or time (2024-05-01, 2024-05-01T10:30:00Z)';
+
+// Dates are read by `parseIsoDate` both here and in `resolveDate`, so whatever validation
+// accepts is exactly what evaluation compares against (`Date.parse` took "1" for 2001-01-01).
 const dateRef = z.union([
-  z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date or time'),
+  z.string().max(64).refine((s) => parseIsoDate(s) !== null, `must be ${ISO_DATE_HINT}`),
   z.object({ daysAgo: z.number().int().min(0).max(36_500) }).strict(),
 ]);
 const scalar = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
@@ -64,7 +70,7 @@ const traitCondition = z.object({
     case 'in': case 'not_in': if (!Array.isArray(c.value) || c.value.length === 0 || c.value.length > 1000 || c.value.some((v) => !scalar.safeParse(v).success)) bad(`"${c.op}" needs a list of 1 to 1000 strings, numbers or booleans`); break;
     case 'contains': if ((typeof c.value !== 'string' || c.value === '') && typeof c.value !== 'number') bad('"contains" needs a non-empty string or a number'); break;
     case 'exists': case 'not_exists': if (c.value !== undefined) bad(`"${c.op}" takes no value`); break;
-    case 'before': case 'after': if (!dateRef.safeParse(c.value).success) bad(`"${c.op}" needs an ISO 8601 date or { "daysAgo": N }`); break;
+    case 'before': case 'after': if (!dateRef.safeParse(c.value).success) bad(`"${c.op}" needs ${ISO_DATE_HINT} or { "daysAgo": N }`); break;
     case 'within_last': if (!z.object({ days: z.number().positive().max(36_500) }).strict().safeParse(c.value).success) bad('"within_last" needs { "days": N }'); break;
     case 'top_percent': if (typeof c.value !== 'number' || !(c.value > 0 && c.value <= 100)) bad('"top_percent" needs a number in (0, 100]'); break;
   }
@@ -347,11 +353,36 @@ export function referencedSegments(c: Condition): string[] {
 }
 
 /**
- * A date reference as epoch ms.
+ * The `segment` and `cluster` leaves of a condition with the JSON path of each, in document
+ * order, so that a reference that does not hold can be reported where it is written.
+ *
+ * @example
+ * referencesOf({ all: [{ event: 'X' }, { not: { segment: 's1' } }] });
+ * // [{ kind: 'segment', segment: 's1', path: 'condition.all[1].not.segment' }]
+ */
+export function referencesOf(c: Condition, base: ReadonlyArray<string | number> = ['condition']): Array<
+  { kind: 'segment'; segment: string; path: string } | { kind: 'cluster'; cluster: ClusterCondition['cluster']; path: string }
+> {
+  if ('all' in c) return c.all.flatMap((x, i) => referencesOf(x, [...base, 'all', i]));
+  if ('any' in c) return c.any.flatMap((x, i) => referencesOf(x, [...base, 'any', i]));
+  if ('not' in c) return referencesOf(c.not, [...base, 'not']);
+  if ('segment' in c) return [{ kind: 'segment', segment: c.segment, path: pathText([...base, 'segment']) }];
+  if ('cluster' in c) return [{ kind: 'cluster', cluster: c.cluster, path: pathText([...base, 'cluster']) }];
+  return [];
+}
+
+/**
+ * A date reference as epoch ms, read with the same strict parser validation uses. A definition
+ * stored before dates were checked strictly can hold a text that parser refuses (`2024-1-5`):
+ * it keeps the meaning it was saved with (`Date.parse`'s), so that an old segment goes on
+ * evaluating as before instead of stopping every evaluation of its workspace; editing it asks
+ * for a valid date.
  *
  * @example
  * resolveDate({ daysAgo: 30 }, now); // now − 30 days
+ * resolveDate('2024-05-01T00:00:00Z', now); // 1714521600000
  */
 export function resolveDate(ref: DateRef, now: number): number {
-  return typeof ref === 'string' ? Date.parse(ref) : now - ref.daysAgo * 86_400_000;
+  if (typeof ref !== 'string') return now - ref.daysAgo * 86_400_000;
+  return parseIsoDate(ref) ?? Date.parse(ref);
 }

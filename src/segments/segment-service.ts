@@ -7,7 +7,8 @@ import type { Ids } from '../shared/ids.js';
 import type { JsonValue } from '../shared/json.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import type { PredictionRepository } from '../predict/prediction-repository.js';
-import { parseCondition, referencedClusters, referencedSegments, segmentInputSchema, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue } from './definition.js';
+import { parseCondition, referencedSegments, referencesOf, segmentInputSchema, usesBehaviour, usesPopulationRank, type Condition, type DefinitionIssue } from './definition.js';
+import { csvCell } from '../shared/csv-cell.js';
 import { updateMemberships, type Touch } from './membership-update.js';
 import type { SegmentChange, SegmentRecord, SegmentRepository } from './segment-repository.js';
 
@@ -99,42 +100,62 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
     return levels;
   }
 
+  /**
+   * Every problem of a definition with its path: first the schema (name, description, keys, and
+   * the condition's shape), then — only on a condition that parsed — its references: segments
+   * that do not exist, itself, a loop back to `selfId` through other segments, clustering runs
+   * that do not exist or lack the cluster.
+   */
   async function validate(workspace: Workspace, input: unknown, selfId?: string): Promise<Result<{ name: string; description: string | null; condition: Condition }>> {
+    const invalid = (issues: DefinitionIssue[]) => ({ ok: false as const, error: { type: 'invalid_definition' as const, issues } });
     const shape = segmentInputSchema.safeParse(input);
-    if (!shape.success) {
-      return { ok: false, error: { type: 'invalid_definition', issues: shape.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })) } };
-    }
-    const parsed = parseCondition(shape.data.condition);
-    if (!parsed.ok) return { ok: false, error: { type: 'invalid_definition', issues: parsed.issues } };
-    const issues: DefinitionIssue[] = [];
-    for (const ref of referencedSegments(parsed.value)) {
-      if (ref === selfId) issues.push({ path: 'condition', message: 'a segment cannot refer to itself' });
-      else if ((await repository.get(workspace.id, ref)) === null) issues.push({ path: 'condition', message: `no segment with id "${ref}"` });
-    }
-    if (selfId !== undefined && issues.length === 0) {
-      // An edit must not close a loop: no segment it refers to may refer back to it.
-      const all = new Map((await repository.list(workspace.id)).map((x) => [x.id, x]));
-      const seen = new Set<string>();
-      const stack = referencedSegments(parsed.value);
-      while (stack.length > 0) {
-        const id = stack.pop()!;
-        if (id === selfId) { issues.push({ path: 'condition', message: 'the segments it refers to refer back to it (a loop)' }); break; }
-        if (seen.has(id)) continue;
-        seen.add(id);
-        stack.push(...referencedSegments(all.get(id)?.condition ?? { all: [] } as never));
-      }
-    }
-    const clusters = referencedClusters(parsed.value);
-    if (clusters.length > 0) {
-      const runs = new Map((await models.models(workspace.id, CLUSTER_MODEL_KIND)).map((m) => [m.id, Number((m.params as { k?: number }).k ?? 0)]));
-      for (const c of clusters) {
-        const k = runs.get(c.model);
-        if (k === undefined) issues.push({ path: 'condition', message: `no clustering model with id "${c.model}" (see \`tailor segments clusters\`)` });
-        else if (c.number > k) issues.push({ path: 'condition', message: `clustering model ${c.model} has clusters 1 to ${k}, not ${c.number}` });
-      }
-    }
-    if (issues.length > 0) return { ok: false, error: { type: 'invalid_definition', issues } };
+    const issues: DefinitionIssue[] = shape.success ? [] : shape.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+    // Not an object at all: there is no condition to look at.
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return invalid(issues);
+    const parsed = parseCondition((input as Record<string, unknown>)['condition']);
+    if (!parsed.ok) return invalid([...issues, ...parsed.issues]);
+    issues.push(...await referenceProblems(workspace, parsed.value, selfId));
+    if (!shape.success || issues.length > 0) return invalid(issues);
     return { ok: true, value: { name: shape.data.name, description: shape.data.description ?? null, condition: parsed.value } };
+  }
+
+  /** What is wrong with the segments and clustering runs a parsed condition refers to, each at the path of its reference. */
+  async function referenceProblems(workspace: Workspace, condition: Condition, selfId: string | undefined): Promise<DefinitionIssue[]> {
+    const issues: DefinitionIssue[] = [];
+    const refs = referencesOf(condition);
+    const segmentRefs = refs.flatMap((r) => (r.kind === 'segment' ? [r] : []));
+    if (segmentRefs.length > 0) {
+      const all = new Map((await repository.list(workspace.id)).map((x) => [x.id, x]));
+      /** Whether `from`, through the segments it refers to, reaches `selfId`: an edit must not close a loop. */
+      const leadsBack = (from: string): boolean => {
+        const seen = new Set<string>();
+        const stack = [from];
+        while (stack.length > 0) {
+          const id = stack.pop()!;
+          if (id === selfId) return true;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          const s = all.get(id);
+          if (s !== undefined) stack.push(...referencedSegments(s.condition));
+        }
+        return false;
+      };
+      for (const r of segmentRefs) {
+        if (r.segment === selfId) issues.push({ path: r.path, message: 'a segment cannot refer to itself' });
+        else if (!all.has(r.segment)) issues.push({ path: r.path, message: `no segment with id "${r.segment}"` });
+        else if (selfId !== undefined && leadsBack(r.segment)) issues.push({ path: r.path, message: 'the segments it refers to refer back to it (a loop)' });
+      }
+    }
+    const clusterRefs = refs.flatMap((r) => (r.kind === 'cluster' ? [r] : []));
+    if (clusterRefs.length > 0) {
+      const runs = new Map((await models.models(workspace.id, CLUSTER_MODEL_KIND)).map((m) => [m.id, Number((m.params as { k?: number }).k ?? 0)]));
+      for (const { cluster, path } of clusterRefs) {
+        const k = runs.get(cluster.model);
+        if (k === undefined) issues.push({ path: `${path}.model`, message: `no clustering model with id "${cluster.model}" (see \`tailor segments clusters\`)` });
+        else if (cluster.number > k) issues.push({ path: `${path}.number`, message: `clustering model ${cluster.model} has clusters 1 to ${k}, not ${cluster.number}` });
+      }
+    }
+    return issues;
   }
 
   /** The members a condition has now, the policy applied. */
@@ -148,6 +169,52 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
       for (const id of page) if (allowed.has(id)) members.push(id);
     }
     return { members, excluded: matching.length - members.length };
+  }
+
+  /** Re-evaluates one segment in full (nothing else) and records who entered and who left. */
+  async function evaluateSegment(workspace: Workspace, segment: SegmentRecord, reason: string): Promise<EvaluationSummary> {
+    const started = clock.now();
+    const now = clock.now();
+    const { members, excluded } = await evaluateCondition(workspace, segment.condition, now);
+    const current = await repository.memberIds(workspace.id, segment.id);
+    const next = new Set(members);
+    const entered = members.filter((p) => !current.has(p));
+    const exited = [...current].filter((p) => !next.has(p)).sort();
+    await repository.applyEvaluation(workspace.id, segment.id, { entered, exited, at: now, reason, memberCount: members.length });
+    return { segmentId: segment.id, members: members.length, entered: entered.length, exited: exited.length, profilingExcluded: excluded, evaluatedAt: now, durationMs: clock.now() - started };
+  }
+
+  /**
+   * After segment `changedId`'s members changed: re-evaluates the segments that refer to it,
+   * directly or transitively, level by level (`dependencyLevels`), skipping one whose
+   * references all kept their members in this run.
+   */
+  async function evaluateDependents(workspace: Workspace, changedId: string, reason: string): Promise<EvaluationSummary[]> {
+    const all = await repository.list(workspace.id);
+    const referrers = new Map<string, SegmentRecord[]>();
+    for (const s of all) {
+      for (const ref of new Set(referencedSegments(s.condition))) referrers.set(ref, [...(referrers.get(ref) ?? []), s]);
+    }
+    const dependents = new Map<string, SegmentRecord>();
+    const queue = [changedId];
+    while (queue.length > 0) {
+      for (const s of referrers.get(queue.pop()!) ?? []) {
+        if (s.id === changedId || dependents.has(s.id)) continue;
+        dependents.set(s.id, s);
+        queue.push(s.id);
+      }
+    }
+    const changed = new Set([changedId]);
+    const out: EvaluationSummary[] = [];
+    for (const level of dependencyLevels([...dependents.values()])) {
+      for (const s of level) {
+        if (!referencedSegments(s.condition).some((ref) => changed.has(ref))) continue;
+        const r = await evaluateSegment(workspace, s, reason);
+        out.push(r);
+        if (r.entered + r.exited > 0) changed.add(s.id);
+      }
+    }
+    return out;
   }
 
   const service = {
@@ -168,9 +235,10 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
 
     /**
      * Replaces a segment's name, description and condition, then re-evaluates it: people who
-     * no longer match exit and new matches enter, recorded with reason `edited`. Audited.
+     * no longer match exit and new matches enter, recorded with reason `edited`; the segments
+     * that refer to it follow (`evaluation.dependents`, see `evaluate`). Audited.
      */
-    async update(workspace: Workspace, id: string, input: unknown, actor = 'admin'): Promise<Result<{ segment: SegmentRecord; evaluation: EvaluationSummary }>> {
+    async update(workspace: Workspace, id: string, input: unknown, actor = 'admin'): Promise<Result<{ segment: SegmentRecord; evaluation: EvaluationSummary & { dependents: EvaluationSummary[] } }>> {
       const existing = await repository.get(workspace.id, id);
       if (existing === null) return { ok: false, error: { type: 'segment_not_found', id } };
       const v = await validate(workspace, input, id);
@@ -199,19 +267,18 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
       return s === null ? { ok: false, error: { type: 'segment_not_found', id } } : { ok: true, value: s };
     },
 
-    /** Re-evaluates one segment in full and records who entered and who left. */
-    async evaluate(workspace: Workspace, id: string, reason = 'evaluation'): Promise<Result<EvaluationSummary>> {
-      const started = clock.now();
+    /**
+     * Re-evaluates one segment in full and records who entered and who left; then, if its
+     * members changed, the segments that refer to it (directly or through others), in
+     * dependency order, each only when a segment it refers to changed in this run — with the
+     * same reason. Their summaries are in `dependents`.
+     */
+    async evaluate(workspace: Workspace, id: string, reason = 'evaluation'): Promise<Result<EvaluationSummary & { dependents: EvaluationSummary[] }>> {
       const segment = await repository.get(workspace.id, id);
       if (segment === null) return { ok: false, error: { type: 'segment_not_found', id } };
-      const now = clock.now();
-      const { members, excluded } = await evaluateCondition(workspace, segment.condition, now);
-      const current = await repository.memberIds(workspace.id, id);
-      const next = new Set(members);
-      const entered = members.filter((p) => !current.has(p));
-      const exited = [...current].filter((p) => !next.has(p)).sort();
-      await repository.applyEvaluation(workspace.id, id, { entered, exited, at: now, reason, memberCount: members.length });
-      return { ok: true, value: { segmentId: id, members: members.length, entered: entered.length, exited: exited.length, profilingExcluded: excluded, evaluatedAt: now, durationMs: clock.now() - started } };
+      const own = await evaluateSegment(workspace, segment, reason);
+      const dependents = own.entered + own.exited === 0 ? [] : await evaluateDependents(workspace, id, reason);
+      return { ok: true, value: { ...own, dependents } };
     },
 
     /**
@@ -221,10 +288,7 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
     async evaluateAll(workspace: Workspace, reason = 'evaluation'): Promise<EvaluationSummary[]> {
       const out: EvaluationSummary[] = [];
       for (const level of dependencyLevels(await repository.list(workspace.id))) {
-        for (const s of level) {
-          const r = await service.evaluate(workspace, s.id, reason);
-          if (r.ok) out.push(r.value);
-        }
+        for (const s of level) out.push(await evaluateSegment(workspace, s, reason));
       }
       return out;
     },
@@ -271,11 +335,10 @@ export function createSegmentService(deps: { repository: SegmentRepository; trai
       const s = await repository.get(workspace.id, id);
       if (s === null) return { ok: false, error: { type: 'segment_not_found', id } };
       const lines = ['profile_id,user_id,entered_at'];
-      const cell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
       for (let after: string | null = null; ;) {
         const page = await repository.members(workspace.id, id, { after, limit: 1000 });
         if (page.length === 0) break;
-        for (const m of page) lines.push(`${cell(m.profileId)},${cell(m.userId ?? '')},${new Date(m.enteredAt).toISOString()}`);
+        for (const m of page) lines.push(`${csvCell(m.profileId)},${csvCell(m.userId ?? '')},${new Date(m.enteredAt).toISOString()}`);
         after = page[page.length - 1]!.profileId;
       }
       await audit.record({ workspaceId: workspace.id, actor, action: 'segment.exported', subject: id, details: { members: lines.length - 1 } });

@@ -26,9 +26,12 @@ const segmentSchema = z.object({
   id: z.string(), name: z.string(), description: z.string().nullable(), condition: z.unknown(),
   createdAt: z.number(), updatedAt: z.number(), evaluatedAt: z.number().nullable(), memberCount: z.number(),
 }).openapi('Segment');
-const evaluationSchema = z.object({
+const summarySchema = z.object({
   segmentId: z.string(), members: z.number(), entered: z.number(), exited: z.number(),
   profilingExcluded: z.number().describe('Matching people left out because profiling is refused for them (PRIVACY.md P5)'), evaluatedAt: z.number(), durationMs: z.number(),
+});
+const evaluationSchema = summarySchema.extend({
+  dependents: z.array(summarySchema).describe('Segments that refer to this one (directly or through others), re-evaluated after it because its members changed, in dependency order; each only when a segment it refers to changed'),
 });
 const idParam = z.object({ id: z.string().min(1).max(100) });
 
@@ -100,7 +103,7 @@ export function registerSegmentRoutes(app: OpenAPIHono, deps: { workspaces: Work
   });
 
   app.openapi(createRoute({
-    method: 'put', path: '/v1/segments/{id}', tags: ['segments'], security, summary: 'Replace a segment\'s name, description and condition, and re-evaluate it (entries and exits recorded with reason `edited`)',
+    method: 'put', path: '/v1/segments/{id}', tags: ['segments'], security, summary: 'Replace a segment\'s name, description and condition, and re-evaluate it and then the segments that refer to it (`evaluation.dependents`; entries and exits recorded with reason `edited`)',
     request: { params: idParam, body: { content: json(definitionSchema), required: true } },
     responses: { 200: { description: 'Updated and evaluated', content: json(z.object({ segment: segmentSchema, evaluation: evaluationSchema })) }, ...errors },
   }), async (c) => {
@@ -122,7 +125,7 @@ export function registerSegmentRoutes(app: OpenAPIHono, deps: { workspaces: Work
   });
 
   app.openapi(createRoute({
-    method: 'post', path: '/v1/segments/{id}/evaluate', tags: ['segments'], security, summary: 'Re-evaluate a segment in full now, recording who entered and who left',
+    method: 'post', path: '/v1/segments/{id}/evaluate', tags: ['segments'], security, summary: 'Re-evaluate a segment in full now, recording who entered and who left; if its members changed, the segments that refer to it follow (`dependents`)',
     request: { params: idParam },
     responses: { 200: { description: 'Summary', content: json(evaluationSchema) }, ...errors },
   }), async (c) => {
