@@ -85,10 +85,12 @@ describeEachEngine('order import (Online Retail excerpt)', (engine) => {
         'mug-1,Mug,Home > Kitchen,Acme,4.5,gbp,gift|ceramic,https://x.io/m,,1,2024-01-01T00:00:00Z',
         'bad-1,Bad,,,-3,,,,,,',
         'tea-1,"Tea, green",Food > Drinks,,2,GBP,low sugar,,,no,',
+        'odd-1,Odd,,,2,GBP,,,,,1',
       ].join('\n'));
       const s = await importCatalogFile({ tailor, workspace, source: await fileSource(file), format: 'csv', restart: false, quiet: true });
       expect(s.accepted).toBe(2);
-      expect(s.rejected).toEqual([{ row: 2, reason: 'price: must not be negative' }]);
+      // "1" is not a date (Date.parse would read it as 2001-01-01).
+      expect(s.rejected).toEqual([{ row: 2, reason: 'price: must not be negative' }, { row: 4, reason: 'created_at: must be an ISO-8601 date-time' }]);
       expect(await tailor.catalog.get(workspace.id, 'mug-1')).toMatchObject({ categoryPath: ['Home', 'Kitchen'], brand: 'Acme', currency: 'GBP', tags: ['gift', 'ceramic'], inStock: true, createdAt: Date.parse('2024-01-01T00:00:00Z') });
       expect(await tailor.catalog.get(workspace.id, 'tea-1')).toMatchObject({ name: 'Tea, green', inStock: false, tags: ['low sugar'] });
     } finally {

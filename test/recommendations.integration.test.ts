@@ -489,6 +489,9 @@ describeEachEngine('recommendations', (engine) => {
       expect(await store.db.selectFrom('recommendation_log').select('id').execute()).toEqual([]);
       expect(await store.db.selectFrom('recommendation_item_stats').select('item_id').execute()).toEqual([]);
       const report = await (await tailor.app.request('/v1/recommendations/report?since=2024-01-01T00:00:00Z', { headers: admin })).json() as { placements: unknown[] };
+      const loose = await tailor.app.request('/v1/recommendations/report?since=1', { headers: admin });
+      expect(loose.status).toBe(400);
+      expect(((await loose.json()) as { error: { message: string } }).error.message).toBe('since: "1" is not an ISO-8601 date-time');
       expect(report.placements).toEqual([]);
     } finally {
       await closeStore(store);

@@ -2,6 +2,7 @@ import { catalogItemInputSchema, type CatalogItem } from '../contracts/catalog.j
 import { describeIssues } from '../contracts/segment.js';
 import type { Clock } from '../shared/clock.js';
 import type { CatalogRepository } from './catalog-repository.js';
+import { parseIsoDate } from '../shared/iso-date.js';
 
 export interface CatalogRejection {
   index: number;
@@ -37,7 +38,7 @@ export function createCatalogService(deps: { repository: CatalogRepository; cloc
         byId.set(p.id, {
           id: p.id, name: p.name, categoryPath: p.category, brand: p.brand ?? null, price: p.price ?? null, currency: p.currency ?? null,
           tags: p.tags, attributes: p.attributes, url: p.url ?? null, image: p.image ?? null, inStock: p.in_stock,
-          createdAt: p.created_at === undefined ? now : Date.parse(p.created_at), updatedAt: now,
+          createdAt: p.created_at === undefined ? now : parseIsoDate(p.created_at)!, updatedAt: now,
         });
       });
       const items = [...byId.values()];

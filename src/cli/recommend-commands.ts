@@ -10,6 +10,7 @@ import { ConfigError } from '../shared/errors.js';
 import { output, pickWorkspace, withTailor, type GlobalOptions } from './context.js';
 import { readJsonFile } from './json-file.js';
 import { csvCell } from '../shared/csv-cell.js';
+import { parseIsoDate } from '../shared/iso-date.js';
 
 const count = (flag: string, max: number) => (v: string) => {
   const n = Number(v);
@@ -109,8 +110,8 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
     .option('--split-at <date>', 'train before this date, test after it (ISO 8601; default: 90 days before the latest interaction)')
     .option('--k <list>', 'cut-offs, comma-separated', '10,20')
     .action(async (o: { splitAt?: string; k: string }) => {
-      const splitAt = o.splitAt === undefined ? undefined : Date.parse(o.splitAt);
-      if (splitAt !== undefined && Number.isNaN(splitAt)) throw new ConfigError(`--split-at is not a date: ${o.splitAt}`);
+      const splitAt = o.splitAt === undefined ? undefined : parseIsoDate(o.splitAt.trim()) ?? Number.NaN;
+      if (splitAt !== undefined && Number.isNaN(splitAt)) throw new ConfigError(`--split-at must be an ISO 8601 date or time (2011-09-01 or 2011-09-01T00:00:00Z), got ${JSON.stringify(o.splitAt)}`);
       const ks = o.k.split(',').map((v) => Number(v.trim()));
       if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1 || k > MAX_RECOMMENDATIONS)) throw new ConfigError(`--k takes whole numbers 1–${MAX_RECOMMENDATIONS} separated by commas, got ${o.k}`);
       await withTailor(globals(), async (tailor) => {

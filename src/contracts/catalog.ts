@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { parseIsoDate } from '../shared/iso-date.js';
 
-const isoDate = z.string().max(64).refine((s) => Number.isFinite(Date.parse(s)), { message: 'must be an ISO-8601 date-time' });
+const isoDate = z.string().max(64).refine((s) => parseIsoDate(s) !== null, { message: 'must be an ISO-8601 date-time' });
 
 /**
  * A catalog item as the API and the CSV import accept it. `category` is a path, either as

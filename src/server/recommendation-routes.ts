@@ -9,6 +9,7 @@ import type { WorkspaceService } from '../workspaces/index.js';
 import { requireAdmin, type RateLimits } from './auth.js';
 import { readBodyText } from './raw-body.js';
 import { errorBodySchema } from './ingest-routes.js';
+import { parseIsoDate } from '../shared/iso-date.js';
 
 const errors = {
   400: { description: 'Invalid request: the message names the field and the rule', content: { 'application/json': { schema: errorBodySchema } } },
@@ -173,7 +174,7 @@ export function registerRecommendationRoutes(app: OpenAPIHono, deps: { workspace
   }), async (c) => {
     const { workspace } = await requireAdmin(deps, c);
     const raw = c.req.valid('query').since;
-    const since = raw === undefined ? deps.now() - 30 * 86_400_000 : Date.parse(raw);
+    const since = raw === undefined ? deps.now() - 30 * 86_400_000 : parseIsoDate(raw) ?? Number.NaN;
     if (!Number.isFinite(since)) throw new ClientError('bad_request', `since: "${raw}" is not an ISO-8601 date-time`);
     const placements = await deps.recommendations.report(workspace, since);
     return c.json({
