@@ -62,7 +62,8 @@ export interface ProfileRepository {
   orders(workspaceId: string, profileId: string, limit: number): Promise<StoredOrder[]>;
   /** Live profiles, most recently seen first; `after` is an exclusive (lastSeenAt, id) cursor; `q` a prefix of any identifier value. */
   list(workspaceId: string, page: { limit: number; after?: { lastSeenAt: number; id: string } | undefined; q?: string | undefined }): Promise<ProfileRecord[]>;
-  count(workspaceId: string): Promise<number>;
+  /** Live profiles; with `q`, those `list` finds with it. */
+  count(workspaceId: string, q?: string): Promise<number>;
   /** The profile's computed traits (migration 0005), or null before any were computed. */
   computedTraits(workspaceId: string, profileId: string): Promise<{ traits: Record<string, unknown>; computedAt: number | null; updatedAt: number; predictedAt?: number | null } | null>;
 }

@@ -147,21 +147,9 @@ export function createProfileService(deps: {
     },
 
     /** How many live profiles there are, or with `q` how many `list` finds with it (those with an identifier starting with `q`). */
-    async count(workspaceId: string, q?: string): Promise<number> {
+    count(workspaceId: string, q?: string): Promise<number> {
       const prefix = q?.trim();
-      if (prefix === undefined || prefix === '') return repository.count(workspaceId);
-      // The repository port counts whole workspaces only, so the matches are paged through and
-      // counted: a summary for the CLI, never on a request path.
-      const PAGE = 1000;
-      let n = 0;
-      let after: { lastSeenAt: number; id: string } | undefined;
-      for (;;) {
-        const rows = await repository.list(workspaceId, { limit: PAGE, after, q: prefix });
-        n += rows.length;
-        const last = rows.at(-1);
-        if (rows.length < PAGE || last === undefined) return n;
-        after = { lastSeenAt: last.lastSeenAt, id: last.id };
-      }
+      return repository.count(workspaceId, prefix === undefined || prefix === '' ? undefined : prefix);
     },
   };
 }

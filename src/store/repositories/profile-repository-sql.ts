@@ -31,6 +31,12 @@ const toHead = (r: { id: string; updated_at: number; merged_into: string | null 
 
 /** ProfileRepository on Kysely (SQLite and PostgreSQL). */
 export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
+  /** Profiles with an identifier whose value starts with `q` (emails are stored lower-cased, other identifiers as given: both spellings). */
+  const owningPrefix = (ws: string, q: string) => {
+    const prefixes = [...new Set([q, q.toLowerCase()])];
+    return db.selectFrom('identities').select('profile_id').where('workspace_id', '=', ws)
+      .where((eb) => eb.or(prefixes.map((p) => eb.and([eb('value', '>=', p), eb('value', '<', p + PREFIX_END)]))));
+  };
   return {
     async computedTraits(ws, profileId) {
       const r = await db.selectFrom('profiles as p')
@@ -103,12 +109,7 @@ export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
     },
     async list(ws, page) {
       let q = db.selectFrom('profiles').select(profileColumns).where('workspace_id', '=', ws).where('merged_into', 'is', null);
-      if (page.q !== undefined) {
-        // Emails are stored lower-cased; other identifiers as given: try both spellings.
-        const prefixes = [...new Set([page.q, page.q.toLowerCase()])];
-        q = q.where('id', 'in', db.selectFrom('identities').select('profile_id').where('workspace_id', '=', ws)
-          .where((eb) => eb.or(prefixes.map((p) => eb.and([eb('value', '>=', p), eb('value', '<', p + PREFIX_END)])))));
-      }
+      if (page.q !== undefined) q = q.where('id', 'in', owningPrefix(ws, page.q));
       if (page.after !== undefined) {
         const a = page.after;
         q = q.where((eb) => eb.or([eb('last_seen_at', '<', a.lastSeenAt), eb.and([eb('last_seen_at', '=', a.lastSeenAt), eb('id', '<', a.id)])]));
@@ -116,9 +117,10 @@ export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
       const rows = await q.orderBy('last_seen_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
       return rows.map(toProfile);
     },
-    async count(ws) {
-      const r = await db.selectFrom('profiles').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', ws).where('merged_into', 'is', null).executeTakeFirstOrThrow();
-      return Number(r.n);
+    async count(ws, q) {
+      let query = db.selectFrom('profiles').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', ws).where('merged_into', 'is', null);
+      if (q !== undefined) query = query.where('id', 'in', owningPrefix(ws, q));
+      return Number((await query.executeTakeFirstOrThrow()).n);
     },
   };
 }
