@@ -37,6 +37,28 @@ describeEachEngine('ingest rules', (engine) => {
     }
   });
 
+  it('shows on both profiles the conflict an alias between two user ids records, instead of merging them', async () => {
+    const store = await engine.open();
+    try {
+      const { post, get, a } = await appFor(store);
+      const w = { authorization: basic(a.keys.write) };
+      await post('/v1/identify', identifyMessage({ userId: 'old-login', messageId: 'i-old', traits: { email: 'old@x.io' } }), w);
+      await post('/v1/identify', identifyMessage({ userId: 'new-login', messageId: 'i-new' }), w);
+      const alias = await post('/v1/alias', { type: 'alias', previousId: 'old-login', userId: 'new-login', messageId: 'al-1' }, w);
+      expect(alias.status).toBe(200);
+      type Read = { profile: { id: string }; conflicts: Array<{ profileId: string; otherProfileId: string | null; identifier: { type: string; value: string }; reason: string; messageId: string | null }> };
+      const older = await (await get('/v1/profiles/user_id:old-login', a.keys.admin)).json() as Read;
+      const newer = await (await get('/v1/profiles/user_id:new-login', a.keys.admin)).json() as Read;
+      expect(older.profile.id).not.toBe(newer.profile.id);
+      const conflict = { profileId: newer.profile.id, otherProfileId: older.profile.id, identifier: { type: 'user_id', value: 'old-login' }, messageId: 'al-1' };
+      expect(newer.conflicts).toEqual([expect.objectContaining(conflict)]);
+      expect(older.conflicts).toEqual([expect.objectContaining(conflict)]);
+      expect(newer.conflicts[0]!.reason).toMatch(/user_id/);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses timestamp, sentAt and originalTimestamp that are not ISO 8601, alone and in a batch', async () => {
     const store = await engine.open();
     try {

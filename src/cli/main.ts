@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { jurisdictionSchema } from '../contracts/workspace.js';
+import { MAX_CONFLICTS } from '../profiles/profile-service.js';
 import { parseCalibrationEnd, PURCHASE_MODEL_KIND } from '../predict/predict-service.js';
 import { MAPPING_PRESETS, orderCsvMappingSchema, type OrderCsvMapping } from '../imports/order-rows.js';
 import { describeIssues } from '../contracts/segment.js';
@@ -404,7 +405,7 @@ export function bundledDemoFile(): string {
 }
 
 /** `tailor profiles show` for people: identifiers, traits, orders, events and computed traits (README "CLI"). */
-function formatProfile(v: { profile: { id: string; traits: Record<string, unknown>; firstSeenAt: number; lastSeenAt: number }; identifiers: Array<{ type: string; value: string }>; events: Array<{ type: string; event: string | null; name: string | null; timestamp: number }>; orders: Array<{ orderId: string; kind: string; revenue: number; currency: string; placedAt: number; lines: unknown[] }>; merges: unknown[]; computedTraits: Record<string, unknown> | null }): string {
+function formatProfile(v: { profile: { id: string; traits: Record<string, unknown>; firstSeenAt: number; lastSeenAt: number }; identifiers: Array<{ type: string; value: string }>; events: Array<{ type: string; event: string | null; name: string | null; timestamp: number }>; orders: Array<{ orderId: string; kind: string; revenue: number; currency: string; placedAt: number; lines: unknown[] }>; merges: unknown[]; conflicts: Array<{ identifier: { type: string; value: string }; reason: string; recordedAt: number }>; computedTraits: Record<string, unknown> | null }): string {
   const time = (t: unknown) => (typeof t === 'number' ? new Date(t).toISOString() : 'never');
   const computed = (() => {
     if (v.computedTraits === null) return ['  computed traits: none yet'];
@@ -419,6 +420,7 @@ function formatProfile(v: { profile: { id: string; traits: Record<string, unknow
     `profile ${v.profile.id}`,
     `  first seen ${new Date(v.profile.firstSeenAt).toISOString()}, last seen ${new Date(v.profile.lastSeenAt).toISOString()}, ${v.merges.length} merges`,
     `  identifiers: ${v.identifiers.map((i) => `${i.type}:${i.value}`).join(', ')}`,
+    ...(v.conflicts.length === 0 ? [] : [`  identity conflicts (${v.conflicts.length}${v.conflicts.length >= MAX_CONFLICTS ? ', the latest' : ''}):`, ...v.conflicts.map((c) => `    ${new Date(c.recordedAt).toISOString()}  ${c.identifier.type}:${c.identifier.value} — ${c.reason}`)]),
     `  traits: ${JSON.stringify(v.profile.traits)}`,
     `  orders (${v.orders.length} most recent):`,
     ...v.orders.slice(0, 10).map((o) => `    ${new Date(o.placedAt).toISOString().slice(0, 10)}  ${o.orderId.padEnd(10)} ${o.kind.padEnd(6)} ${o.revenue.toFixed(2).padStart(10)} ${o.currency}  ${o.lines.length} lines`),

@@ -45,6 +45,20 @@ export interface MergeRecord {
   mergedAt: number;
 }
 
+/**
+ * An identifier an event carried that was not given to a profile (README "Profiles and identity
+ * resolution"): it would have merged two profiles holding different user ids, or gone over a
+ * type's cap. `profileId` got the event; `otherProfileId` holds the identifier, when one does.
+ */
+export interface ConflictRecord {
+  profileId: string;
+  otherProfileId: string | null;
+  identifier: Identifier;
+  reason: string;
+  messageId: string | null;
+  recordedAt: number;
+}
+
 /** What a look-up needs of a profile to find the one to use and to know whether it changed (no traits read). */
 export type ProfileHead = Pick<ProfileRecord, 'id' | 'updatedAt' | 'mergedInto'>;
 
@@ -57,6 +71,8 @@ export interface ProfileRepository {
   ownerHead(workspaceId: string, identifier: Identifier): Promise<ProfileHead | null>;
   identifiers(workspaceId: string, profileId: string): Promise<Array<Identifier & { firstSeenAt: number }>>;
   merges(workspaceId: string, profileId: string): Promise<MergeRecord[]>;
+  /** Conflicts that name the profile on either side, newest first, at most `limit`. */
+  conflicts(workspaceId: string, profileId: string, limit: number): Promise<ConflictRecord[]>;
   /** Events newest first; `before` is an exclusive (timestamp, messageId) cursor. */
   events(workspaceId: string, profileId: string, page: { limit: number; before?: { timestamp: number; messageId: string } | undefined; event?: string | undefined }): Promise<StoredEvent[]>;
   orders(workspaceId: string, profileId: string, limit: number): Promise<StoredOrder[]>;

@@ -5,6 +5,8 @@ import type { ProfileHead, ProfileRecord, ProfileRepository, StoredEvent } from 
 export type ProfileLookupError = { type: 'profile_not_found'; ref: string } | { type: 'bad_reference'; message: string };
 
 const MAX_PAGE = 200;
+/** Most identity conflicts a profile read returns (newest first). */
+export const MAX_CONFLICTS = 50;
 
 /**
  * The identifier type a reference may start with (`email` in `email:ann@…`), or null when it
@@ -103,20 +105,21 @@ export function createProfileService(deps: {
       return resolveWith(workspaceId, ref, (id) => repository.profileHead(workspaceId, id), (identifier) => repository.ownerHead(workspaceId, identifier));
     },
 
-    /** A profile with its identifiers, merge history, recent events and orders. */
+    /** A profile with its identifiers, merge history, identity conflicts (the latest `MAX_CONFLICTS`), recent events and orders. */
     async get(workspaceId: string, ref: string, options: { events?: number } = {}) {
       const r = await resolve(workspaceId, ref);
       if (!r.ok) return r;
       const profile = r.value;
-      const [identifiers, merges, events, orders, computed] = await Promise.all([
+      const [identifiers, merges, conflicts, events, orders, computed] = await Promise.all([
         repository.identifiers(workspaceId, profile.id),
         repository.merges(workspaceId, profile.id),
+        repository.conflicts(workspaceId, profile.id, MAX_CONFLICTS),
         repository.events(workspaceId, profile.id, { limit: Math.min(options.events ?? 20, MAX_PAGE) }),
         repository.orders(workspaceId, profile.id, 50),
         repository.computedTraits(workspaceId, profile.id),
       ]);
       const computedTraits: Record<string, unknown> | null = computed === null ? null : { ...computed.traits, computedAt: computed.computedAt, updatedAt: computed.updatedAt };
-      return ok({ profile, identifiers, merges, events, orders, computedTraits });
+      return ok({ profile, identifiers, merges, conflicts, events, orders, computedTraits });
     },
 
     /** A page of a profile's events, newest first, with the cursor of the next page. */

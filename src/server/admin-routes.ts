@@ -99,10 +99,14 @@ export function registerAdminRoutes(app: OpenAPIHono, deps: AdminRouteDeps): voi
   });
 
   app.openapi(createRoute({
-    method: 'get', path: '/v1/profiles/{ref}', tags: ['profiles'], security, summary: 'A profile by any identifier, with identifiers, merges, recent events and orders',
+    method: 'get', path: '/v1/profiles/{ref}', tags: ['profiles'], security, summary: 'A profile by any identifier, with identifiers, merges, identity conflicts, recent events and orders',
     request: { params: refParam, query: z.object({ events: z.coerce.number().int().min(0).max(200).optional() }) },
     responses: json(z.object({
-      profile: profileSchema, identifiers: z.array(identifierSchema), merges: z.array(z.unknown()), events: z.array(eventSchema), orders: z.array(z.unknown()),
+      profile: profileSchema, identifiers: z.array(identifierSchema), merges: z.array(z.unknown()),
+      conflicts: z.array(z.object({
+        profileId: z.string(), otherProfileId: z.string().nullable(), identifier: z.object({ type: z.string(), value: z.string() }), reason: z.string(), messageId: z.string().nullable(), recordedAt: z.number(),
+      })).openapi({ description: 'Identifiers events carried that were not given to a profile (two user ids, or over a type\'s cap), on either side of this profile, newest first (at most 50)' }),
+      events: z.array(eventSchema), orders: z.array(z.unknown()),
       computedTraits: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'Computed trait values by registry name (GET /v1/traits), with `computedAt` (last full recompute, epoch ms, null when only ingest has updated them) and `updatedAt`; null before any' }),
     }), 'The profile'),
   }), async (c) => {

@@ -78,6 +78,21 @@ export function profileRepositorySql(db: Kysely<Database>): ProfileRepository {
       const rows = await db.selectFrom('identity_merges').selectAll().where('workspace_id', '=', ws).where('into_profile_id', '=', profileId).orderBy('merged_at').execute();
       return rows.map((r) => ({ fromProfileId: r.from_profile_id, intoProfileId: r.into_profile_id, reason: r.reason, identifier: { type: r.identifier_type, value: r.identifier_value }, messageId: r.message_id, mergedAt: r.merged_at }));
     },
+    async conflicts(ws, profileId, limit) {
+      // Two index look-ups (identity_conflicts_profile, identity_conflicts_other), merged here.
+      const columns = ['profile_id', 'other_profile_id', 'identifier_type', 'identifier_value', 'reason', 'message_id', 'recorded_at', 'id'] as const;
+      const [mine, theirs] = await Promise.all([
+        db.selectFrom('identity_conflicts').select(columns).where('workspace_id', '=', ws).where('profile_id', '=', profileId).orderBy('recorded_at', 'desc').orderBy('id', 'desc').limit(limit).execute(),
+        db.selectFrom('identity_conflicts').select(columns).where('workspace_id', '=', ws).where('other_profile_id', '=', profileId).orderBy('recorded_at', 'desc').orderBy('id', 'desc').limit(limit).execute(),
+      ]);
+      return [...mine, ...theirs]
+        .sort((a, b) => b.recorded_at - a.recorded_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+        .slice(0, limit)
+        .map((r) => ({
+          profileId: r.profile_id, otherProfileId: r.other_profile_id, identifier: { type: r.identifier_type, value: r.identifier_value },
+          reason: r.reason, messageId: r.message_id, recordedAt: Number(r.recorded_at),
+        }));
+    },
     async events(ws, profileId, page) {
       let q = db.selectFrom('events')
         .select(['message_id', 'type', 'event', 'name', 'user_id', 'anonymous_id', 'timestamp', 'received_at', 'properties', 'traits', 'context'])
