@@ -95,6 +95,29 @@ describe('recommendation logs written on their own thread (SQLite file)', () => 
     await writer!.close();
   }));
 
+  it('logs every list served while an earlier batch of logs is being written', () => withStore(async (store) => {
+    const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store, clock: fixedClock(NOW), log: () => {}, logWriterThread: true, recommendationTimers: false });
+    try {
+      const { workspace } = await tailor.workspaces.createWorkspace({ name: 'shop', jurisdiction: 'US' });
+      await tailor.catalog.upsert(workspace.id, SHOP_CATALOG);
+      const ids: string[] = [];
+      const flushes: Array<Promise<void>> = [];
+      for (let i = 0; i < 30; i++) {
+        const served = await tailor.recommendations.recommend(workspace, { anonymousId: `visitor-${i}`, n: 3 });
+        if (!served.ok) throw new Error(JSON.stringify(served.error));
+        ids.push(served.value.recommendationId);
+        // Not awaited: the next lists are served while this batch is on its way to the thread.
+        if (i % 5 === 0) flushes.push(tailor.recommendations.flush());
+      }
+      await Promise.all(flushes);
+      await tailor.recommendations.flush();
+      const rows = await store.db.selectFrom('recommendation_log').select('id').where('workspace_id', '=', workspace.id).execute();
+      expect(new Set(rows.map((r) => r.id))).toEqual(new Set(ids));
+    } finally {
+      await tailor.close();
+    }
+  }));
+
   it('serves and logs through createTailor({ logWriterThread: true }): a logged response is readable at once', () => withStore(async (store) => {
     const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store, clock: fixedClock(NOW), log: () => {}, logWriterThread: true, recommendationTimers: false });
     try {

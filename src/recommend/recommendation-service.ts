@@ -121,7 +121,9 @@ export function createRecommendationService(deps: {
 
   // Rows stay in `pendingLogs` until written, so feedback that arrives meanwhile still finds them.
   const flushLogs = async (): Promise<void> => {
-    const batch = pendingLogs;
+    // A copy: rows served while this batch is being written are pushed to `pendingLogs` and
+    // must stay there for the next flush (the array itself would take them into `written`).
+    const batch = pendingLogs.slice();
     if (batch.length === 0) return;
     const byWorkspace = new Map<string, RecommendationLogRow[]>();
     for (const { workspaceId, row } of batch) {
