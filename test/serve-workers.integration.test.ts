@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_SEMI_SPACE_MB } from '../src/cli/workers.js';
@@ -53,4 +54,22 @@ describe('tailor serve --workers 2', () => {
     expect(server.child.exitCode).toBe(0);
     for (const w of workers) expect(existsSync(`/proc/${w.pid}`) && !readFileSync(`/proc/${w.pid}/stat`, 'utf8').includes(') Z ')).toBe(false);
   });
+});
+
+describe('tailor serve on a port in use', () => {
+  const db = join(tempDir('tailor-serve-busy-'), 'busy.db');
+
+  it('exits with an error, alone and with workers, instead of staying up serving nothing', async () => {
+    await runCli(['--db', db, '--json', 'init', '--name', 'Busy shop']);
+    const busy = createServer();
+    const port = await new Promise<number>((resolve) => busy.listen(0, '127.0.0.1', () => resolve((busy.address() as { port: number }).port)));
+    try {
+      for (const extra of [[], ['--workers', '2']]) {
+        // Before the fix each run stayed up until killed, and this test timed out.
+        await expect(runCli(['--db', db, 'serve', '--port', String(port), ...extra])).rejects.toThrow(/exited 1: .*is in use/s);
+      }
+    } finally {
+      busy.close();
+    }
+  }, 60_000);
 });

@@ -100,7 +100,14 @@ export function buildProgram(): Command {
       }
       // Recommendation logs are written off the serving thread (SQLite: a commit blocks the thread that runs it).
       const tailor = await createTailor(config, { logWriterThread: true });
-      const server = await startServer(tailor, config.server);
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        server = await startServer(tailor, config.server);
+      } catch (error) {
+        // Not listening (a port in use…): close the store and the log thread, or the process would stay up serving nothing.
+        await tailor.close();
+        throw error;
+      }
       // In a cluster, the scheduled jobs run in worker 1 only.
       const scheduler = worker === null || worker === 1 ? startScheduler(tailor, (m) => console.error(m)) : { stop: () => {} };
       closeOnSignals(async () => { scheduler.stop(); await server.close(); });
@@ -264,6 +271,7 @@ export function buildProgram(): Command {
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const r = await tailor.profiles.get(workspace.id, ref, { events: o.events });
         if (!r.ok) throw new ConfigError(r.error.type === 'profile_not_found' ? `no profile matches ${ref}` : r.error.message);
+        await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'profile.read', subject: r.value.profile.id, details: { via: 'tailor profiles show' } });
         output(globals(), r.value, () => formatProfile(r.value));
       });
     });
@@ -298,6 +306,8 @@ export function buildProgram(): Command {
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const { key, record } = await tailor.workspaces.createKey(workspace.id, o.kind, o.name);
+        // As POST /v1/keys records it: the id and kind, never the secret.
+        await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'key.created', subject: `key:${record.id}`, details: { kind: record.kind } });
         output(globals(), { key, id: record.id, kind: record.kind }, () => `${record.kind} key ${record.id}: ${key}\n(shown only now)`);
       });
     });
@@ -306,6 +316,7 @@ export function buildProgram(): Command {
       const workspace = await pickWorkspace(tailor, globals().workspace);
       const r = await tailor.workspaces.revokeKey(workspace.id, keyId);
       if (!r.ok) throw new ConfigError(`no active key ${keyId} in this workspace`);
+      await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'key.revoked', subject: `key:${keyId}`, details: {} });
       output(globals(), { revoked: keyId }, () => `revoked ${keyId}`);
     });
   });
@@ -349,7 +360,7 @@ export function buildProgram(): Command {
   const auditCommand = program.command('audit').description('the hash-chained audit log (PRIVACY.md P20)');
   auditCommand.command('verify')
     .description('check the chain; prints its head, which you can keep elsewhere and pass back with --expect')
-    .option('--expect <seq:hash>', 'a head recorded earlier: also detects removal of the newest entries')
+    .option('--expect <seq:hash>', 'a head recorded earlier (the log may have grown since): also detects removal of the newest entries and a rewritten, re-hashed log')
     .action(async (o: { expect?: string }) => {
       let expected: { seq: number; hash: string } | undefined;
       if (o.expect !== undefined) {
@@ -360,7 +371,7 @@ export function buildProgram(): Command {
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const r = await tailor.audit.verify(workspace.id, expected);
-        output(globals(), r, () => r.ok ? `audit chain intact: ${r.checked} entries; head ${r.head.seq}:${r.head.hash}` : `audit chain BROKEN at seq ${r.seq}: ${r.reason} — ${r.message}`);
+        output(globals(), r, () => r.ok ? `audit chain intact: ${r.checked} entries; head ${r.head.seq}:${r.head.hash}${expected === undefined ? '' : `; entry ${expected.seq} still has the recorded hash`}` : `audit chain BROKEN at seq ${r.seq}: ${r.reason} — ${r.message}`);
         if (!r.ok) process.exitCode = 3;
       });
     });
@@ -444,5 +455,9 @@ export async function run(argv: string[]): Promise<void> {
     console.error(`tailor: ${(error as Error).message}`);
     if ((error as Error).cause !== undefined) console.error('  cause:', (error as Error).cause);
     process.exitCode = 1;
+  } finally {
+    // A `serve --workers` worker that failed keeps its channel to the primary open, and with it
+    // the process: exit, so that the primary learns it never listened.
+    if (process.exitCode !== undefined && process.exitCode !== 0 && workerIndex() !== null) process.exit();
   }
 }

@@ -58,6 +58,10 @@ export function runWorkers(options: { workers: number; log: (message: string) =>
       worker.on('exit', (code, signal) => {
         if (stopping) return;
         if (url === null) {
+          // Not serving yet (a port in use, a bad setting): the others would fail alike, and
+          // while they run the primary cannot exit — stop them and report.
+          stopping = true;
+          for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
           reject(new Error(`worker ${index} exited before listening (code ${code ?? signal})`));
           return;
         }
