@@ -69,7 +69,7 @@ describeEachEngine('HTTP API', (engine) => {
   it('rejects malformed JSON with 400 naming the problem, oversize bodies with 413', async () => {
     const store = await engine.open();
     try {
-      const { post, a } = await appFor(store);
+      const { tailor, post, a } = await appFor(store);
       const auth = { authorization: basic(a.keys.write) };
       const bad = await post('/v1/track', '{"userId": "u", "event": ', auth);
       expect(bad.status).toBe(400);
@@ -79,6 +79,14 @@ describeEachEngine('HTTP API', (engine) => {
       expect(await big.json()).toMatchObject({ error: { code: 'payload_too_large', message: expect.stringContaining('32768 bytes') } });
       const hugeBatch = await post('/v1/batch', { batch: Array.from({ length: 40 }, () => trackMessage({ properties: { blob: 'y'.repeat(15_000) } })) }, auth);
       expect(hugeBatch.status).toBe(413);
+      // Admin routes answer the framework's own checks with the documented codes too.
+      const admin = { authorization: bearer(a.keys.admin) };
+      const broken = await post('/v1/keys', '{"kind":', admin);
+      expect(broken.status).toBe(400);
+      expect(await broken.json()).toMatchObject({ success: false, error: { code: 'bad_request' } });
+      const untyped = await tailor.app.request('/v1/keys', { method: 'POST', body: JSON.stringify({ kind: 'write', name: 'x' }), headers: { ...admin, 'content-type': 'text/plain' } });
+      expect(untyped.status).toBe(415);
+      expect(await untyped.json()).toEqual({ success: false, error: { code: 'unsupported_media_type', message: 'send the body as JSON with the header content-type: application/json' } });
     } finally {
       await store.close();
     }

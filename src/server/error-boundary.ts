@@ -14,6 +14,8 @@ const STATUS: Record<ClientErrorKind, ContentfulStatusCode> = {
   rate_limited: 429,
 };
 
+const KIND_OF_STATUS = new Map<number, ClientErrorKind>(Object.entries(STATUS).map(([kind, status]) => [status, kind as ClientErrorKind]));
+
 /** The error body every endpoint uses. */
 export interface ErrorBody {
   success: false;
@@ -34,8 +36,16 @@ export function errorBoundary(log: (message: string, error: unknown) => void) {
       return c.json(body, STATUS[error.kind]);
     }
     if (error instanceof HTTPException) {
+      // Raised by the framework's own checks (a body that is not JSON, a JSON route called
+      // without `content-type: application/json`…): answered with the same codes as ours.
       const status = error.status as ContentfulStatusCode;
-      return c.json({ success: false, error: { code: status === 413 ? 'payload_too_large' : 'http_error', message: error.message || 'request failed' } } satisfies ErrorBody, status);
+      const kind = KIND_OF_STATUS.get(status) ?? (status >= 500 ? null : 'bad_request');
+      if (kind === null) {
+        log(`framework error on ${c.req.method} ${c.req.path}`, error);
+        return c.json({ success: false, error: { code: 'internal', message: 'internal error' } } satisfies ErrorBody, 500);
+      }
+      const message = kind === 'unsupported_media_type' ? 'send the body as JSON with the header content-type: application/json' : error.message || 'request failed';
+      return c.json({ success: false, error: { code: kind, message } } satisfies ErrorBody, status);
     }
     log(`unhandled error on ${c.req.method} ${c.req.path}`, error);
     return c.json({ success: false, error: { code: 'internal', message: 'internal error' } } satisfies ErrorBody, 500);
