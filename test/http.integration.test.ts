@@ -219,6 +219,11 @@ describeEachEngine('HTTP API', (engine) => {
       const doc = await (await tailor.app.request('/openapi.json')).json() as { openapi: string; paths: Record<string, unknown> };
       expect(doc.openapi).toBe('3.1.0');
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/track', '/v1/batch', '/v1/profiles/{ref}', '/v1/catalog/items', '/v1/keys/{keyId}']));
+      // Every route the server answers is in the document (middleware and the document itself aside).
+      const served = tailor.app.routes.filter((r) => r.method !== 'ALL' && r.path !== '/openapi.json' && !r.path.includes('*'))
+        .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
+      const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((method) => `${method} ${path}`));
+      expect(served.filter((r) => !documented.includes(r))).toEqual([]);
     } finally {
       await store.close();
     }

@@ -1,5 +1,5 @@
 import './zod-openapi-setup.js';
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { IngestService } from '../ingest/index.js';
 import type { ProfileService } from '../profiles/profile-service.js';
 import { describeIssues } from '../contracts/segment.js';
@@ -68,12 +68,16 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.notFound((c) => c.json({ success: false, error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
 
   app.get('/healthz', (c) => c.json({ ok: true, version: deps.version }));
+  app.openAPIRegistry.registerPath({
+    method: 'get', path: '/healthz', tags: ['operations'], summary: 'Liveness: the process answers (no key needed; it does not touch the database)',
+    responses: { 200: { description: 'Up', content: { 'application/json': { schema: z.object({ ok: z.literal(true), version: z.string() }) } } } },
+  });
   registerIngestRoutes(app, { ingest: deps.ingest, workspaces: deps.workspaces, limits, now: deps.now });
   registerAdminRoutes(app, { workspaces: deps.workspaces, profiles: deps.profiles, audit: deps.audit, limits, now: deps.now });
   registerPrivacyRoutes(app, { workspaces: deps.workspaces, consent: deps.consent, exporter: deps.exporter, erasure: deps.erasure, audit: deps.audit, limits, now: deps.now });
   registerCatalogRoutes(app, { workspaces: deps.workspaces, catalog: deps.catalog, limits, now: deps.now });
   registerComputedTraitRoutes(app, { workspaces: deps.workspaces, compute: deps.compute, audit: deps.audit, limits, now: deps.now });
-  registerSegmentRoutes(app, { workspaces: deps.workspaces, segments: deps.segments, limits, now: deps.now });
+  registerSegmentRoutes(app, { workspaces: deps.workspaces, segments: deps.segments, audit: deps.audit, limits, now: deps.now });
   registerClusterRoutes(app, { workspaces: deps.workspaces, clusters: deps.clusters, limits, now: deps.now });
   registerRecommendationRoutes(app, { workspaces: deps.workspaces, recommendations: deps.recommendations, audit: deps.audit, limits, now: deps.now });
   registerPlacementRoutes(app, { workspaces: deps.workspaces, audit: deps.audit, limits, now: deps.now });

@@ -100,12 +100,14 @@ export function registerIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): v
     app.post(`/v1/${type}`, handler);
     // @segment/analytics-next posts each type to /v1/<first letter> (and batches to /v1/b).
     app.post(`/v1/${type[0]!}`, handler);
-    app.openAPIRegistry.registerPath({
-      method: 'post', path: `/v1/${type}`, tags: ['ingest'], summary: `Segment ${type} call (also at /v1/${type[0]!})`,
-      security: [{ writeKey: [] }],
-      request: { body: { content: { 'application/json': { schema: schemaByType[type] } } } },
-      responses: { 200: { description: 'Committed (or a duplicate of a committed messageId)', content: { 'application/json': { schema: ingestResponseSchema } } }, ...errorResponses },
-    });
+    for (const [path, summary] of [[`/v1/${type}`, `Segment ${type} call (also at /v1/${type[0]!})`], [`/v1/${type[0]!}`, `Segment ${type} call as @segment/analytics-next posts it (the same as /v1/${type})`]] as const) {
+      app.openAPIRegistry.registerPath({
+        method: 'post', path, tags: ['ingest'], summary,
+        security: [{ writeKey: [] }],
+        request: { body: { content: { 'application/json': { schema: schemaByType[type] } } } },
+        responses: { 200: { description: 'Committed (or a duplicate of a committed messageId)', content: { 'application/json': { schema: ingestResponseSchema } } }, ...errorResponses },
+      });
+    }
   }
 
   const batchHandler = async (c: Context) => {
@@ -129,12 +131,14 @@ export function registerIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): v
   app.post('/v1/batch', batchHandler);
   app.post('/v1/b', batchHandler);
   app.post('/v1/import', batchHandler);
-  app.openAPIRegistry.registerPath({
-    method: 'post', path: '/v1/batch', tags: ['ingest'], summary: 'Segment batch call (also at /v1/b and /v1/import)',
-    security: [{ writeKey: [] }],
-    request: { body: { content: { 'application/json': { schema: batchEnvelopeSchema } } } },
-    responses: { 200: { description: 'Valid events committed; rejected events listed with index, messageId and reason', content: { 'application/json': { schema: ingestResponseSchema } } }, ...errorResponses },
-  });
+  for (const [path, summary] of [['/v1/batch', 'Segment batch call (also at /v1/b and /v1/import)'], ['/v1/b', 'Segment batch call as @segment/analytics-next posts it (the same as /v1/batch)'], ['/v1/import', 'Segment batch call (the same as /v1/batch)']] as const) {
+    app.openAPIRegistry.registerPath({
+      method: 'post', path, tags: ['ingest'], summary,
+      security: [{ writeKey: [] }],
+      request: { body: { content: { 'application/json': { schema: batchEnvelopeSchema } } } },
+      responses: { 200: { description: 'Valid events committed; rejected events listed with index, messageId and reason', content: { 'application/json': { schema: ingestResponseSchema } } }, ...errorResponses },
+    });
+  }
 }
 
 export const errorBodySchema = z.object({ success: z.literal(false), error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
