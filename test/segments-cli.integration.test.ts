@@ -38,6 +38,8 @@ describe('tailor segments (CLI, SQLite)', () => {
     expect(rest).toMatchObject({ next: null });
     const csv = await cli('segments', 'members', created.segment.id, '--csv', '-');
     expect(csv.trim().split('\n').map((l) => l.split(',')[1]).slice(1).sort()).toEqual(['ann', 'bob', 'cat']);
+    const file = join(dir, 'members.csv');
+    expect(JSON.parse(await cli('--json', 'segments', 'members', created.segment.id, '--csv', file))).toEqual({ segmentId: created.segment.id, file, members: 3 });
 
     const history = JSON.parse(await cli('--json', 'segments', 'history', 'user_id:ann')) as { current: Array<{ segmentId: string }>; changes: Array<{ change: string }> };
     expect(history.current).toEqual([expect.objectContaining({ segmentId: created.segment.id })]);

@@ -143,7 +143,8 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
           if (o.csv === '-') process.stdout.write(r.value);
           else {
             writeFileSync(o.csv, r.value);
-            process.stderr.write(`wrote ${r.value.split('\n').length - 2} members to ${o.csv}\n`);
+            const members = r.value.split('\n').length - 2; // the header and the final newline aside
+            output(globals(), { segmentId: id, file: o.csv, members }, () => `wrote ${members} members to ${o.csv}`);
           }
           return;
         }
