@@ -115,11 +115,29 @@ export async function createTailor(config: Config, options: {
     messageId: event.messageId, event: event.event, timestamp: event.timestamp, properties: event.properties, context: event.context, profileId,
   }))));
   onPrivacyChanged = (ws, id) => realtime.enqueuePrivacyChange(ws, id);
+  // Consent recorded by ingest is audited as the API's is (P20): one entry per person and batch,
+  // after the commit and off the acknowledgement path, one batch after another.
+  let consentAudits: Promise<void> = Promise.resolve();
+  ingest.onCommitted(({ workspaceId, source, consentRecords }) => {
+    if (consentRecords.length === 0) return;
+    const byProfile = new Map<string, typeof consentRecords[number][]>();
+    for (const r of consentRecords) byProfile.set(r.profileId, [...(byProfile.get(r.profileId) ?? []), r]);
+    consentAudits = consentAudits.then(async () => {
+      for (const [profileId, records] of byProfile) {
+        await audit.record({
+          workspaceId, actor: `ingest:${source}`, action: 'consent.recorded', subject: profileId,
+          details: { decisions: records.map((r) => ({ purpose: r.purpose, decision: r.decision, noticeVersion: r.noticeVersion, source: r.source })) },
+        });
+      }
+    }).catch((error: unknown) => log(`workspace ${workspaceId}: consent recorded by ingest was not audited`, error));
+  });
   const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids, holders: [recommendations] });
   const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, segments, clusters, recommendations, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
   return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, segments, clusters, realtime, recommendations, app,
-    /** Applies queued real-time segment updates, writes pending recommendation logs, then closes the store. */
-    close: async () => { await realtime.drain(); await recommendations.close(); await logWriter?.close(); await store.close(); },
+    /** Resolves when the audit entries of consent recorded by ingest so far are written. */
+    consentAudited: () => consentAudits,
+    /** Applies queued real-time segment updates, writes pending audit entries and recommendation logs, then closes the store. */
+    close: async () => { await realtime.drain(); await consentAudits; await recommendations.close(); await logWriter?.close(); await store.close(); },
   };
 }
 

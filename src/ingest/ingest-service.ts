@@ -53,13 +53,17 @@ interface Pending {
 /**
  * Committed events, handed to listeners after the transaction (real-time traits, segments,
  * journeys), as stored (identify traits dropped by the workspace's policy left out), with the
- * profiles whose consent these events changed (consent sent with identify, PRIVACY.md P2) —
- * a privacy change for them (P5).
+ * consent records these events wrote (consent sent with any call, PRIVACY.md P2) and the
+ * profiles whose consent they changed — a privacy change for them (P5).
  */
 export type IngestListener = (committed: {
   workspaceId: string;
+  /** Where the events came from (`api`, `import:events`), as given to `ingest`. */
+  source: string;
   events: ReadonlyArray<{ event: NormalizedEvent; profileId: string; merges: number }>;
   privacyChanged: readonly string[];
+  /** The consent ledger records written in the transaction, in append order. */
+  consentRecords: readonly ConsentRecord[];
 }) => void | Promise<void>;
 
 /**
@@ -218,8 +222,8 @@ export function createIngestService(deps: {
         owner.push(p);
       }
     }
-    const { committed, privacyChanged } = await repository.withIdentityLock(workspace.id, async (uow) => {
-      const nothing = { committed: [], privacyChanged: [] };
+    const { committed, privacyChanged, consentRecords } = await repository.withIdentityLock(workspace.id, async (uow) => {
+      const nothing = { committed: [], privacyChanged: [], consentRecords: [] };
       const existing = await uow.existingMessageIds(batch.map((v) => v.event.messageId));
       const freshBatch: typeof batch = [];
       const freshOwner: Pending[] = [];
@@ -243,7 +247,7 @@ export function createIngestService(deps: {
       });
       if (keptBatch.length === 0) return nothing;
       const done = await commitBatch({ uow, batch: keptBatch, rules, workspace, source });
-      return { committed: done.committed.map((c, i) => ({ ...c, owner: keptOwner[i]! })), privacyChanged: done.privacyChanged };
+      return { committed: done.committed.map((c, i) => ({ ...c, owner: keptOwner[i]! })), privacyChanged: done.privacyChanged, consentRecords: done.consentRecords };
     });
     const dropped = new Set<string>();
     for (const c of committed) {
@@ -261,7 +265,7 @@ export function createIngestService(deps: {
       deps.onDroppedTraits?.(workspace.id, [...dropped].sort());
     }
     const events = committed.map(({ event, profileId, merges }) => ({ event, profileId, merges }));
-    for (const listener of listeners) await listener({ workspaceId: workspace.id, events, privacyChanged });
+    for (const listener of listeners) await listener({ workspaceId: workspace.id, source, events, privacyChanged, consentRecords });
     for (const p of group) p.resolve(p.result);
   }
 
@@ -275,6 +279,7 @@ export function createIngestService(deps: {
     committed: Array<{ event: NormalizedEvent; profileId: string; merges: number; conflicts: number; droppedTraits: string[] }>;
     /** Profiles whose consent ledger these events changed. */
     privacyChanged: string[];
+    consentRecords: ConsentRecord[];
   }> {
     const { uow, batch, rules } = args;
     const now = clock.now();
@@ -395,10 +400,10 @@ export function createIngestService(deps: {
     await uow.insertEvents(committed);
 
     await applyOrderChanges(uow, batch.map((b, i) => ({ ...b, profileId: committed[i]!.profileId })), args.source, now);
-    const privacyChanged = await recordIdentifyConsent(uow, committed, args.workspace, now);
+    const consentRecords = await recordCallConsent(uow, committed, args.workspace, now);
     const orderIds = [...new Set(batch.flatMap(({ order }) => (order === null ? [] : [order.orderId])))];
     await uow.afterBatch({ workspaceId: args.workspace.id, events: committed, merges: mergeRecords.map(({ from, into }) => ({ from, into })), orderIds, now });
-    return { committed, privacyChanged };
+    return { committed, privacyChanged: [...new Set(consentRecords.map((r) => r.profileId))], consentRecords };
   }
 
   /** Marks which events may be stored: false for those naming an erased person. */
@@ -415,11 +420,15 @@ export function createIngestService(deps: {
   }
 
   /**
-   * Consent sent with identify (Segment `context.consent`, or Tailor's documented form) becomes
-   * ledger records. Returns the profiles that got a record: their consent changed.
+   * Consent carried by a call becomes ledger records: `context.consent` of any call (Segment
+   * Consent Management sends changes as a track, "Segment Consent Preference Updated", and
+   * repeats the preferences on every event), `traits.consent` of identify (only identify has
+   * traits). Returns the records written, in append order: all share `now`, and their ids,
+   * made one after another, keep that order when the ledger is read back by (time, id).
    */
-  async function recordIdentifyConsent(uow: IngestUnitOfWork, committed: ReadonlyArray<{ event: NormalizedEvent; profileId: string }>, workspace: Pending['workspace'], now: number): Promise<string[]> {
-    const carriers = committed.filter(({ event }) => event.type === 'identify' && (event.context.consent !== undefined || event.traits.consent !== undefined));
+  async function recordCallConsent(uow: IngestUnitOfWork, committed: ReadonlyArray<{ event: NormalizedEvent; profileId: string }>, workspace: Pending['workspace'], now: number): Promise<ConsentRecord[]> {
+    const carrierOf = (event: NormalizedEvent) => (event.type === 'identify' ? { traits: event.traits, context: event.context } : { context: event.context });
+    const carriers = committed.filter(({ event }) => event.context.consent !== undefined || (event.type === 'identify' && event.traits.consent !== undefined));
     if (carriers.length === 0) return [];
     const context = { jurisdiction: workspace.jurisdiction, overrides: workspace.settings.privacy.defaults.overrides, notices: workspace.settings.privacy.notices };
     const existing = await uow.consentRecords([...new Set(carriers.map((c) => c.profileId))]);
@@ -429,9 +438,11 @@ export function createIngestService(deps: {
     for (const { event, profileId } of carriers) {
       const records = byProfile.get(profileId) ?? [];
       const state = consentStateAt({ records, workspace: context, at: now });
-      const r = consentFromIdentify({ message: { traits: event.traits, context: event.context }, settings: workspace.settings.privacy.identifyConsent, workspace: context, state, now });
+      const r = consentFromIdentify({ message: carrierOf(event), settings: workspace.settings.privacy.identifyConsent, workspace: context, state, now });
       for (const decision of r.decisions) {
-        const made = consentRecordFrom({ input: decision, profileId, workspace: context, now, id: ids.uuid() });
+        // The method names the call when it is not an identify: the record shows how the decision arrived (GDPR 7(1)).
+        const input = event.type === 'identify' ? decision : { ...decision, method: `${event.type}: ${decision.method ?? ''}`.slice(0, 200) };
+        const made = consentRecordFrom({ input, profileId, workspace: context, now, id: ids.uuid() });
         if (!made.ok) continue;
         records.push(made.value);
         fresh.push(made.value);
@@ -439,7 +450,7 @@ export function createIngestService(deps: {
       byProfile.set(profileId, records);
     }
     if (fresh.length > 0) await uow.insertConsentRecords(fresh);
-    return [...new Set(fresh.map((r) => r.profileId))];
+    return fresh;
   }
 
   return {

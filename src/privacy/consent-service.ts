@@ -8,7 +8,7 @@ import { consentRecordFrom, type ParsedConsentInput } from './consent-input.js';
 import { consentStateAt, type ConsentContext, type ConsentRecord, type ConsentState } from './consent-ledger.js';
 import { decide, type PersonPrivacy, type PolicyAction, type PolicyDecision } from './policy.js';
 import type { PrivacyRepository } from './privacy-repository.js';
-import { subscriptionStateAt, type Channel, type SubscriptionRecord, type SubscriptionSource } from './subscriptions.js';
+import { subscriptionStateAt, unsubscribeChanges, type Channel, type SubscriptionRecord, type SubscriptionSource } from './subscriptions.js';
 
 export type PrivacyError = { type: 'profile_not_found' } | { type: 'bad_request'; message: string };
 
@@ -86,15 +86,36 @@ export function createConsentService(deps: {
       return ok({ profileId: id.value, records });
     },
 
-    /** Subscribes or unsubscribes a channel (P16: separate from data-use consent). */
-    async subscribe(workspace: Workspace, ref: string, change: { channel: Channel; status: 'subscribed' | 'unsubscribed'; source: SubscriptionSource }, actor: string) {
+    /**
+     * Subscribes or unsubscribes a channel (P16: separate from data-use consent). An unsubscribe
+     * also withdraws the channel's marketing purpose in the consent ledger (P17,
+     * `unsubscribeChanges`): the result lists the consent records written (`consentRecords`,
+     * empty for a subscribe) and both changes are audited. The privacy port has no
+     * transaction spanning both tables: the subscription record is written first, and either
+     * record alone already stops marketing on the channel (a send needs both).
+     */
+    async subscribe(workspace: Workspace, ref: string, change: { channel: Channel; status: 'subscribed' | 'unsubscribed'; source: SubscriptionSource; method?: string | undefined }, actor: string): Promise<Result<SubscriptionRecord & { consentRecords: ConsentRecord[] }, PrivacyError>> {
       const id = await resolve(workspace, ref);
       if (!id.ok) return id;
-      const record: SubscriptionRecord = { id: ids.uuid(), profileId: id.value, channel: change.channel, status: change.status, source: change.source, recordedAt: clock.now() };
+      const now = clock.now();
+      const record: SubscriptionRecord = { id: ids.uuid(), profileId: id.value, channel: change.channel, status: change.status, source: change.source, recordedAt: now };
+      const consentRecords: ConsentRecord[] = [];
+      if (change.status === 'unsubscribed') {
+        const context = consentContextOf(workspace);
+        const state = consentStateAt({ records: await repository.consentRecords(workspace.id, [id.value]), workspace: context, at: now });
+        const { consent } = unsubscribeChanges({ channel: change.channel, source: change.source, state, ...(change.method === undefined ? {} : { method: change.method }) });
+        const made = consentRecordFrom({ input: consent, profileId: id.value, workspace: context, now, id: ids.uuid() });
+        // A refusal at `now` names no notice version and no past time: it cannot be refused.
+        if (!made.ok) throw new Error(`unsubscribe: the consent withdrawal was refused (${made.error.type})`);
+        consentRecords.push(made.value);
+      }
       await repository.insertSubscriptionRecords(workspace.id, [record]);
-      await audit.record({ workspaceId: workspace.id, actor, action: 'subscription.changed', subject: id.value, details: { channel: change.channel, status: change.status, source: change.source } });
+      if (consentRecords.length > 0) await repository.insertConsentRecords(workspace.id, consentRecords);
+      const decisions = consentRecords.map((r) => ({ purpose: r.purpose, decision: r.decision, noticeVersion: r.noticeVersion, source: r.source }));
+      await audit.record({ workspaceId: workspace.id, actor, action: 'subscription.changed', subject: id.value, details: { channel: change.channel, status: change.status, source: change.source, ...(decisions.length === 0 ? {} : { consents: decisions }) } });
+      if (decisions.length > 0) await audit.record({ workspaceId: workspace.id, actor, action: 'consent.recorded', subject: id.value, details: { decisions } });
       deps.onChanged?.(workspace.id, id.value);
-      return ok(record);
+      return ok({ ...record, consentRecords });
     },
 
     /** The per-person off switch of personalization (P5); effective for the next decision. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ConsentDecisionInput } from './consent-input.js';
+import type { ConsentState } from './consent-ledger.js';
 import type { Purpose } from './purposes.js';
 
 /**
@@ -94,20 +95,27 @@ export function marketingPurposeFor(channel: Channel): Purpose {
 }
 
 /**
- * What an unsubscribe writes (P17): the subscription record for the channel and the
- * withdrawal of its marketing purpose in the consent ledger. The caller appends both.
+ * What an unsubscribe writes (P17): the subscription record for the channel and the refusal
+ * of its marketing purpose in the consent ledger, always (the ledger then shows the
+ * unsubscribe even when marketing was already off). Given the person's consent `state`, the
+ * refusal is `withdrawn` when a grant of the purpose was in effect (or is outdated) and
+ * `denied` otherwise (an opt-out, as `withdrawAllDecisions` and identify consent record it);
+ * without a state it is `withdrawn`. The caller appends both.
  *
  * @example
  * unsubscribeChanges({ channel: 'email', source: 'unsubscribe_link', method: 'List-Unsubscribe-Post' });
  * // { subscription: { channel: 'email', status: 'unsubscribed', source: 'unsubscribe_link' },
  * //   consent: { purpose: 'marketing_email', decision: 'withdrawn', source: 'unsubscribe', method: 'List-Unsubscribe-Post' } }
  */
-export function unsubscribeChanges(input: { channel: Channel; source: SubscriptionSource; method?: string }): {
+export function unsubscribeChanges(input: { channel: Channel; source: SubscriptionSource; method?: string; state?: ConsentState }): {
   subscription: Pick<SubscriptionRecord, 'channel' | 'status' | 'source'>;
   consent: ConsentDecisionInput;
 } {
+  const purpose = marketingPurposeFor(input.channel);
+  const current = input.state?.purposes[purpose];
+  const hadGrant = current === undefined || (current.source === 'record' && current.allowed) || current.outdatedGrant !== null;
   return {
     subscription: { channel: input.channel, status: 'unsubscribed', source: input.source },
-    consent: { purpose: marketingPurposeFor(input.channel), decision: 'withdrawn', source: 'unsubscribe', ...(input.method === undefined ? {} : { method: input.method }) },
+    consent: { purpose, decision: hadGrant ? 'withdrawn' : 'denied', source: 'unsubscribe', ...(input.method === undefined ? {} : { method: input.method }) },
   };
 }
