@@ -59,6 +59,13 @@ export interface DialectFeatures {
    * SQLite's group_concat, PostgreSQL's string_agg. The values must not contain U+001F.
    */
   joinedText(column: string): RawBuilder<string | null>;
+  /**
+   * Runs `fn` (inside transaction `tx`) with deleted content overwritten rather than only
+   * unlinked, for erasure. SQLite: `secure_delete` switched on for this connection and put back
+   * as it was afterwards (it is per connection). PostgreSQL has no such mode (dead tuples stay
+   * until VACUUM): `fn` runs as it is.
+   */
+  overwritingDeletes<T>(tx: Kysely<Database>, fn: () => Promise<T>): Promise<T>;
   /** Names of the tables in the current schema (for the generic erasure check and diagnostics). */
   listTables(db: Kysely<Database>): Promise<string[]>;
 }

@@ -32,6 +32,8 @@ export const postgresFeatures: DialectFeatures = {
     return sql<boolean>`(jsonb_typeof(${at}) = 'array' and ${at} @> jsonb_build_array(${element}))`;
   },
   eventsOfProfile: (alias) => sql`events as ${sql.id(alias)}`,
+  // Deleted and updated rows stay as dead tuples until (auto)VACUUM reclaims them.
+  overwritingDeletes: (_tx, fn) => fn(),
   listTables: async (db) => {
     const rows = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kysely_%'`.execute(db);
     return rows.rows.map((r) => r.name);

@@ -34,6 +34,17 @@ export const sqliteFeatures: DialectFeatures = {
     return sql<boolean>`(json_type(${sql.ref(column)}, ${at}) = 'array' and exists (select 1 from json_each(${sql.ref(column)}, ${at}) as je where je.value = ${value}))`;
   },
   eventsOfProfile: (alias) => sql`events as ${sql.id(alias)} indexed by events_profile_time`,
+  overwritingDeletes: async (tx, fn) => {
+    // Off by default: the freed cells of deleted and rewritten rows keep their bytes in the file.
+    // Switching it on for everything would zero every page ingest frees as well; erasure is rare.
+    const before = (await sql<{ secure_delete: number }>`pragma secure_delete`.execute(tx)).rows[0]?.secure_delete ?? 0;
+    await sql`pragma secure_delete = on`.execute(tx);
+    try {
+      return await fn();
+    } finally {
+      await sql.raw(`pragma secure_delete = ${before === 1 ? 'on' : before === 2 ? 'fast' : 'off'}`).execute(tx);
+    }
+  },
   listTables: async (db) => {
     const rows = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'`.execute(db);
     return rows.rows.map((r) => r.name);

@@ -144,6 +144,15 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
       await tx.updateTable('identities').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
       await tx.updateTable('events').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
       await tx.updateTable('orders').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
+      // The person's privacy decisions made on either profile stay theirs (P2, P5): the consent and
+      // subscription ledgers are joined (readers order by time, so the latest decision per purpose
+      // or channel wins across both), and the off switch is merged below.
+      await tx.updateTable('consent_records').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
+      await tx.updateTable('subscription_records').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
+      await mergeSwitch(tx, ws, m.from, m.into);
+      // What was shown to them and how they answered is part of the person too (export, fatigue).
+      await tx.updateTable('recommendation_log').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
+      await tx.updateTable('recommendation_feedback').set({ profile_id: m.into }).where('workspace_id', '=', ws).where('profile_id', '=', m.from).execute();
       // Its incremental trait state was folded into the survivor's (ingest-service).
       await tx.updateTable('profiles').set({ merged_into: m.into, updated_at: m.at, trait_state: null }).where('workspace_id', '=', ws).where('id', '=', m.from).execute();
       // Earlier merges into `from` now point at the survivor, so every old id resolves in one step.
@@ -223,6 +232,27 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
         .where('workspace_id', '=', ws).where('order_id', '=', orderId).execute();
     },
   };
+}
+
+/**
+ * Gives the survivor of a merge the personalization switch that protects the person: off when
+ * either profile switched it off, unless the survivor's own switch was changed later than the
+ * absorbed profile's (the person's latest explicit choice). The winning row keeps its source and
+ * time, so that a later merge compares decision times, not merge times. The absorbed row goes.
+ */
+async function mergeSwitch(tx: Kysely<Database>, ws: string, from: string, into: string): Promise<void> {
+  const rows = await tx.selectFrom('privacy_switches').select(['profile_id', 'personalization_off', 'source', 'updated_at'])
+    .where('workspace_id', '=', ws).where('profile_id', 'in', [from, into]).execute();
+  const absorbed = rows.find((r) => r.profile_id === from);
+  if (absorbed === undefined) return;
+  const survivor = rows.find((r) => r.profile_id === into);
+  const keepSurvivor = survivor !== undefined && (absorbed.personalization_off === survivor.personalization_off || survivor.personalization_off === 1 || Number(survivor.updated_at) > Number(absorbed.updated_at));
+  if (!keepSurvivor) {
+    const row = { personalization_off: absorbed.personalization_off, source: absorbed.source, updated_at: Number(absorbed.updated_at) };
+    await tx.insertInto('privacy_switches').values({ workspace_id: ws, profile_id: into, ...row })
+      .onConflict((oc) => oc.columns(['workspace_id', 'profile_id']).doUpdateSet(row)).execute();
+  }
+  await tx.deleteFrom('privacy_switches').where('workspace_id', '=', ws).where('profile_id', '=', from).execute();
 }
 
 /** Inserts or replaces orders and their lines (shared by ingest and the order import). */

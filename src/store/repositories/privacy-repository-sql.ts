@@ -1,4 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import type { Identifier } from '../../identity/index.js';
+import { scrubEvent, scrubTraits, searchNeedles } from '../../privacy/erasure-scrub.js';
 import type { ChainedAuditEntry } from '../../privacy/audit-chain.js';
 import type { ConsentRecord } from '../../privacy/consent-ledger.js';
 import type { PrivacyRepository } from '../../privacy/privacy-repository.js';
@@ -80,7 +82,12 @@ export function privacyRepositorySql(store: Store): PrivacyRepository {
     }),
     async auditEntries(ws, page) {
       let q = db.selectFrom('audit_log').selectAll().where('workspace_id', '=', ws).where('seq', '>', page.afterSeq);
-      if (page.subject !== undefined) q = q.where('subject', '=', page.subject);
+      if (page.subject !== undefined) {
+        // A person's trail includes the entries about profiles merged into theirs (they keep the
+        // absorbed id: entries are hash-chained history). Merge pointers are flattened, so one step finds them all.
+        const merged = await db.selectFrom('profiles').select('id').where('workspace_id', '=', ws).where('merged_into', '=', page.subject).execute();
+        q = q.where('subject', 'in', [page.subject, ...merged.map((r) => r.id)]);
+      }
       const rows = await q.orderBy('seq').limit(page.limit).execute();
       return rows.map((r): ChainedAuditEntry => ({
         seq: Number(r.seq), workspaceId: r.workspace_id, actor: r.actor, action: r.action, subject: r.subject, details: readJson<JsonObject>(r.details, {}), at: r.at, prevHash: r.prev_hash, hash: r.hash,
@@ -90,7 +97,8 @@ export function privacyRepositorySql(store: Store): PrivacyRepository {
       const rows = await db.selectFrom('profiles').select('id').where('workspace_id', '=', ws).where('merged_into', '=', profileId).execute();
       return rows.map((r) => r.id);
     },
-    eraseProfiles: (ws, erase) => store.inTransaction(async (tx) => {
+    // Deleted bytes are overwritten where the engine can (SQLite's secure_delete), not only unlinked.
+    eraseProfiles: (ws, erase) => store.inTransaction((tx) => features.overwritingDeletes(tx, async () => {
       const counts: Record<string, number> = {};
       const add = (table: string, n: bigint | number | undefined) => { counts[table] = (counts[table] ?? 0) + Number(n ?? 0); };
       const ids = [...erase.profileIds];
@@ -100,13 +108,16 @@ export function privacyRepositorySql(store: Store): PrivacyRepository {
       for (const chunk of chunkRows(orderIds, 1, max - 2)) {
         add('order_items', (await tx.deleteFrom('order_items').where('workspace_id', '=', ws).where('order_id', 'in', chunk).executeTakeFirst()).numDeletedRows);
       }
-      // Other people whose events may carry the erased person's anonymous id: those who had an
-      // identity conflict over one of the person's identifiers (a shared device). An event
-      // with an identifier the person owned is otherwise attributed to the person's profile.
-      const erased = new Set(ids);
-      const partners = values.length === 0 ? [] : [...new Set((await tx.selectFrom('identity_conflicts').select(['profile_id', 'other_profile_id'])
-        .where('workspace_id', '=', ws).where('identifier_value', 'in', values).execute())
-        .flatMap((r) => [r.profile_id, r.other_profile_id]).filter((id): id is string => id !== null && !erased.has(id)))];
+      // The person's identifier values in other people's rows: events (a shared device, an alias
+      // naming them, a form that carried their email) and profile traits. Read before the
+      // person's identities go.
+      const typed = await tx.selectFrom('identities').select(['type', 'value']).where('workspace_id', '=', ws).where('profile_id', 'in', ids).execute();
+      const known = new Set(typed.map((i) => i.value));
+      const identifiers = [...typed, ...values.filter((v) => !known.has(v)).map((value) => ({ type: 'user_id', value }))];
+      if (identifiers.length > 0) {
+        add('events (identifiers removed from other profiles)', await scrubOtherEvents(tx, ws, ids, identifiers, max));
+        add('profiles (identifiers removed from other profiles)', await scrubOtherProfiles(tx, ws, ids, identifiers));
+      }
       add('identity_merges', (await tx.deleteFrom('identity_merges').where('workspace_id', '=', ws)
         .where((eb) => eb.or([eb('from_profile_id', 'in', ids), eb('into_profile_id', 'in', ids), ...(values.length > 0 ? [eb('identifier_value', 'in', values)] : [])])).executeTakeFirst()).numDeletedRows);
       add('identity_conflicts', (await tx.deleteFrom('identity_conflicts').where('workspace_id', '=', ws)
@@ -114,11 +125,6 @@ export function privacyRepositorySql(store: Store): PrivacyRepository {
       // Two statements, one per index: SQLite plans the OR form as a scan of the workspace.
       add('profiles', (await tx.deleteFrom('profiles').where('workspace_id', '=', ws).where('merged_into', 'in', ids).executeTakeFirst()).numDeletedRows);
       add('profiles', (await tx.deleteFrom('profiles').where('workspace_id', '=', ws).where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
-      for (const chunk of chunkRows(partners, 1, max - 1 - values.length)) {
-        // Another person's event may carry the erased person's anonymous id (a shared device): remove it there.
-        add('events (identifiers removed from other profiles)', (await tx.updateTable('events').set({ anonymous_id: null })
-          .where('workspace_id', '=', ws).where('profile_id', 'in', chunk).where('anonymous_id', 'in', values).executeTakeFirst()).numUpdatedRows);
-      }
       // Every table with a profile_id column, present and future.
       for (const table of await features.listTables(tx)) {
         if (RETAINED_TABLES.has(table)) continue;
@@ -128,11 +134,72 @@ export function privacyRepositorySql(store: Store): PrivacyRepository {
         add(table, (await loose.deleteFrom(table).where('workspace_id', '=', ws).where('profile_id', 'in', ids).executeTakeFirst()).numDeletedRows);
       }
       return counts;
-    }),
+    })),
     async insertErasureReport(ws, r) {
       await db.insertInto('erasure_reports').values({ workspace_id: ws, id: r.id, erased_profile_id: r.profileId, report: JSON.stringify(r.report), completed_at: r.at }).execute();
     },
   };
+}
+
+/**
+ * Other people's events that may hold one of the identifiers: those naming one in `user_id`,
+ * `anonymous_id` or `previous_id`, or whose JSON text (traits, context, properties) contains one
+ * (`searchNeedles`). No index serves a search inside JSON text: this reads every event of the
+ * workspace once, on both engines (erasure is rare; ingest pays nothing for it). Each row found
+ * is checked exactly and rewritten without the person's identifiers (`scrubEvent`).
+ */
+async function scrubOtherEvents(tx: Kysely<Database>, ws: string, erased: readonly string[], identifiers: readonly Identifier[], max: number): Promise<number> {
+  const values = [...new Set(identifiers.map((i) => i.value))];
+  const needles = searchNeedles(identifiers);
+  if (values.length * 3 + needles.length * 3 + erased.length + 1 > max) throw new Error(`erasure: too many identifiers to search for at once (${values.length})`);
+  const rows = await tx.selectFrom('events').select(['message_id', 'user_id', 'anonymous_id', 'previous_id', 'traits', 'context', 'properties'])
+    .where('workspace_id', '=', ws).where('profile_id', 'not in', erased)
+    .where((eb) => eb.or([
+      eb('user_id', 'in', values), eb('anonymous_id', 'in', values), eb('previous_id', 'in', values),
+      ...(['traits', 'context', 'properties'] as const).flatMap((column) => needles.map((n) => jsonTextContains(column, n))),
+    ]))
+    .execute();
+  let updated = 0;
+  for (const r of rows) {
+    const scrubbed = scrubEvent({
+      userId: r.user_id, anonymousId: r.anonymous_id, previousId: r.previous_id,
+      traits: readJson<JsonObject>(r.traits, {}), context: readJson<JsonObject>(r.context, {}), properties: readJson<JsonObject>(r.properties, {}),
+    }, identifiers);
+    if (scrubbed === null) continue;
+    await tx.updateTable('events').set({
+      user_id: scrubbed.userId, anonymous_id: scrubbed.anonymousId, previous_id: scrubbed.previousId,
+      traits: JSON.stringify(scrubbed.traits), context: JSON.stringify(scrubbed.context), properties: JSON.stringify(scrubbed.properties),
+    }).where('workspace_id', '=', ws).where('message_id', '=', r.message_id).execute();
+    updated++;
+  }
+  return updated;
+}
+
+/** Other people's profile traits that hold one of the identifiers (found as in `scrubOtherEvents`: a scan of the workspace's profiles). */
+async function scrubOtherProfiles(tx: Kysely<Database>, ws: string, erased: readonly string[], identifiers: readonly Identifier[]): Promise<number> {
+  const needles = searchNeedles(identifiers);
+  const rows = await tx.selectFrom('profiles').select(['id', 'traits']).where('workspace_id', '=', ws).where('id', 'not in', erased)
+    .where((eb) => eb.or(needles.map((n) => jsonTextContains('traits', n)))).execute();
+  let updated = 0;
+  for (const r of rows) {
+    const traits = scrubTraits(readJson<JsonObject>(r.traits, {}), identifiers);
+    if (traits === null) continue;
+    await tx.updateTable('profiles').set({ traits: JSON.stringify(traits) }).where('workspace_id', '=', ws).where('id', '=', r.id).execute();
+    updated++;
+  }
+  return updated;
+}
+
+/**
+ * Whether a JSON column's text contains a needle: `cast(… as text)` is the document on SQLite
+ * and jsonb's text form on PostgreSQL (both write strings with JSON's escapes). LIKE is
+ * ASCII-case-insensitive on SQLite and case-sensitive on PostgreSQL: a superset either way for
+ * exact needles, and `foldCase` lower-cases both sides for e-mails, which are compared folded.
+ */
+function jsonTextContains(column: 'traits' | 'context' | 'properties', needle: { text: string; foldCase: boolean }): RawBuilder<boolean> {
+  const pattern = `%${needle.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const text = sql`cast(${sql.ref(column)} as text)`;
+  return needle.foldCase ? sql<boolean>`lower(${text}) like ${pattern} escape '\\'` : sql<boolean>`${text} like ${pattern} escape '\\'`;
 }
 
 /**
