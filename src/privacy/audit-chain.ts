@@ -92,13 +92,26 @@ export type ChainVerification =
  *   next entry's link (or `expectedHead`) no longer matches it.
  * `from` verifies a segment that starts after an already verified head (default: genesis).
  *
+ * `expectedHead` is a head recorded earlier and kept outside the database; the log may have
+ * grown since. The entry at its seq (or `from`, when the seq is `from`'s) must still have
+ * its hash — a rewrite of any entry up to it changes that hash, however the entries after it
+ * were re-hashed — and a log that ends before its seq was cut short. Pass it with the
+ * segment that holds its seq, or with the last one: a head before `from` cannot be checked
+ * here and is a caller's bug (RangeError).
+ *
  * @example
  * verifyChain(entries); // { ok: true, head: { seq: 3, hash: '…' }, count: 3 }
  * verifyChain([e1, e3]); // { ok: false, seq: 2, reason: 'deleted', message: 'entry 2 is missing: entry 3 follows entry 1' }
+ * verifyChain(grownEntries, { expectedHead: { seq: 2, hash: e2.hash } }); // ok while entry 2 still has that hash
  */
 export function verifyChain(entries: readonly ChainedAuditEntry[], options: { from?: ChainHead; expectedHead?: ChainHead } = {}): ChainVerification {
   const start = options.from ?? GENESIS_HEAD;
+  const anchor = options.expectedHead;
+  if (anchor !== undefined && anchor.seq < start.seq) {
+    throw new RangeError(`the expected head ${anchor.seq} lies before the segment, which starts after entry ${start.seq}: verify the segment that holds it`);
+  }
   let prev: ChainHead = start;
+  let atAnchor: ChainHead | undefined = anchor?.seq === start.seq ? start : undefined;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const expected = prev.seq + 1;
@@ -119,12 +132,11 @@ export function verifyChain(entries: readonly ChainedAuditEntry[], options: { fr
       return broken(prev.seq, 'altered', `entry ${prev.seq} was rewritten and re-hashed: entry ${e.seq} recorded a different hash for it`);
     }
     prev = { seq: e.seq, hash: e.hash };
+    if (anchor !== undefined && e.seq === anchor.seq) atAnchor = prev;
   }
-  const anchor = options.expectedHead;
   if (anchor !== undefined) {
-    if (prev.seq < anchor.seq) return broken(prev.seq + 1, 'deleted', `the log ends at entry ${prev.seq}; entry ${anchor.seq} was recorded as the head`);
-    const atAnchor = anchor.seq === start.seq ? start : entries.find((e) => e.seq === anchor.seq);
-    if (atAnchor !== undefined && atAnchor.hash !== anchor.hash) {
+    if (atAnchor === undefined) return broken(prev.seq + 1, 'deleted', `the log ends at entry ${prev.seq}; entry ${anchor.seq} was recorded as the head`);
+    if (atAnchor.hash !== anchor.hash) {
       return broken(anchor.seq, 'altered', `entry ${anchor.seq} no longer has the recorded head hash: the chain up to it was rewritten`);
     }
   }

@@ -3,6 +3,7 @@ import { CONSENT_DECISIONS, CONSENT_SOURCES } from './consent-ledger.js';
 import { JURISDICTIONS, type Jurisdiction } from './jurisdictions.js';
 import { LEGAL_BASES, purposeSchema } from './purposes.js';
 import { CHANNELS, SUBSCRIPTION_SOURCES } from './subscriptions.js';
+import { traitTimeKind } from './export-trait-times.js';
 
 /**
  * The person export document (PRIVACY.md P13; GDPR 15, 20 "structured, commonly used and
@@ -76,6 +77,24 @@ const subscriptionRecordExport = z.object({
   recordedAt: time,
 });
 
+/**
+ * A computed trait's or prediction's value. Times are ISO strings like every other time in
+ * the document: registry type `date` (`first_seen`, `last_order_at`…), and per key for
+ * `last_event_at` and `replenishment_due`; `null` when unknown.
+ */
+const traitValue = z.unknown().describe('The value; times (trait type `date`, and the entries of `last_event_at` and `replenishment_due`) are ISO-8601 UTC strings');
+
+function checkTraitTimes(item: { name: string; value: unknown }, ctx: z.RefinementCtx): void {
+  const kind = traitTimeKind(item.name);
+  const isTime = (v: unknown) => time.safeParse(v).success;
+  if (kind === 'time' && item.value !== null && !isTime(item.value)) {
+    ctx.addIssue({ code: 'custom', path: ['value'], message: `${item.name} is a time: must be an ISO-8601 UTC date-time or null` });
+  } else if (kind === 'time_by_key' && item.value !== null) {
+    const ok = typeof item.value === 'object' && !Array.isArray(item.value) && Object.values(item.value).every(isTime);
+    if (!ok) ctx.addIssue({ code: 'custom', path: ['value'], message: `${item.name} holds times by key: each must be an ISO-8601 UTC date-time` });
+  }
+}
+
 /** Where an inference or membership came from, so the person can judge and delete it (P7). */
 const origin = z.object({
   /** `rule`, `model`, `import`, `manual`… */
@@ -107,9 +126,9 @@ export const exportDocumentSchema = z.object({
     records: z.array(subscriptionRecordExport),
     current: z.array(z.object({ channel: z.enum(CHANNELS), status: z.enum(['subscribed', 'unsubscribed', 'not_subscribed']) })),
   }),
-  computedTraits: z.array(z.object({ name: z.string().min(1), value: z.unknown(), computedAt: time, origin })),
+  computedTraits: z.array(z.object({ name: z.string().min(1), value: traitValue, computedAt: time, origin }).superRefine(checkTraitTimes)),
   segments: z.array(z.object({ segmentId: id, name: z.string(), joinedAt: time, origin })),
-  predictions: z.array(z.object({ name: z.string().min(1), value: z.unknown(), model: z.string().min(1), modelVersion: z.string().min(1), computedAt: time })),
+  predictions: z.array(z.object({ name: z.string().min(1), value: traitValue, model: z.string().min(1), modelVersion: z.string().min(1), computedAt: time }).superRefine(checkTraitTimes)),
   messages: z.array(z.object({
     messageId: id,
     channel: z.enum(CHANNELS),

@@ -9,6 +9,7 @@ import { EXPORT_SCHEMA_VERSION, exportDocumentSchema, type ExportDocument } from
 import { PURPOSES } from './purposes.js';
 import { CHANNELS } from './subscriptions.js';
 import { isTraitName, TRAITS } from '../profiles/trait-registry.js';
+import { exportTraitValue } from './export-trait-times.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const EVENT_PAGE = 1000;
@@ -87,14 +88,14 @@ export function createExportService(deps: {
         },
         // Messages join here when that stage lands.
         computedTraits: computed === null ? [] : Object.entries(computed.traits).filter(([name]) => !isPrediction(name)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({
-          name, value, computedAt: iso(computed.computedAt ?? computed.updatedAt),
+          name, value: exportTraitValue(name, value), computedAt: iso(computed.computedAt ?? computed.updatedAt),
           // The rule is the trait's definition in the registry (GET /v1/traits), by its source.
           origin: { kind: 'rule', ref: isTraitName(name) ? `trait-registry:${name} (${TRAITS[name].source})` : `trait:${name}` },
         })),
         segments: memberships.map((m) => ({ segmentId: m.segmentId, name: m.name, joinedAt: iso(m.enteredAt), origin: { kind: 'rule', ref: `segment:${m.segmentId}` } })),
         predictions: [
           ...(computed === null ? [] : Object.entries(computed.traits).filter(([name]) => isPrediction(name) && name !== 'prediction_model_version').sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({
-            name, value, model: 'bgnbd-gamma-gamma', modelVersion: String(computed.traits['prediction_model_version'] ?? 'unknown'), computedAt: iso(computed.predictedAt ?? computed.updatedAt),
+            name, value: exportTraitValue(name, value), model: 'bgnbd-gamma-gamma', modelVersion: String(computed.traits['prediction_model_version'] ?? 'unknown'), computedAt: iso(computed.predictedAt ?? computed.updatedAt),
           }))),
           ...clusters.map((c) => ({ name: 'cluster', value: { number: c.cluster, description: c.description, modelId: c.modelId }, model: 'segment-clusters', modelVersion: String(c.version), computedAt: iso(c.at) })),
         ],

@@ -87,14 +87,19 @@ export function registerAdminRoutes(app: OpenAPIHono, deps: AdminRouteDeps): voi
   });
 
   app.openapi(createRoute({
-    method: 'get', path: '/v1/profiles', tags: ['profiles'], security, summary: 'List profiles, most recently seen first; `q` finds identifiers starting with it',
+    method: 'get', path: '/v1/profiles', tags: ['profiles'], security, summary: 'List profiles, most recently seen first; `q` finds identifiers starting with it (audited: one entry per page with the profile ids returned)',
     request: { query: pageQuery.extend({ q: z.string().max(256).optional() }) },
     responses: json(z.object({ profiles: z.array(profileSchema), nextCursor: z.string().nullable() }), 'A page of profiles'),
   }), async (c) => {
-    const { workspace } = await requireAdmin(deps, c);
+    const { workspace, keyId } = await requireAdmin(deps, c);
     const q = c.req.valid('query');
     const r = await deps.profiles.list(workspace.id, q);
     if (!r.ok) throw new ClientError('bad_request', r.error.message);
+    // One entry per page, naming whose profiles were returned. Not `q`: it can be the start of an email.
+    await deps.audit.record({
+      workspaceId: workspace.id, actor: `admin_key:${keyId}`, action: 'profiles.listed', subject: 'profiles',
+      details: { via: 'GET /v1/profiles', search: (q.q ?? '').trim() !== '', count: r.value.profiles.length, profileIds: r.value.profiles.map((p) => p.id) },
+    });
     return c.json(r.value, 200);
   });
 

@@ -6,7 +6,8 @@ import type { ConsentService, PrivacyError } from '../privacy/consent-service.js
 import type { ErasureService } from '../privacy/erasure-service.js';
 import type { ExportService } from '../privacy/export-service.js';
 import { POLICY_ACTIONS } from '../privacy/policy.js';
-import { PURPOSE_REGISTRY } from '../privacy/purposes.js';
+import { JURISDICTIONS, purposeDefaults, type Jurisdiction } from '../privacy/jurisdictions.js';
+import { LEGAL_BASES, PURPOSE_REGISTRY, PURPOSES } from '../privacy/purposes.js';
 import { CHANNELS } from '../privacy/subscriptions.js';
 import { ClientError } from '../shared/errors.js';
 import type { WorkspaceService } from '../workspaces/index.js';
@@ -23,6 +24,20 @@ const security = [{ adminKey: [] }];
 const ok = (description: string, schema: z.ZodType = z.record(z.string(), z.unknown())) => ({ 200: { description, content: { 'application/json': { schema } } }, ...errors });
 const refParam = z.object({ ref: z.string().min(1).max(600).describe('Any identifier as `type:value`, or a profile id') });
 
+const purposesResponseSchema = z.object({
+  jurisdiction: z.enum(JURISDICTIONS as [Jurisdiction, ...Jurisdiction[]]),
+  purposes: z.array(z.object({
+    name: z.enum(PURPOSES), description: z.string(), consentBased: z.boolean(), legalBases: z.array(z.enum(LEGAL_BASES)),
+    defaultLegalBasis: z.enum(LEGAL_BASES).describe('The registry\'s basis for a purpose that is not consent-based'),
+    citation: z.string(),
+    default: z.object({
+      on: z.boolean().describe('Whether the purpose is allowed for a person with no consent record'),
+      legalBasis: z.enum(LEGAL_BASES).describe('What it rests on: `consent` when off'),
+      origin: z.enum(['jurisdiction', 'workspace_override']),
+    }).describe('This workspace\'s default for the purpose: its jurisdiction\'s, or its override (settings.privacy.defaults.overrides)'),
+  })),
+});
+
 function fail(e: PrivacyError): ClientError {
   return e.type === 'profile_not_found' ? new ClientError('not_found', 'no profile matches that reference in this workspace') : new ClientError('bad_request', e.message);
 }
@@ -31,9 +46,19 @@ function fail(e: PrivacyError): ClientError {
 export function registerPrivacyRoutes(app: OpenAPIHono, deps: {
   workspaces: WorkspaceService; consent: ConsentService; exporter: ExportService; erasure: ErasureService; audit: AuditService; limits: RateLimits; now: () => number;
 }): void {
-  app.openapi(createRoute({ method: 'get', path: '/v1/purposes', tags: ['privacy'], security, summary: 'The purposes registry (P1) and this workspace\'s defaults', responses: ok('Purposes') }), async (c) => {
-    await requireAdmin(deps, c);
-    return c.json({ purposes: Object.values(PURPOSE_REGISTRY) }, 200);
+  app.openapi(createRoute({
+    method: 'get', path: '/v1/purposes', tags: ['privacy'], security, summary: 'The purposes registry (P1) and this workspace\'s defaults (P3: its jurisdiction and overrides)',
+    responses: ok('Purposes', purposesResponseSchema),
+  }), async (c) => {
+    const { workspace } = await requireAdmin(deps, c);
+    const defaults = purposeDefaults({ jurisdiction: workspace.jurisdiction, overrides: workspace.settings.privacy.defaults.overrides });
+    return c.json({
+      jurisdiction: workspace.jurisdiction,
+      purposes: PURPOSES.map((p) => {
+        const { on, legalBasis, origin } = defaults[p];
+        return { ...PURPOSE_REGISTRY[p], default: { on, legalBasis, origin } };
+      }),
+    }, 200);
   });
 
   app.openapi(createRoute({
@@ -87,10 +112,15 @@ export function registerPrivacyRoutes(app: OpenAPIHono, deps: {
     request: { params: refParam, query: z.object({ action: z.enum(POLICY_ACTIONS), channel: z.enum(CHANNELS).optional() }) },
     responses: ok('Decision'),
   }), async (c) => {
-    const { workspace } = await requireAdmin(deps, c);
+    const { workspace, keyId } = await requireAdmin(deps, c);
     const q = c.req.valid('query');
     const r = await deps.consent.decide(workspace, c.req.valid('param').ref, { action: q.action, channel: q.channel });
     if (!r.ok) throw fail(r.error);
+    // The answer tells the person's consent, subscriptions and switch: a read of their data.
+    await deps.audit.record({
+      workspaceId: workspace.id, actor: `admin_key:${keyId}`, action: 'profile.policy.read', subject: r.value.profileId,
+      details: { via: 'GET /v1/profiles/{ref}/policy', action: q.action, ...(q.channel === undefined ? {} : { channel: q.channel }) },
+    });
     return c.json(r.value, 200);
   });
 
@@ -128,12 +158,14 @@ export function registerPrivacyRoutes(app: OpenAPIHono, deps: {
   });
 
   app.openapi(createRoute({
-    method: 'get', path: '/v1/audit/verify', tags: ['audit'], security, summary: 'Verify the audit hash chain; give the head recorded earlier (`seq`, `hash`) to detect removal of the newest entries too',
+    method: 'get', path: '/v1/audit/verify', tags: ['audit'], security, summary: 'Verify the audit hash chain; give a head recorded earlier (`seq` and `hash`; the log may have grown since) to also detect removal of the newest entries and a rewritten, re-hashed log',
     request: { query: z.object({ seq: z.coerce.number().int().min(0).optional(), hash: z.string().regex(/^[0-9a-f]{64}$/).optional() }) },
     responses: ok('Verification result'),
   }), async (c) => {
     const { workspace } = await requireAdmin(deps, c);
     const q = c.req.valid('query');
+    // A head is a pair: a seq alone would silently verify less than asked.
+    if ((q.seq === undefined) !== (q.hash === undefined)) throw new ClientError('bad_request', `${q.seq === undefined ? 'seq' : 'hash'}: required with ${q.seq === undefined ? 'hash' : 'seq'} (the head printed by a previous verify)`);
     const expected = q.seq !== undefined && q.hash !== undefined ? { seq: q.seq, hash: q.hash } : undefined;
     return c.json(await deps.audit.verify(workspace.id, expected), 200);
   });

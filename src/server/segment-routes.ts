@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { MAX_CONDITIONS, MAX_DEPTH } from '../segments/definition.js';
 import { MAX_SEGMENTS, type SegmentError, type SegmentService } from '../segments/segment-service.js';
+import type { AuditService } from '../privacy/audit-service.js';
 import { ClientError } from '../shared/errors.js';
 import type { WorkspaceService } from '../workspaces/index.js';
 import { requireAdmin, type RateLimits } from './auth.js';
@@ -46,7 +47,7 @@ function fail(e: SegmentError): ClientError {
 }
 
 /** Segments over HTTP: validate, preview, create, list, get, replace, delete, evaluate, members (JSON pages or CSV), a person's history. */
-export function registerSegmentRoutes(app: OpenAPIHono, deps: { workspaces: WorkspaceService; segments: SegmentService; limits: RateLimits; now: () => number }): void {
+export function registerSegmentRoutes(app: OpenAPIHono, deps: { workspaces: WorkspaceService; segments: SegmentService; audit: AuditService; limits: RateLimits; now: () => number }): void {
   app.openapi(createRoute({
     method: 'post', path: '/v1/segments/validate', tags: ['segments'], security, summary: 'Check a definition without saving it',
     request: { body: { content: json(definitionSchema), required: true } },
@@ -137,7 +138,7 @@ export function registerSegmentRoutes(app: OpenAPIHono, deps: { workspaces: Work
 
   app.openapi(createRoute({
     method: 'get', path: '/v1/segments/{id}/members', tags: ['segments'], security,
-    summary: 'Members in profile id order, a page at a time (`after` = the last profile id of the previous page); `format=csv` returns every member as CSV (audited)',
+    summary: 'Members in profile id order, a page at a time (`after` = the last profile id of the previous page); `format=csv` returns every member as CSV (both audited)',
     request: { params: idParam, query: z.object({ after: z.string().max(100).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100), format: z.enum(['json', 'csv']).default('json') }) },
     responses: {
       200: {
@@ -157,6 +158,11 @@ export function registerSegmentRoutes(app: OpenAPIHono, deps: { workspaces: Work
     }
     const r = await deps.segments.members(workspace, id, { after: q.after ?? null, limit: q.limit });
     if (!r.ok) throw fail(r.error);
+    // One entry per page (the CSV export records `segment.exported` itself), naming whose ids were returned.
+    await deps.audit.record({
+      workspaceId: workspace.id, actor: `admin_key:${keyId}`, action: 'segment.members.read', subject: id,
+      details: { via: 'GET /v1/segments/{id}/members', count: r.value.length, profileIds: r.value.map((m) => m.profileId) },
+    });
     return c.json({ members: r.value, next: r.value.length === q.limit ? r.value[r.value.length - 1]!.profileId : null }, 200);
   });
 
@@ -175,9 +181,10 @@ export function registerSegmentRoutes(app: OpenAPIHono, deps: { workspaces: Work
       ...errors,
     },
   }), async (c) => {
-    const { workspace } = await requireAdmin(deps, c);
+    const { workspace, keyId } = await requireAdmin(deps, c);
     const r = await deps.segments.historyOf(workspace, c.req.valid('param').ref);
     if (!r.ok) throw fail(r.error);
+    await deps.audit.record({ workspaceId: workspace.id, actor: `admin_key:${keyId}`, action: 'profile.segments.read', subject: r.value.profileId, details: { via: 'GET /v1/profiles/{ref}/segments' } });
     return c.json(r.value, 200);
   });
 }
