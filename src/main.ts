@@ -58,7 +58,7 @@ export async function createTailor(config: Config, options: {
   const ids = options.ids ?? cryptoIds();
   const log = options.log ?? ((m: string, e?: unknown) => console.error(m, e ?? ''));
   const store = options.store ?? (await openStore(storeConfigOf(config)));
-  const workspaces = createWorkspaceService({ repository: workspaceRepositorySql(store.db), clock, ids });
+  const workspaces = createWorkspaceService({ repository: workspaceRepositorySql(store), clock, ids });
   // Derived state maintained inside each ingest transaction (computed traits, segments).
   const participants: IngestParticipant[] = [computedTraitParticipant(store)];
   const ingest = createIngestService({

@@ -208,10 +208,12 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
         });
         await withTailor(globals(), async (tailor) => {
           const workspace = await pickWorkspace(tailor, globals().workspace);
-          const current = workspace.settings.recommendations[kind] as Array<{ name: string }>;
-          const byName = new Map(current.map((x) => [x.name, x] as const));
-          for (const x of parsed) byName.set(x.name, x);
-          const r = await tailor.workspaces.updateSettings(workspace.id, { recommendations: { ...workspace.settings.recommendations, [kind]: [...byName.values()] } });
+          // Edited as stored, in one transaction: a server's concurrent edits are kept.
+          const r = await tailor.workspaces.updateSettings(workspace.id, (settings) => {
+            const byName = new Map((settings.recommendations[kind] as Array<{ name: string }>).map((x) => [x.name, x] as const));
+            for (const x of parsed) byName.set(x.name, x);
+            return { recommendations: { ...settings.recommendations, [kind]: [...byName.values()] } as typeof settings.recommendations };
+          });
           if (!r.ok) throw new ConfigError(r.error.type === 'invalid_settings' ? r.error.message : 'workspace not found');
           await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'config.changed', subject: `recommendations.${kind}`, details: { change: `set ${parsed.map((x) => x.name).join(', ')}` } });
           output(globals(), { [kind]: parsed }, () => `Saved ${parsed.map((x) => x.name).join(', ')}.`);
@@ -220,9 +222,11 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
     group.command('delete <name>').action(async (name: string) => {
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
-        const current = workspace.settings.recommendations[kind] as Array<{ name: string }>;
-        if (!current.some((x) => x.name === name)) throw new ConfigError(`no ${kind === 'placements' ? 'placement' : 'scene'} "${name}"`);
-        const r = await tailor.workspaces.updateSettings(workspace.id, { recommendations: { ...workspace.settings.recommendations, [kind]: current.filter((x) => x.name !== name) } });
+        const r = await tailor.workspaces.updateSettings(workspace.id, (settings) => {
+          const current = settings.recommendations[kind] as Array<{ name: string }>;
+          if (!current.some((x) => x.name === name)) throw new ConfigError(`no ${kind === 'placements' ? 'placement' : 'scene'} "${name}"`);
+          return { recommendations: { ...settings.recommendations, [kind]: current.filter((x) => x.name !== name) } as typeof settings.recommendations };
+        });
         if (!r.ok) throw new ConfigError('workspace not found');
         await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'config.changed', subject: `recommendations.${kind}`, details: { change: `deleted ${name}` } });
         output(globals(), { deleted: name }, () => `Deleted ${name}.`);

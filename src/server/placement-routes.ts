@@ -30,11 +30,17 @@ const KINDS = {
  * configuration change; serving reads it on the next request.
  */
 export function registerPlacementRoutes(app: OpenAPIHono, deps: { workspaces: WorkspaceService; audit: AuditService; limits: RateLimits; now: () => number }): void {
-  const save = async (workspace: Workspace, keyId: string, kind: Kind, next: Placement[] | Scene[], change: string) => {
-    const recommendations = { ...workspace.settings.recommendations, [kind]: next } as RecommendationSettings;
-    const r = await deps.workspaces.updateSettings(workspace.id, { recommendations });
+  /**
+   * Edits the list as stored (not as the key cache holds the workspace), in one transaction:
+   * edits made meanwhile by other requests, processes or the CLI are kept. `edit` may throw a
+   * ClientError (the list as stored decides whether a name exists, or the list is full).
+   */
+  const save = async (workspace: Workspace, keyId: string, kind: Kind, edit: (list: Array<{ name: string }>) => Placement[] | Scene[], change: () => string) => {
+    const r = await deps.workspaces.updateSettings(workspace.id, (current) => ({
+      recommendations: { ...current.recommendations, [kind]: edit(current.recommendations[kind] as Array<{ name: string }>) } as RecommendationSettings,
+    }));
     if (!r.ok) throw new ClientError(r.error.type === 'workspace_not_found' ? 'not_found' : 'bad_request', r.error.type === 'workspace_not_found' ? 'workspace not found' : r.error.message);
-    await deps.audit.record({ workspaceId: workspace.id, actor: `admin_key:${keyId}`, action: 'config.changed', subject: `recommendations.${kind}`, details: { change } });
+    await deps.audit.record({ workspaceId: workspace.id, actor: `admin_key:${keyId}`, action: 'config.changed', subject: `recommendations.${kind}`, details: { change: change() } });
   };
 
   for (const kind of ['placements', 'scenes'] as const) {
@@ -46,7 +52,9 @@ export function registerPlacementRoutes(app: OpenAPIHono, deps: { workspaces: Wo
       responses: { 200: { description: `The ${kind}`, content: json(z.object({ [kind]: z.array(entrySchema) })) }, ...errors },
     }), async (c) => {
       const { workspace } = await requireAdmin(deps, c);
-      return c.json({ [kind]: workspace.settings.recommendations[kind] }, 200);
+      // As stored: the key cache may hold the workspace as it was a few seconds ago.
+      const stored = await deps.workspaces.getWorkspace(workspace.id);
+      return c.json({ [kind]: (stored ?? workspace).settings.recommendations[kind] }, 200);
     });
 
     app.openapi(createRoute({
@@ -60,11 +68,12 @@ export function registerPlacementRoutes(app: OpenAPIHono, deps: { workspaces: Wo
       if (body.name !== undefined && body.name !== name) throw new ClientError('bad_request', `name: "${String(body.name)}" differs from the path's "${name}"`);
       const parsed = schema.safeParse({ ...body, name });
       if (!parsed.success) throw new ClientError('bad_request', describeIssues(parsed.error));
-      const list = workspace.settings.recommendations[kind] as Array<{ name: string }>;
-      const exists = list.some((x) => x.name === name);
-      if (!exists && list.length >= max) throw new ClientError('bad_request', `a workspace has at most ${max} ${kind}`);
-      const next = exists ? list.map((x) => (x.name === name ? parsed.data : x)) : [...list, parsed.data];
-      await save(workspace, keyId, kind, next as Placement[] | Scene[], `${exists ? 'replaced' : 'created'} ${name}`);
+      let exists = false;
+      await save(workspace, keyId, kind, (list) => {
+        exists = list.some((x) => x.name === name);
+        if (!exists && list.length >= max) throw new ClientError('bad_request', `a workspace has at most ${max} ${kind}`);
+        return (exists ? list.map((x) => (x.name === name ? parsed.data : x)) : [...list, parsed.data]) as Placement[] | Scene[];
+      }, () => `${exists ? 'replaced' : 'created'} ${name}`);
       return c.json(parsed.data, 200);
     });
 
@@ -75,9 +84,10 @@ export function registerPlacementRoutes(app: OpenAPIHono, deps: { workspaces: Wo
     }), async (c) => {
       const { workspace, keyId } = await requireAdmin(deps, c);
       const name = c.req.valid('param').name;
-      const list = workspace.settings.recommendations[kind] as Array<{ name: string }>;
-      if (!list.some((x) => x.name === name)) throw new ClientError('not_found', `no ${singular} "${name}" in this workspace`);
-      await save(workspace, keyId, kind, list.filter((x) => x.name !== name) as Placement[] | Scene[], `deleted ${name}`);
+      await save(workspace, keyId, kind, (list) => {
+        if (!list.some((x) => x.name === name)) throw new ClientError('not_found', `no ${singular} "${name}" in this workspace`);
+        return list.filter((x) => x.name !== name) as Placement[] | Scene[];
+      }, () => `deleted ${name}`);
       return c.json({ deleted: name }, 200);
     });
   }

@@ -23,7 +23,13 @@ export interface WorkspaceRepository {
   insertWorkspace(workspace: Workspace): Promise<void>;
   getWorkspace(id: string): Promise<Workspace | null>;
   listWorkspaces(): Promise<Workspace[]>;
-  updateSettings(id: string, settings: WorkspaceSettings): Promise<void>;
+  /**
+   * Reads the workspace's settings as stored (not as any cache has them), lets `change` derive
+   * the new ones, and writes them, in one transaction that holds other writers of the workspace
+   * until it ends: concurrent edits from other processes or requests are not lost. `change` may
+   * throw to abandon the edit. Null when there is no such workspace.
+   */
+  changeSettings(id: string, change: (current: Workspace) => WorkspaceSettings): Promise<Workspace | null>;
   insertKey(key: ApiKeyRecord & { hash: string }): Promise<void>;
   listKeys(workspaceId: string): Promise<ApiKeyRecord[]>;
   /** Marks a key revoked; false when the workspace has no such active key. */

@@ -52,16 +52,31 @@ export function createWorkspaceService(deps: { repository: WorkspaceRepository; 
     getWorkspace: (id: string) => repository.getWorkspace(id),
     listWorkspaces: () => repository.listWorkspaces(),
 
-    async updateSettings(workspaceId: string, patch: Partial<WorkspaceSettings>): Promise<Result<Workspace, { type: 'workspace_not_found' } | { type: 'invalid_settings'; message: string }>> {
-      const current = await repository.getWorkspace(workspaceId);
-      if (current === null) return err({ type: 'workspace_not_found' });
-      const settings = workspaceSettingsSchema.parse({ ...current.settings, ...patch });
-      // A default that turns a purpose on must rest on a basis the jurisdiction allows (P3).
-      const checked = validatePurposeDefaults({ jurisdiction: current.jurisdiction, settings: settings.privacy.defaults });
-      if (!checked.ok) return err({ type: 'invalid_settings', message: checked.error.map((i) => `settings.privacy.defaults.${i.path}: ${i.message}`).join('; ') });
-      await repository.updateSettings(workspaceId, settings);
+    /**
+     * Replaces sections of the settings: `patch` is the new sections, or a function of the
+     * settings as stored that returns them (for an edit of part of a section — a placement in
+     * the list — so that edits made meanwhile by other requests or processes are kept; it may
+     * throw to abandon the edit). Read and written in one transaction.
+     */
+    async updateSettings(workspaceId: string, patch: Partial<WorkspaceSettings> | ((current: WorkspaceSettings) => Partial<WorkspaceSettings>)): Promise<Result<Workspace, { type: 'workspace_not_found' } | { type: 'invalid_settings'; message: string }>> {
+      let invalid: string | null = null;
+      const updated = await repository.changeSettings(workspaceId, (current) => {
+        const settings = workspaceSettingsSchema.parse({ ...current.settings, ...(typeof patch === 'function' ? patch(current.settings) : patch) });
+        // A default that turns a purpose on must rest on a basis the jurisdiction allows (P3).
+        const checked = validatePurposeDefaults({ jurisdiction: current.jurisdiction, settings: settings.privacy.defaults });
+        if (!checked.ok) {
+          invalid = checked.error.map((i) => `settings.privacy.defaults.${i.path}: ${i.message}`).join('; ');
+          throw new InvalidSettings();
+        }
+        return settings;
+      }).catch((e: unknown) => {
+        if (e instanceof InvalidSettings) return undefined;
+        throw e;
+      });
+      if (invalid !== null || updated === undefined) return err({ type: 'invalid_settings', message: invalid ?? 'invalid settings' });
+      if (updated === null) return err({ type: 'workspace_not_found' });
       cache.clear();
-      return ok({ ...current, settings });
+      return ok(updated);
     },
 
     createKey,
@@ -96,3 +111,6 @@ export function createWorkspaceService(deps: { repository: WorkspaceRepository; 
 }
 
 export type WorkspaceService = ReturnType<typeof createWorkspaceService>;
+
+/** Abandons a settings edit that failed validation (the transaction rolls back). */
+class InvalidSettings extends Error {}

@@ -27,7 +27,7 @@ export function orderCompleted(overrides: Record<string, unknown> = {}, properti
 export async function servicesFor(store: Store, start = Date.parse('2024-03-02T00:00:00Z')) {
   const clock = fixedClock(start);
   const ids = cryptoIds();
-  const workspaces = createWorkspaceService({ repository: workspaceRepositorySql(store.db), clock, ids });
+  const workspaces = createWorkspaceService({ repository: workspaceRepositorySql(store), clock, ids });
   const ingest = createIngestService({ repository: ingestRepositorySql(store), clock, ids });
   const created = await workspaces.createWorkspace({ name: 'Test shop', jurisdiction: 'EU' });
   return { clock, ids, workspaces, ingest, ...created };

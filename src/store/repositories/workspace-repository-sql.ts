@@ -3,6 +3,7 @@ import { workspaceSettingsSchema, type ApiKeyKind, type Jurisdiction } from '../
 import { readJson } from '../../shared/json.js';
 import type { ApiKeyRecord, Workspace, WorkspaceRepository } from '../../workspaces/index.js';
 import type { Database } from '../schema.js';
+import type { Store } from '../store.js';
 
 type WorkspaceRow = { id: string; name: string; jurisdiction: string; settings: unknown; created_at: number };
 type KeyRow = { workspace_id: string; id: string; kind: string; name: string; prefix: string; created_at: number; revoked_at: number | null };
@@ -20,7 +21,8 @@ const toKey = (r: KeyRow): ApiKeyRecord => ({
 });
 
 /** WorkspaceRepository on Kysely (SQLite and PostgreSQL). */
-export function workspaceRepositorySql(db: Kysely<Database>): WorkspaceRepository {
+export function workspaceRepositorySql(store: Pick<Store, 'db' | 'features' | 'inTransaction'>): WorkspaceRepository {
+  const db: Kysely<Database> = store.db;
   const keyColumns = ['workspace_id', 'id', 'kind', 'name', 'prefix', 'created_at', 'revoked_at'] as const;
   return {
     async insertWorkspace(w) {
@@ -33,9 +35,17 @@ export function workspaceRepositorySql(db: Kysely<Database>): WorkspaceRepositor
     async listWorkspaces() {
       return (await db.selectFrom('workspaces').selectAll().orderBy('created_at').execute()).map(toWorkspace);
     },
-    async updateSettings(id, settings) {
-      await db.updateTable('workspaces').set({ settings: JSON.stringify(settings) }).where('id', '=', id).execute();
-    },
+    changeSettings: (id, change) => store.inTransaction(async (tx) => {
+      // SQLite's transaction already holds the write lock (BEGIN IMMEDIATE); PostgreSQL locks the row.
+      let read = tx.selectFrom('workspaces').selectAll().where('id', '=', id);
+      if (store.features.name === 'postgres') read = read.forUpdate();
+      const row = await read.executeTakeFirst();
+      if (row === undefined) return null;
+      const current = toWorkspace(row);
+      const settings = change(current);
+      await tx.updateTable('workspaces').set({ settings: JSON.stringify(settings) }).where('id', '=', id).execute();
+      return { ...current, settings };
+    }),
     async insertKey(k) {
       await db.insertInto('api_keys').values({
         workspace_id: k.workspaceId, id: k.id, kind: k.kind, name: k.name, prefix: k.prefix, hash: k.hash, scopes: '[]', created_at: k.createdAt, revoked_at: k.revokedAt,
