@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { jurisdictionSchema } from '../contracts/workspace.js';
+import { createKeySchema, createWorkspaceSchema, jurisdictionSchema } from '../contracts/workspace.js';
 import { MAX_CONFLICTS } from '../profiles/profile-service.js';
 import { parseCalibrationEnd, PURCHASE_MODEL_KIND } from '../predict/predict-service.js';
 import { MAPPING_PRESETS, orderCsvMappingSchema, type OrderCsvMapping } from '../imports/order-rows.js';
@@ -69,8 +69,11 @@ export function buildProgram(): Command {
     .option('--name <name>', 'workspace name', 'My shop')
     .addOption(new Option('--jurisdiction <code>', 'where the workspace operates; sets consent defaults').choices(jurisdictionSchema.options).default('OTHER'))
     .action(async (o: { name: string; jurisdiction: 'CN' | 'EU' | 'UK' | 'US' | 'OTHER' }) => {
+      // The API's rules for a workspace (a name of 1–200 characters once trimmed).
+      const input = createWorkspaceSchema.safeParse({ name: o.name, jurisdiction: o.jurisdiction });
+      if (!input.success) throw new ConfigError(`--name: ${describeIssues(input.error).replace(/^name: /, '')}`);
       await withTailor(globals(), async (tailor) => {
-        const { workspace, keys } = await tailor.workspaces.createWorkspace({ name: o.name, jurisdiction: o.jurisdiction });
+        const { workspace, keys } = await tailor.workspaces.createWorkspace({ name: input.data.name, jurisdiction: o.jurisdiction });
         output(globals(), { workspaceId: workspace.id, name: workspace.name, jurisdiction: workspace.jurisdiction, writeKey: keys.write, adminKey: keys.admin, database: tailor.store.features.name },
           () => [
             `Created workspace "${workspace.name}" (${workspace.id}) on ${tailor.store.features.name}.`,
@@ -303,9 +306,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--kind <kind>', 'write (ingest only) or admin').choices(['write', 'admin']).makeOptionMandatory())
     .option('--name <name>', 'a label', 'unnamed')
     .action(async (o: { kind: 'write' | 'admin'; name: string }) => {
+      const input = createKeySchema.safeParse({ kind: o.kind, name: o.name });
+      if (!input.success) throw new ConfigError(describeIssues(input.error).replace(/^name: /, '--name: '));
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
-        const { key, record } = await tailor.workspaces.createKey(workspace.id, o.kind, o.name);
+        const { key, record } = await tailor.workspaces.createKey(workspace.id, o.kind, input.data.name);
         // As POST /v1/keys records it: the id and kind, never the secret.
         await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'key.created', subject: `key:${record.id}`, details: { kind: record.kind } });
         output(globals(), { key, id: record.id, kind: record.kind }, () => `${record.kind} key ${record.id}: ${key}\n(shown only now)`);
