@@ -21,7 +21,8 @@ describe('buildConfig', () => {
 
   it('names the source and the setting of a bad value', () => {
     expect(() => buildConfig({ env: { TAILOR_PORT: 'eighty' }, flags: {} })).toThrow('environment variable TAILOR_PORT: expected a number, got "eighty"');
-    expect(() => buildConfig({ env: { DATABASE_URL: 'mysql://x' }, flags: {} })).toThrow('environment: database.url: must be a postgres:// connection string');
+    expect(() => buildConfig({ env: { DATABASE_URL: 'mysql://x' }, flags: {} })).toThrow('environment variable DATABASE_URL: database.url: must be a postgres:// connection string');
+    expect(() => buildConfig({ env: { TAILOR_PORT: '70000' }, flags: {} })).toThrow(/^environment variable TAILOR_PORT: server\.port: Too big/);
     expect(() => buildConfig({ file: { server: { prot: 1 } }, fileName: 'tailor.config.json', env: {}, flags: {} })).toThrow(/^tailor\.config\.json: server: /);
     expect(() => buildConfig({ env: {}, flags: { server: { port: 70000 } } })).toThrow(/^command-line flags: server\.port: /);
   });

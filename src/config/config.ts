@@ -77,7 +77,15 @@ export function buildConfig(sources: { file?: unknown; fileName?: string | undef
     (envLayer[spec.path[0]] ??= {})[spec.path[1]] = value;
   }
   const envCheck = configSchema.safeParse(envLayer);
-  if (!envCheck.success) throw new ConfigError(`environment: ${describeIssues(envCheck.error)} (see ${Object.keys(ENV_VARS).join(', ')})`);
+  if (!envCheck.success) {
+    // Each problem under the name of the variable that set the value.
+    const named = envCheck.error.issues.map((issue) => {
+      const variable = Object.entries(ENV_VARS).find(([name, spec]) => spec.path[0] === issue.path[0] && spec.path[1] === issue.path[1] && sources.env[name] !== undefined && sources.env[name] !== '')?.[0];
+      const at = issue.path.join('.');
+      return `${variable === undefined ? 'environment' : `environment variable ${variable}`}: ${at === '' ? '' : `${at}: `}${issue.message}`;
+    });
+    throw new ConfigError(named.join('; '));
+  }
 
   const merged: Layer = {};
   for (const layer of [fromFile as Layer, envLayer, sources.flags]) {
