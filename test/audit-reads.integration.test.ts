@@ -43,6 +43,7 @@ describeEachEngine('audit: reads of personal data and key changes through the AP
       await call('/v1/profiles/user_id:r1/policy?action=send_marketing&channel=email');
       const members = await call(`/v1/segments/${segment.segment.id}/members?limit=1`) as { members: Array<{ profileId: string }> };
       await call(`/v1/keys/${keyed.record.id}`, { method: 'DELETE' });
+      const preview = await call('/v1/segments/preview', { method: 'POST', body: JSON.stringify({ name: 'Readers?', condition: { trait: 'email', source: 'profile', op: 'contains', value: 'reader-' } }) }) as { count: number; sample: string[] };
 
       const entries = await tailor.audit.entries(a.workspace.id, { afterSeq: after });
       const actor = `admin_key:${a.keys.adminKeyId}`;
@@ -52,7 +53,9 @@ describeEachEngine('audit: reads of personal data and key changes through the AP
         { actor, action: 'profile.policy.read', subject: p1, details: { via: 'GET /v1/profiles/{ref}/policy', action: 'send_marketing', channel: 'email' } },
         { actor, action: 'segment.members.read', subject: segment.segment.id, details: { via: 'GET /v1/segments/{id}/members', count: 1, profileIds: [members.members[0]!.profileId] } },
         { actor, action: 'key.revoked', subject: `key:${keyed.record.id}`, details: {} },
+        { actor, action: 'segment.previewed', subject: 'segments', details: { via: 'POST /v1/segments/preview', count: 2, profileIds: preview.sample } },
       ]);
+      expect(preview.sample.sort()).toEqual([p1, p2].sort());
       expect([p1, p2]).toContain(members.members[0]!.profileId);
       // The search text can be an identifier (an email's start); key secrets never enter the log.
       const log = JSON.stringify(await tailor.audit.entries(a.workspace.id, {}));
@@ -99,12 +102,16 @@ describe('audit: tailor profiles show, keys create and keys revoke (CLI, SQLite)
     const shown = JSON.parse(await cli(...base, '--json', 'profiles', 'show', 'user_id:c1')) as { profile: { id: string } };
     const created = JSON.parse(await cli(...base, '--json', 'keys', 'create', '--kind', 'admin', '--name', 'ops')) as { key: string; id: string };
     await cli(...base, 'keys', 'revoke', created.id);
+    await cli(...base, '--json', 'profiles', 'list', '--q', 'c1');
+    await cli(...base, '--json', 'segments', 'history', 'user_id:c1');
 
     const audit = JSON.parse(await cli(...base, '--json', 'audit', 'list')) as { entries: Array<{ actor: string; action: string; subject: string; details: unknown }> };
     expect(audit.entries.map(({ actor, action, subject, details }) => ({ actor, action, subject, details }))).toEqual([
       { actor: 'cli', action: 'profile.read', subject: shown.profile.id, details: { via: 'tailor profiles show' } },
       { actor: 'cli', action: 'key.created', subject: `key:${created.id}`, details: { kind: 'admin' } },
       { actor: 'cli', action: 'key.revoked', subject: `key:${created.id}`, details: {} },
+      { actor: 'cli', action: 'profiles.listed', subject: 'profiles', details: { via: 'tailor profiles list', search: true, count: 1, profileIds: [shown.profile.id] } },
+      { actor: 'cli', action: 'profile.segments.read', subject: shown.profile.id, details: { via: 'tailor segments history' } },
     ]);
     expect(JSON.stringify(audit)).not.toContain(created.key);
   });

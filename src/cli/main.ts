@@ -290,6 +290,7 @@ export function buildProgram(): Command {
         // `total` counts what the query matches, not the whole workspace.
         const total = await tailor.profiles.count(workspace.id, o.q);
         const what = o.q === undefined || o.q.trim() === '' ? 'profiles' : `profiles with an identifier starting with "${o.q.trim()}"`;
+        await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'profiles.listed', subject: 'profiles', details: { via: 'tailor profiles list', search: (o.q ?? '').trim() !== '', count: r.value.profiles.length, profileIds: r.value.profiles.map((p) => p.id) } });
         output(globals(), { total, ...r.value }, () => [`${total} ${what}; showing ${r.value.profiles.length}:`, ...r.value.profiles.map((p) => `  ${p.id}  last seen ${new Date(p.lastSeenAt).toISOString()}`)].join('\n'));
       });
     });

@@ -165,6 +165,7 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const r = await tailor.segments.historyOf(workspace, ref);
         if (!r.ok) fail(r.error);
+        await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'profile.segments.read', subject: r.value.profileId, details: { via: 'tailor segments history' } });
         const names = new Map((await tailor.segments.list(workspace)).map((s) => [s.id, s.name]));
         output(globals(), r.value, () => [
           `profile ${r.value.profileId}: in ${r.value.current.length} segments now`,

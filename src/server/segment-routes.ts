@@ -64,9 +64,11 @@ export function registerSegmentRoutes(app: OpenAPIHono, deps: { workspaces: Work
     request: { body: { content: json(definitionSchema), required: true } },
     responses: { 200: { description: 'Count and sample', content: json(z.object({ count: z.number(), sample: z.array(z.string()), profilingExcluded: z.number() })) }, ...errors },
   }), async (c) => {
-    const { workspace } = await requireAdmin(deps, c);
+    const { workspace, keyId } = await requireAdmin(deps, c);
     const r = await deps.segments.preview(workspace, c.req.valid('json'));
     if (!r.ok) throw fail(r.error);
+    // The sample names people: audited as a list of them is.
+    await deps.audit.record({ workspaceId: workspace.id, actor: `admin_key:${keyId}`, action: 'segment.previewed', subject: 'segments', details: { via: 'POST /v1/segments/preview', count: r.value.count, profileIds: r.value.sample } });
     return c.json(r.value, 200);
   });
 
