@@ -228,9 +228,14 @@ describeEachEngine('ingest service', (engine) => {
         { raw: orderCompleted({ userId: 'buyer' }, { order_id: 'A2', revenue: 20 }) },
         { raw: trackMessage({ userId: 'buyer', event: 'Order Cancelled', properties: { order_id: 'A2' } }) },
         { raw: orderCompleted({ userId: 'buyer' }, { order_id: 'A3', products: [{ product_id: 'x', price: 'abc' }] }) },
+        // Sent without a messageId: the rejection has none either (an id made up here would mean nothing to the sender).
+        { raw: { type: 'track', userId: 'buyer', event: 'Order Completed', properties: { order_id: 'A4', products: [{ product_id: 'y', price: 'zz' }] } } },
       ] });
       expect(r.accepted).toBe(4);
-      expect(r.rejected).toEqual([{ index: 4, messageId: expect.any(String), reason: expect.stringMatching(/^properties\.products\[0\]\.price: /) }]);
+      expect(r.rejected).toEqual([
+        { index: 4, messageId: expect.any(String), reason: expect.stringMatching(/^properties\.products\[0\]\.price: /) },
+        { index: 5, messageId: null, reason: expect.stringMatching(/^properties\.products\[0\]\.price: /) },
+      ]);
       const orders = await store.db.selectFrom('orders').select(['order_id', 'status', 'revenue', 'refunded_amount', 'currency']).orderBy('order_id').execute();
       expect(orders).toEqual([
         { order_id: 'A1', status: 'partially_refunded', revenue: 100, refunded_amount: 40, currency: 'GBP' },

@@ -118,7 +118,7 @@ export function createIngestService(deps: {
       if (event.type === 'track' && event.event !== null) {
         const o = orderChangeFromEvent(event.event, event.properties, input.workspace.settings.defaultCurrency);
         if (!o.ok) {
-          rejected.push({ index, messageId: event.messageId, reason: o.error });
+          rejected.push({ index, messageId: rawMessageIdOf(message.raw), reason: o.error });
           return;
         }
         order = o.value;
