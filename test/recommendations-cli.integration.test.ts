@@ -42,6 +42,9 @@ describe('tailor train / recommend / eval recs / placements (CLI, SQLite)', () =
       expect(readFileSync(join(dir, `recs-${run}.jsonl`), 'utf8'), `run ${run}`).toBe(readFileSync(join(dir, 'recs.jsonl'), 'utf8'));
     }
 
+    // A view today, long after the 2011 purchases: the default split still falls among purchases.
+    writeFileSync(join(dir, 'today.jsonl'), `${JSON.stringify({ type: 'track', userId: '17850', event: 'Product Viewed', properties: { product_id: '85123A' } })}\n`);
+    await cli('import', 'events', join(dir, 'today.jsonl'));
     const evaluation = JSON.parse(await cli('--json', 'eval', 'recs', '--k', '10')) as { rows: Array<{ strategy: string; k: number; ndcg: number }> };
     expect(evaluation.rows.map((r) => r.strategy)).toEqual(['popularity', 'trending', 'popular', 'item-knn', 'similar', 'bought_together', 'content', 'for_you']);
     const ndcg = (s: string) => evaluation.rows.find((r) => r.strategy === s)!.ndcg;

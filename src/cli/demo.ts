@@ -126,12 +126,12 @@ export async function runDemo(args: { globals: GlobalOptions; dataFile: string; 
       ...rfmChart(segments),
       '',
       ...(clustering.ok ? [
-        `Customer clusters (k-means, k = ${clustering.value.model.k} chosen by silhouette; \`tailor segments clusters\` for details, \`tailor segments save-clusters latest --clusters all\` to keep them as segments):`,
+        `Customer clusters (k-means, k = ${clustering.value.model.k} chosen by silhouette; \`tailor --db ${config.database.sqlitePath} segments clusters\` for details, \`tailor --db ${config.database.sqlitePath} segments save-clusters latest --clusters all\` to keep them as segments):`,
         ...clustering.value.model.clusters.map((c) => `  ${String(c.number).padEnd(2)} ${'█'.repeat(Math.max(1, Math.round(c.share * 40))).padEnd(40)} ${String(c.size).padStart(5)}  ${c.description}`),
       ] : [`Customer clusters: not built (${clustering.error.message}).`]),
       '',
       ...(forYou.ok && trained.version !== null ? [
-        `Recommendation model v${trained.version} trained in ${trained.seconds.toFixed(1)} s. For customer ${EXAMPLE_CUSTOMER} (\`tailor recommend --user ${EXAMPLE_CUSTOMER}\`):`,
+        `Recommendation model v${trained.version} trained in ${trained.seconds.toFixed(1)} s. For customer ${EXAMPLE_CUSTOMER} (\`tailor --db ${config.database.sqlitePath} recommend --user ${EXAMPLE_CUSTOMER}\`):`,
         ...forYou.value.items.map((i) => `  ${String(i.position).padStart(2)}. ${i.name.slice(0, 40).padEnd(40)} ${i.reasons.slice(0, 2).map((r) => `${Math.round(r.weight * 100)}% ${r.message}`).join('; ')}`),
       ] : ['Recommendations: no model (nothing to train on).']),
       '',

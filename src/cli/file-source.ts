@@ -4,6 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { ConfigError } from '../shared/errors.js';
 
 /** A file to import: how big it is, a fingerprint to recognise it again, and a way to read it. */
 export interface FileSource {
@@ -27,9 +28,10 @@ export async function fileSource(path: string): Promise<FileSource> {
   try {
     info = await stat(path);
   } catch (cause) {
-    throw new Error(`cannot read ${path}: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (cause as Error).message}`, { cause });
+    // Bad input (exit 2), named: no stack trace for a typo.
+    throw new ConfigError(`cannot read ${path}: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (cause as Error).message}`);
   }
-  if (!info.isFile()) throw new Error(`${path} is not a file`);
+  if (!info.isFile()) throw new ConfigError(`${path} is not a file`);
   const handle = await open(path, 'r');
   const head = Buffer.alloc(Math.min(65536, info.size));
   try {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createKeySchema, createWorkspaceSchema, jurisdictionSchema } from '../contracts/workspace.js';
 import { MAX_CONFLICTS } from '../profiles/profile-service.js';
 import { parseCalibrationEnd, PURCHASE_MODEL_KIND } from '../predict/predict-service.js';
@@ -13,6 +13,7 @@ import { fileSource } from './file-source.js';
 import { formatSummary, importCatalogFile, importEventsJsonl, importOrdersCsv } from './importers.js';
 import { closeOnSignals, startServer } from './serve.js';
 import { startScheduler } from './scheduler.js';
+import { numberIn, wholeNumber } from './options.js';
 import { reportListening, runWorkers, workerIndex } from './workers.js';
 import { createProgress } from './progress.js';
 import { CLUSTER_MODEL_KIND } from '../segments/segment-service.js';
@@ -54,6 +55,8 @@ function mappingFrom(value: string): OrderCsvMapping {
 /** The `tailor` command line. */
 export function buildProgram(): Command {
   const program = new Command('tailor')
+    // Usage errors (an unknown option, a bad value) are thrown to `run`, which exits 2 for them as for other bad input.
+    .exitOverride()
     .description('Tailor: self-hostable personalized marketing — Segment-compatible ingest, one profile per person, and more.')
     .version(VERSION)
     .option('--config <file>', 'JSON config file (default: ./tailor.config.json when present)')
@@ -201,8 +204,8 @@ export function buildProgram(): Command {
     .description('fit the purchase (BG/NBD) and spend (Gamma-Gamma) models and write each customer\'s predictions: P(alive), expected purchases, CLV, churn risk, value tier, replenishment dates')
     .option('--calibration-end <date>', 'use orders up to this date (ISO 8601; default now)')
     .option('--unit <unit>', 'time unit of the purchase model: day or week', 'week')
-    .option('--horizon-days <n>', 'CLV horizon in days', (v) => Number(v), 365)
-    .option('--discount-rate <r>', 'yearly discount rate of the CLV', (v) => Number(v), 0.1)
+    .option('--horizon-days <n>', 'CLV horizon in days (1–3,650)', wholeNumber(1, 3650), 365)
+    .option('--discount-rate <r>', 'yearly discount rate of the CLV (0 ≤ r < 10)', numberIn(0, 10, { maxExclusive: true }), 0.1)
     .action(async (o: { calibrationEnd?: string; unit: string; horizonDays: number; discountRate: number }) => {
       if (o.unit !== 'day' && o.unit !== 'week') throw new ConfigError(`--unit must be day or week, got ${o.unit}`);
       const unit: 'day' | 'week' = o.unit;
@@ -268,7 +271,7 @@ export function buildProgram(): Command {
   const profiles = program.command('profiles').description('look at profiles');
   profiles.command('show <ref>')
     .description('a profile by any identifier: user_id:42, email:ann@example.com, anonymous_id:…, profile_id:… or a bare user id')
-    .option('--events <n>', 'recent events to show', (v) => Number(v), 10)
+    .option('--events <n>', 'recent events to show (0–200)', wholeNumber(0, 200), 10)
     .action(async (ref: string, o: { events: number }) => {
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
@@ -281,17 +284,21 @@ export function buildProgram(): Command {
   profiles.command('list')
     .description('profiles, most recently seen first')
     .option('--q <prefix>', 'only those with an identifier starting with this')
-    .option('--limit <n>', 'how many', (v) => Number(v), 20)
-    .action(async (o: { q?: string; limit: number }) => {
+    .option('--limit <n>', 'how many (1–200)', wholeNumber(1, 200), 20)
+    .option('--cursor <cursor>', 'the page after the one that returned this nextCursor')
+    .action(async (o: { q?: string; limit: number; cursor?: string }) => {
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
-        const r = await tailor.profiles.list(workspace.id, { q: o.q, limit: o.limit });
+        const r = await tailor.profiles.list(workspace.id, { q: o.q, limit: o.limit, cursor: o.cursor });
         if (!r.ok) throw new ConfigError(r.error.message);
         // `total` counts what the query matches, not the whole workspace.
         const total = await tailor.profiles.count(workspace.id, o.q);
         const what = o.q === undefined || o.q.trim() === '' ? 'profiles' : `profiles with an identifier starting with "${o.q.trim()}"`;
         await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'profiles.listed', subject: 'profiles', details: { via: 'tailor profiles list', search: (o.q ?? '').trim() !== '', count: r.value.profiles.length, profileIds: r.value.profiles.map((p) => p.id) } });
-        output(globals(), { total, ...r.value }, () => [`${total} ${what}; showing ${r.value.profiles.length}:`, ...r.value.profiles.map((p) => `  ${p.id}  last seen ${new Date(p.lastSeenAt).toISOString()}`)].join('\n'));
+        output(globals(), { total, ...r.value }, () => [
+          `${total} ${what}; showing ${r.value.profiles.length}:`, ...r.value.profiles.map((p) => `  ${p.id}  last seen ${new Date(p.lastSeenAt).toISOString()}`),
+          ...(r.value.nextCursor === null ? [] : [`(next page: --cursor ${r.value.nextCursor})`]),
+        ].join('\n'));
       });
     });
 
@@ -382,8 +389,8 @@ export function buildProgram(): Command {
       });
     });
   auditCommand.command('list')
-    .option('--after <seq>', 'entries after this sequence number', (v) => Number(v), 0)
-    .option('--limit <n>', 'how many', (v) => Number(v), 50)
+    .option('--after <seq>', 'entries after this sequence number', wholeNumber(0, Number.MAX_SAFE_INTEGER), 0)
+    .option('--limit <n>', 'how many (1–1,000)', wholeNumber(1, 1000), 50)
     .action(async (o: { after: number; limit: number }) => {
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
@@ -453,6 +460,11 @@ export async function run(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed the message (or the help or version that was asked for).
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
     if (error instanceof ConfigError) {
       console.error(`tailor: ${error.message}`);
       process.exitCode = 2;

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
@@ -161,7 +161,18 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
           exploration: o.explore === true ? p.exploration : { ...p.exploration, share: 0 },
           excludePurchased: o.includeBought === true ? { withinDays: 0, keepReplenishable: true } : { withinDays: null, keepReplenishable: false },
         });
-        const sink = o.out === undefined ? process.stdout : createWriteStream(o.out);
+        // Bad paths are bad input, named before any work (a stream's late error would crash the process).
+        const users = statSync(o.users!, { throwIfNoEntry: false });
+        if (users === undefined || !users.isFile()) throw new ConfigError(`--users ${o.users}: ${users === undefined ? 'no such file' : 'not a file'}`);
+        let fd: number | undefined;
+        if (o.out !== undefined) {
+          try {
+            fd = openSync(o.out, 'w');
+          } catch (error) {
+            throw new ConfigError(`--out ${o.out}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (error as Error).message}`);
+          }
+        }
+        const sink = fd === undefined ? process.stdout : createWriteStream('', { fd });
         const quiet = globals().quiet === true || o.out === undefined;
         const started = performance.now();
         let people = 0;

@@ -4,6 +4,7 @@ import type { SegmentError } from '../segments/segment-service.js';
 import { ConfigError } from '../shared/errors.js';
 import { registerClusterCommands } from './cluster-commands.js';
 import { output, pickWorkspace, withTailor, type GlobalOptions } from './context.js';
+import { wholeNumber } from './options.js';
 
 /** A segment definition file: `{ "name", "description"?, "condition" }` as JSON. */
 function readDefinition(file: string): unknown {
@@ -130,7 +131,7 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
 
   segments.command('members <id>')
     .description('members of a segment in profile id order, a page at a time; --csv writes them all')
-    .option('--limit <n>', 'page size (1–1000)', (v) => Number(v), 100)
+    .option('--limit <n>', 'page size (1–1000)', wholeNumber(1, 1000), 100)
     .option('--after <profileId>', 'the page after this profile id')
     .option('--csv <file>', 'write every member as CSV (profile_id,user_id,entered_at) to this file, or - for stdout')
     .action(async (id: string, o: { limit: number; after?: string; csv?: string }) => {

@@ -64,14 +64,17 @@ export function createTrainer(deps: { repository: RecommendationRepository; cloc
   return {
     /**
      * The offline evaluation (`tailor eval recs`): a temporal split at `splitAt` (default: 90
-     * days before the latest interaction), every strategy against the baselines.
+     * days before the latest purchase — what is tested — so that a view or cart add long after
+     * the data ends does not move the split past every purchase), every strategy against the
+     * baselines.
      */
     async evaluate(workspace: Workspace, options: { splitAt?: number; ks?: number[]; onProgress?: (step: string) => void } = {}): Promise<OfflineEvaluation & { excludedPeople: number }> {
       const say = options.onProgress ?? (() => {});
       const latest = await repository.latestInteractionAt(workspace.id);
       if (latest === null) throw new RangeError('nothing to evaluate: no purchases, cart adds or views in this workspace');
-      const splitAt = options.splitAt ?? latest - 90 * DAY_MS;
       const { interactions, excluded } = await readInteractions(workspace, -1, say);
+      const latestPurchase = interactions.reduce((m, e) => (e.kind === 'purchase' && e.at > m ? e.at : m), -Infinity);
+      const splitAt = options.splitAt ?? (Number.isFinite(latestPurchase) ? latestPurchase : latest) - 90 * DAY_MS;
       if (!interactions.some((e) => e.at < splitAt) || !interactions.some((e) => e.at >= splitAt && e.kind === 'purchase')) {
         throw new RangeError(`the split at ${new Date(splitAt).toISOString().slice(0, 10)} leaves no training data or no purchases to test: choose a date between the first and the latest interaction (${new Date(latest).toISOString().slice(0, 10)})`);
       }

@@ -68,8 +68,14 @@ export async function openStore(config: StoreConfig, options: { secondary?: bool
   let features: DialectFeatures;
   let closeDriver: () => Promise<void>;
   let shareableConfig: StoreConfig | null = config;
+  const where = describeDatabase(config);
   if (config.engine === 'sqlite') {
-    const opened = openSqlite({ ...config, checkpoint: secondary ? 'elsewhere' : 'background' });
+    let opened: ReturnType<typeof openSqlite>;
+    try {
+      opened = openSqlite({ ...config, checkpoint: secondary ? 'elsewhere' : 'background' });
+    } catch (error) {
+      throw new Error(`cannot open the SQLite database ${where}: ${(error as Error).message}`, { cause: error });
+    }
     if (!isSharedFile(config.filename)) shareableConfig = null;
     db = opened.db;
     features = sqliteFeatures;
@@ -87,7 +93,13 @@ export async function openStore(config: StoreConfig, options: { secondary?: bool
     if (!secondary) await migrate(db, features, config.engine === 'postgres' ? config.schema ?? 'public' : undefined);
   } catch (error) {
     await closeDriver();
-    throw error;
+    // The first statement is where an unreachable server or a file that is no database shows.
+    const cause = (error as Error).cause ?? error;
+    const code = (cause as { code?: string }).code;
+    if (config.engine === 'postgres' && code !== undefined && CONNECTION_ERRORS.has(code)) {
+      throw new Error(`cannot connect to PostgreSQL at ${where}: ${(cause as Error).message || code}`, { cause });
+    }
+    throw new Error(`${(error as Error).message} (${where})`, { cause });
   }
   return {
     db,
@@ -115,6 +127,20 @@ async function sqliteImmediateTransaction<T>(db: Kysely<Database>, fn: (tx: Kyse
       throw error;
     }
   });
+}
+
+/** Driver and server codes that mean "could not connect or log in", not "a migration failed". */
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN', '28P01', '28000', '3D000']);
+
+/** The database as an error message names it: the SQLite file, or the PostgreSQL server and database without the password. */
+function describeDatabase(config: StoreConfig): string {
+  if (config.engine === 'sqlite') return config.filename;
+  try {
+    const url = new URL(config.connectionString);
+    return `${url.hostname}${url.port === '' ? '' : `:${url.port}`}${url.pathname}${config.schema === undefined ? '' : ` (schema ${config.schema})`}`;
+  } catch {
+    return 'the configured URL';
+  }
 }
 
 async function migrate(db: Kysely<Database>, features: DialectFeatures, schema: string | undefined): Promise<void> {
