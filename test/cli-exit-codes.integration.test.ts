@@ -17,6 +17,9 @@ describe('tailor exit codes and messages for bad input (CLI)', () => {
       [['predict', '--horizon-days', '0.5'], /exited 2: error: option '--horizon-days <n>' argument '0\.5' is invalid/],
       [['import', 'events', join(dir, 'missing.jsonl')], /exited 2: tailor: cannot read .*missing\.jsonl: no such file/],
       [['recommend', '--users', join(dir, 'missing.txt')], /exited 2: tailor: --users .*missing\.txt: no such file/],
+      [['segments', 'cluster', '--min-k', '1'], /exited 2: error: option '--min-k <k>' argument '1' is invalid\. must be a whole number 2–20/],
+      [['segments', 'cluster', '--min-k', '5', '--max-k', '3'], /exited 2: tailor: --min-k 5 is more than --max-k 3/],
+      [['segments', 'cluster', '--max-k', '4', '--save', '7'], /exited 2: tailor: --save: clusters are numbered 1 to at most 4/],
     ];
     for (const [args, expected] of cases) await expect(runCli(['--db', db, ...args]), args.join(' ')).rejects.toThrow(expected);
     writeFileSync(join(dir, 'users.txt'), '17850\n');

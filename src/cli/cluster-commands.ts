@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { DEFAULT_FIT_SAMPLE, DEFAULT_K_RANGE, MAX_K } from '../segments/clustering.js';
+import { DEFAULT_FIT_SAMPLE, DEFAULT_K_RANGE, MAX_FIT_SAMPLE, MAX_K } from '../segments/clustering.js';
 import type { ClusteringRun, ClusterServiceError } from '../segments/cluster-service.js';
 import type { SegmentRecord } from '../segments/segment-repository.js';
 import { ConfigError } from '../shared/errors.js';
 import { output, pickWorkspace, withTailor, type GlobalOptions } from './context.js';
+import { wholeNumber } from './options.js';
 
 const integer = (flag: string) => (v: string) => {
   const n = Number(v);
@@ -53,12 +54,15 @@ const savedText = (saved: readonly SegmentRecord[]) => saved.map((s) => `  saved
 export function registerClusterCommands(segments: Command, globals: () => GlobalOptions): void {
   segments.command('cluster')
     .description('k-means clusters of customers (RFM, basket, tenure, discount affinity, price band, favourite categories), k chosen by silhouette; each cluster described, optionally saved as segments')
-    .option('--min-k <k>', 'smallest k tried', integer('--min-k'), DEFAULT_K_RANGE[0])
-    .option('--max-k <k>', `largest k tried (at most ${MAX_K})`, integer('--max-k'), DEFAULT_K_RANGE[1])
+    .option('--min-k <k>', `smallest k tried (2–${MAX_K})`, wholeNumber(2, MAX_K), DEFAULT_K_RANGE[0])
+    .option('--max-k <k>', `largest k tried (2–${MAX_K}, at least --min-k)`, wholeNumber(2, MAX_K), DEFAULT_K_RANGE[1])
     .option('--seed <n>', 'random seed: the same seed and data give the same clusters', integer('--seed'), 42)
-    .option('--sample <n>', 'customers the centres are fitted on (a uniform sample when there are more)', integer('--sample'), DEFAULT_FIT_SAMPLE)
+    .option('--sample <n>', `customers the centres are fitted on (100–${MAX_FIT_SAMPLE}; a uniform sample when there are more)`, wholeNumber(100, MAX_FIT_SAMPLE), DEFAULT_FIT_SAMPLE)
     .option('--save <clusters>', 'save clusters as segments: "all" or numbers such as 1,3', clusterList('--save'))
     .action(async (o: { minK: number; maxK: number; seed: number; sample: number; save?: number[] | 'all' }) => {
+      if (o.minK > o.maxK) throw new ConfigError(`--min-k ${o.minK} is more than --max-k ${o.maxK}`);
+      // Cluster numbers above the largest k tried cannot exist: refused before a run is stored.
+      if (Array.isArray(o.save) && o.save.some((n) => n > o.maxK)) throw new ConfigError(`--save: clusters are numbered 1 to at most ${o.maxK} (--max-k), got ${o.save.join(',')}`);
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const quiet = globals().quiet === true || globals().json === true;
