@@ -24,10 +24,10 @@ describe('tailor train / recommend / eval recs / placements (CLI, SQLite)', () =
     expect(await cli('recommend', '--user', 'user_id:17850', '--n', '3')).toMatch(/recommendation id .*\n +1\. /s);
 
     // A batch: one line per person, {"userId", "items"}, nothing they bought before.
-    writeFileSync(join(dir, 'users.txt'), '17850\n# a comment\n{"userId": 16360}\nno-such-customer\n');
+    writeFileSync(join(dir, 'users.txt'), '17850\n# a comment\n{"userId": 16360}\nno-such-customer\n{"user": "user_id:12347"}\n');
     await cli('recommend', '--users', join(dir, 'users.txt'), '--n', '10', '--format', 'jsonl', '--out', join(dir, 'recs.jsonl'));
     const lines = readFileSync(join(dir, 'recs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { userId: string; items: string[] });
-    expect(lines.map((l) => l.userId)).toEqual(['17850', '16360', 'no-such-customer']);
+    expect(lines.map((l) => l.userId)).toEqual(['17850', '16360', 'no-such-customer', '12347']);
     for (const l of lines) {
       expect(Object.keys(l).sort()).toEqual(['items', 'userId']);
       expect(l.items).toHaveLength(10);

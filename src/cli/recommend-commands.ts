@@ -30,6 +30,9 @@ export function formatRecommendations(r: RecommendationResponse): string {
   ].join('\n');
 }
 
+/** How an output line names a person: the user id of a `user_id:` reference, otherwise the reference as given (`email:ann@x.io`). */
+const labelOf = (ref: string) => (ref.startsWith('user_id:') ? ref.slice('user_id:'.length) : ref);
+
 /** The people of a users file: one identifier per line (a user id, or `type:value`), or JSON lines with `userId` / `user`. */
 async function* usersOf(path: string): AsyncIterable<{ line: number; ref: string; userId: string }> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
@@ -49,9 +52,10 @@ async function* usersOf(path: string): AsyncIterable<{ line: number; ref: string
       const userId = typeof o.userId === 'string' || typeof o.userId === 'number' ? String(o.userId) : null;
       const user = typeof o.user === 'string' ? o.user : null;
       if (userId === null && user === null) throw new ConfigError(`${path}:${n}: a JSON line needs "userId" or "user"`);
-      yield { line: n, ref: user ?? `user_id:${userId}`, userId: userId ?? user! };
+      yield { line: n, ref: user ?? `user_id:${userId}`, userId: userId ?? labelOf(user!) };
     } else {
-      yield { line: n, ref: text.includes(':') ? text : `user_id:${text}`, userId: text.includes(':') ? text.slice(text.indexOf(':') + 1) : text };
+      const ref = text.includes(':') ? text : `user_id:${text}`;
+      yield { line: n, ref, userId: labelOf(ref) };
     }
   }
 }
