@@ -1,7 +1,7 @@
 import type { IncrementalTraitState } from '../profiles/trait-state.js';
 import type { Identifier } from '../identity/index.js';
 import type { ConsentRecord } from '../privacy/consent-ledger.js';
-import type { OrderLine } from '../orders/order-events.js';
+import type { OrderRecord } from '../orders/order-state.js';
 import type { NormalizedEvent } from './normalize.js';
 
 export interface ProfileState {
@@ -14,23 +14,8 @@ export interface ProfileState {
   traitState: IncrementalTraitState | null;
 }
 
-export interface OrderRow {
-  orderId: string;
-  profileId: string | null;
-  kind: 'order' | 'return';
-  status: 'completed' | 'refunded' | 'partially_refunded' | 'cancelled';
-  currency: string;
-  revenue: number;
-  total: number;
-  discount: number;
-  refundedAmount: number;
-  coupon: string | null;
-  placedAt: number;
-  updatedAt: number;
-  source: string;
-  messageId: string | null;
-  lines: OrderLine[];
-}
+/** An order as ingest stores it (see src/orders/order-state.ts). */
+export type OrderRow = OrderRecord;
 
 /**
  * The storage a batch of events needs, inside one transaction that holds the workspace's
@@ -51,10 +36,10 @@ export interface IngestUnitOfWork {
   insertIdentities(rows: ReadonlyArray<{ identifier: Identifier; profileId: string; at: number; messageId: string | null }>): Promise<void>;
   insertConflicts(rows: ReadonlyArray<{ id: string; profileId: string; otherProfileId: string | null; identifier: Identifier; reason: string; messageId: string | null; at: number }>): Promise<void>;
   insertEvents(rows: ReadonlyArray<{ event: NormalizedEvent; profileId: string }>): Promise<void>;
-  getOrder(orderId: string): Promise<Omit<OrderRow, 'lines'> | null>;
-  /** Inserts or replaces an order with its lines. */
+  /** The stored orders with these ids, with their lines (ids not stored are left out). */
+  getOrders(orderIds: readonly string[]): Promise<OrderRow[]>;
+  /** Inserts or replaces orders with their lines. */
   upsertOrders(orders: readonly OrderRow[]): Promise<void>;
-  updateOrderStatus(orderId: string, change: { status: OrderRow['status']; refundedAmount?: number; updatedAt: number }): Promise<void>;
   /** The workspace's erasure suppression salt, or null when nobody was ever erased. */
   suppressionSalt(): Promise<string | null>;
   /** Which of these suppression hashes are on the list. */

@@ -4,7 +4,8 @@ import {
   aliasPreviousIdentifier, extractIdentifiers, identifierKey, identityRules, IdentityGraph, MAX_IDENTIFIER_LENGTH, overlongIdentifier, resolveIdentifiers,
   type Identifier, type IdentityRules, type Resolution,
 } from '../identity/index.js';
-import { applyRefund, orderChangeFromEvent, type OrderChange } from '../orders/order-events.js';
+import { orderChangeFromEvent, type OrderChange } from '../orders/order-events.js';
+import { applyOrderChange } from '../orders/order-state.js';
 import type { Clock } from '../shared/clock.js';
 import { consentRecordFrom } from '../privacy/consent-input.js';
 import { consentStateAt, type ConsentRecord } from '../privacy/consent-ledger.js';
@@ -462,49 +463,35 @@ export function createIngestService(deps: {
   };
 }
 
+/**
+ * Applies the batch's order events, in order, to the orders they name: one read of those
+ * orders (with their lines) and one write, and nothing at all for a batch without order
+ * events. The rules, which make the result independent of the order of arrival, are in
+ * `applyOrderChange`. Returns the events whose change was not applied, with the reason
+ * (e.g. a refund in another currency than its order's); the events themselves are stored.
+ */
 async function applyOrderChanges(
   uow: IngestUnitOfWork,
   items: ReadonlyArray<{ event: NormalizedEvent; order: OrderChange | null; profileId: string }>,
   source: string,
   now: number,
-): Promise<void> {
-  const completed = new Map<string, OrderRow>();
-  for (const { event, order, profileId } of items) {
-    if (order === null) continue;
-    if (order.kind === 'completed') {
-      completed.set(order.orderId, {
-        orderId: order.orderId, profileId, kind: 'order', status: 'completed', currency: order.currency, revenue: order.revenue,
-        total: order.total, discount: order.discount, refundedAmount: 0, coupon: order.coupon, placedAt: event.timestamp,
-        updatedAt: now, source, messageId: event.messageId, lines: order.lines,
-      });
+): Promise<Array<{ messageId: string; reason: string }>> {
+  const changes = items.flatMap(({ event, order, profileId }) => (order === null ? [] : [{ event, order, profileId }]));
+  if (changes.length === 0) return [];
+  const orders = new Map<string, OrderRow>((await uow.getOrders([...new Set(changes.map((c) => c.order.orderId))])).map((o) => [o.orderId, o]));
+  const changed = new Set<string>();
+  const notApplied: Array<{ messageId: string; reason: string }> = [];
+  for (const { event, order, profileId } of changes) {
+    const outcome = applyOrderChange(orders.get(order.orderId) ?? null, order, { profileId, timestamp: event.timestamp, messageId: event.messageId, source, now });
+    if (!outcome.applied) {
+      notApplied.push({ messageId: event.messageId, reason: outcome.reason });
       continue;
     }
-    // Refunds and cancellations apply to the order as it stands, including one completed earlier in this batch.
-    if (completed.size > 0) {
-      await uow.upsertOrders([...completed.values()]);
-      completed.clear();
-    }
-    const current = await uow.getOrder(order.orderId);
-    if (current === null) {
-      // A refund that matches no known order (a credit note, or an order placed before
-      // Tailor) is kept as a standalone return, so that net revenue stays right.
-      if (order.kind === 'refunded' && order.amount !== null) {
-        await uow.upsertOrders([{
-          orderId: order.orderId, profileId, kind: 'return', status: 'refunded', currency: order.currency, revenue: -Math.abs(order.amount),
-          total: -Math.abs(order.amount), discount: 0, refundedAmount: 0, coupon: null, placedAt: event.timestamp, updatedAt: now, source,
-          messageId: event.messageId, lines: order.lines.map((l) => ({ ...l, quantity: -Math.abs(l.quantity) })),
-        }]);
-      }
-      continue;
-    }
-    if (order.kind === 'refunded') {
-      const next = applyRefund(current, order.amount);
-      await uow.updateOrderStatus(order.orderId, { status: next.status, refundedAmount: next.refundedAmount, updatedAt: now });
-    } else {
-      await uow.updateOrderStatus(order.orderId, { status: 'cancelled', updatedAt: now });
-    }
+    orders.set(order.orderId, outcome.order);
+    changed.add(order.orderId);
   }
-  if (completed.size > 0) await uow.upsertOrders([...completed.values()]);
+  await uow.upsertOrders([...changed].map((id) => orders.get(id)!));
+  return notApplied;
 }
 
 export type IngestService = ReturnType<typeof createIngestService>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyRefund, orderChangeFromEvent } from './order-events.js';
+import { orderChangeFromEvent } from './order-events.js';
 
 describe('orderChangeFromEvent', () => {
   it('reads an E-commerce v2 Order Completed with products', () => {
@@ -8,7 +8,7 @@ describe('orderChangeFromEvent', () => {
       products: [{ product_id: '507f1f77', sku: '45790-32', name: 'Monopoly', price: 19, quantity: 1, category: 'Games' }, { sku: '46493-32', price: 3, quantity: 2 }],
     }, 'EUR');
     expect(r).toEqual({ ok: true, value: {
-      kind: 'completed', orderId: '50314', currency: 'USD', revenue: 25, total: 27.5, discount: 2.5, coupon: 'hasbros',
+      kind: 'completed', orderId: '50314', currency: 'USD', defaultCurrency: 'EUR', revenue: 25, total: 27.5, discount: 2.5, coupon: 'hasbros',
       lines: [
         { itemId: '507f1f77', name: 'Monopoly', category: 'Games', price: 19, quantity: 1 },
         { itemId: '46493-32', name: null, category: null, price: 3, quantity: 2 },
@@ -29,18 +29,14 @@ describe('orderChangeFromEvent', () => {
   });
 
   it('reads refunds and cancellations, and ignores other events', () => {
-    expect(orderChangeFromEvent('Order Refunded', { order_id: 'o', products: [{ product_id: 'a', price: 5, quantity: 2 }] }, 'USD'))
-      .toEqual({ ok: true, value: { kind: 'refunded', orderId: 'o', amount: 10, currency: 'USD', lines: [{ itemId: 'a', name: null, category: null, price: 5, quantity: 2 }] } });
-    expect(orderChangeFromEvent('Order Refunded', { order_id: 'o' }, 'USD')).toEqual({ ok: true, value: { kind: 'refunded', orderId: 'o', amount: null, currency: 'USD', lines: [] } });
-    expect(orderChangeFromEvent('Order Cancelled', { order_id: 7 }, 'USD')).toEqual({ ok: true, value: { kind: 'cancelled', orderId: '7' } });
+    expect(orderChangeFromEvent('Order Refunded', { order_id: 'o', currency: 'jpy', products: [{ product_id: 'a', price: 5, quantity: 2 }, { sku: 'b' }] }, 'USD'))
+      .toEqual({ ok: true, value: { kind: 'refunded', orderId: 'o', amount: null, currency: 'JPY', currencyGiven: true, lines: [
+        { itemId: 'a', name: null, category: null, price: 5, quantity: 2 },
+        { itemId: 'b', name: null, category: null, price: null, quantity: 1 },
+      ] } });
+    expect(orderChangeFromEvent('Order Refunded', { order_id: 'o', total: 12 }, 'USD')).toEqual({ ok: true, value: { kind: 'refunded', orderId: 'o', amount: 12, currency: 'USD', currencyGiven: false, lines: null } });
+    expect(orderChangeFromEvent('Order Refunded', { order_id: 'o' }, 'USD')).toEqual({ ok: true, value: { kind: 'refunded', orderId: 'o', amount: null, currency: 'USD', currencyGiven: false, lines: null } });
+    expect(orderChangeFromEvent('Order Cancelled', { order_id: 7 }, 'USD')).toEqual({ ok: true, value: { kind: 'cancelled', orderId: '7', currency: 'USD' } });
     expect(orderChangeFromEvent('Product Viewed', { product_id: 'x' }, 'USD')).toEqual({ ok: true, value: null });
-  });
-});
-
-describe('applyRefund', () => {
-  it('accumulates partial refunds up to the revenue', () => {
-    expect(applyRefund({ revenue: 100, refundedAmount: 0 }, 30)).toEqual({ refundedAmount: 30, status: 'partially_refunded' });
-    expect(applyRefund({ revenue: 100, refundedAmount: 30 }, 80)).toEqual({ refundedAmount: 100, status: 'refunded' });
-    expect(applyRefund({ revenue: 100, refundedAmount: 0 }, null)).toEqual({ refundedAmount: 100, status: 'refunded' });
   });
 });

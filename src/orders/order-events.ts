@@ -63,19 +63,45 @@ function toLines(products: ReadonlyArray<z.output<typeof productSchema>> | undef
   }));
 }
 
+/**
+ * A line of a refund as sent: `price` is null when the event did not give one, so that the
+ * refund can take the price from the order's own line (see `refundValue`).
+ */
+export interface RefundLine {
+  itemId: string;
+  name: string | null;
+  category: string | null;
+  price: number | null;
+  quantity: number;
+}
+
 export type OrderChange =
   | {
       kind: 'completed';
       orderId: string;
       currency: string;
+      /** The workspace's default currency, in which a refund naming none was kept before its order arrived. */
+      defaultCurrency: string;
       revenue: number;
       total: number;
       discount: number;
       coupon: string | null;
       lines: OrderLine[];
     }
-  | { kind: 'refunded'; orderId: string; amount: number | null; currency: string; lines: OrderLine[] }
-  | { kind: 'cancelled'; orderId: string };
+  | {
+      kind: 'refunded';
+      orderId: string;
+      /** `total`, else `revenue`, as sent; null when neither was (then `lines`, else the whole order). */
+      amount: number | null;
+      /** As sent, upper-cased; else the workspace default. */
+      currency: string;
+      /** Whether the event named its currency: a refund without one is in its order's currency. */
+      currencyGiven: boolean;
+      /** The refunded `products[]`; null when the event listed none. */
+      lines: RefundLine[] | null;
+    }
+  /** `currency` is the workspace default, used only for a cancellation kept before its order arrives. */
+  | { kind: 'cancelled'; orderId: string; currency: string };
 
 /**
  * Reads the order change a track event describes, or `null` for events that are not order
@@ -100,6 +126,7 @@ export function orderChangeFromEvent(event: string, properties: Record<string, u
       kind: 'completed',
       orderId: p.order_id,
       currency: p.currency ?? defaultCurrency,
+      defaultCurrency,
       revenue,
       total: p.total ?? revenue,
       discount: p.discount ?? 0,
@@ -111,26 +138,25 @@ export function orderChangeFromEvent(event: string, properties: Record<string, u
     const parsed = orderRefundedSchema.safeParse(properties);
     if (!parsed.success) return err(describeIssues(parsed.error, 'properties'));
     const p = parsed.data;
-    // A refund without an amount or products refunds the whole order (spec: "full refund").
-    const lines = toLines(p.products);
-    const fromProducts = p.products === undefined ? null : lines.reduce((s, l) => s + l.price * l.quantity, 0);
-    return ok({ kind: 'refunded', orderId: p.order_id, amount: p.total ?? p.revenue ?? fromProducts, currency: p.currency ?? defaultCurrency, lines });
+    // Neither an amount nor products: a full refund (spec: "full refund"). Products are valued
+    // when the refund is applied, because a line without a price takes the order's own price.
+    const lines = p.products === undefined ? null : p.products.map((product) => ({
+      itemId: (product.product_id ?? product.sku)!,
+      name: product.name ?? null,
+      category: product.category ?? null,
+      price: product.price ?? null,
+      quantity: product.quantity ?? 1,
+    }));
+    return ok({
+      kind: 'refunded', orderId: p.order_id, amount: p.total ?? p.revenue ?? null,
+      currency: p.currency ?? defaultCurrency, currencyGiven: p.currency !== undefined, lines,
+    });
   }
   if (event === 'Order Cancelled') {
     const parsed = orderCancelledSchema.safeParse(properties);
     if (!parsed.success) return err(describeIssues(parsed.error, 'properties'));
-    return ok({ kind: 'cancelled', orderId: parsed.data.order_id });
+    return ok({ kind: 'cancelled', orderId: parsed.data.order_id, currency: defaultCurrency });
   }
   return ok(null);
 }
 
-/**
- * The status and refunded amount after a refund of `amount` (null = everything).
- *
- * @example
- * applyRefund({ revenue: 100, refundedAmount: 0 }, 30); // { refundedAmount: 30, status: 'partially_refunded' }
- */
-export function applyRefund(order: { revenue: number; refundedAmount: number }, amount: number | null): { refundedAmount: number; status: 'refunded' | 'partially_refunded' } {
-  const refundedAmount = amount === null ? order.revenue : Math.min(order.revenue, order.refundedAmount + Math.abs(amount));
-  return { refundedAmount, status: refundedAmount >= order.revenue - 1e-9 ? 'refunded' : 'partially_refunded' };
-}

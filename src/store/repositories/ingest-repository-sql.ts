@@ -191,12 +191,23 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
       }
     },
 
-    async getOrder(orderId) {
-      const r = await tx.selectFrom('orders').selectAll().where('workspace_id', '=', ws).where('order_id', '=', orderId).executeTakeFirst();
-      return r === undefined ? null : {
-        orderId: r.order_id, profileId: r.profile_id, kind: r.kind, status: r.status, currency: r.currency, revenue: r.revenue, total: r.total,
-        discount: r.discount, refundedAmount: r.refunded_amount, coupon: r.coupon, placedAt: r.placed_at, updatedAt: r.updated_at, source: r.source, messageId: r.message_id,
-      };
+    async getOrders(orderIds) {
+      const out: OrderRow[] = [];
+      for (const chunk of chunkRows(orderIds, 1, maxParameters - 1)) {
+        const rows = await tx.selectFrom('orders').selectAll().where('workspace_id', '=', ws).where('order_id', 'in', chunk).execute();
+        if (rows.length === 0) continue;
+        const lines = await tx.selectFrom('order_items').selectAll().where('workspace_id', '=', ws).where('order_id', 'in', rows.map((r) => r.order_id)).orderBy('order_id').orderBy('line').execute();
+        const byOrder = new Map<string, OrderRow['lines']>();
+        for (const l of lines) byOrder.set(l.order_id, [...(byOrder.get(l.order_id) ?? []), { itemId: l.item_id, name: l.name, category: l.category, price: l.price, quantity: l.quantity }]);
+        for (const r of rows) {
+          out.push({
+            orderId: r.order_id, profileId: r.profile_id, kind: r.kind, status: r.status, currency: r.currency, revenue: r.revenue, total: r.total,
+            discount: r.discount, refundedAmount: r.refunded_amount, coupon: r.coupon, placedAt: Number(r.placed_at), updatedAt: Number(r.updated_at), source: r.source,
+            messageId: r.message_id, lines: byOrder.get(r.order_id) ?? [],
+          });
+        }
+      }
+      return out;
     },
 
     async upsertOrders(orders) {
@@ -224,12 +235,6 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
 
     async insertConsentRecords(records) {
       await insertConsent(tx, ws, records, maxParameters);
-    },
-
-    async updateOrderStatus(orderId, change) {
-      await tx.updateTable('orders')
-        .set({ status: change.status, updated_at: change.updatedAt, ...(change.refundedAmount === undefined ? {} : { refunded_amount: change.refundedAmount }) })
-        .where('workspace_id', '=', ws).where('order_id', '=', orderId).execute();
     },
   };
 }
