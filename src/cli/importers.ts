@@ -6,8 +6,9 @@ import type { Tailor } from '../main.js';
 import type { Workspace } from '../workspaces/index.js';
 import { safeParseJson } from '../shared/json.js';
 import { INGEST_LIMITS } from '../ingest/index.js';
-import { createOrderAssembler, orderToMessage, parseOrderRow, SKIP_REASON_TEXT, type AssembledOrder, type OrderCsvMapping, type SkipReason } from '../imports/order-rows.js';
+import { createOrderAssembler, orderToMessage, parseOrderRow, SKIP_REASON_TEXT, withDefaultCurrency, type AssembledOrder, type OrderCsvMapping, type SkipReason } from '../imports/order-rows.js';
 import type { ImportRun } from '../imports/import-run-repository.js';
+import { catalogCsvRow } from '../imports/catalog-rows.js';
 import { importRunRepositorySql } from '../store/repositories/import-run-repository-sql.js';
 import type { FileSource } from './file-source.js';
 import { createProgress } from './progress.js';
@@ -114,18 +115,23 @@ async function beginRun(tailor: Tailor, workspace: Workspace, kind: string, sour
 
 /**
  * Imports historical orders from a CSV file (one row per order line) through the ingest
- * path, so that identities, events and orders are built exactly as for live events.
+ * path, so that identities, events and orders are built exactly as for live events (rows
+ * without a currency take the mapping's `defaultCurrency`, else the workspace's).
  * Resumable: progress is saved after every batch, and message ids are derived from order
- * ids, so a re-run never stores an order twice.
+ * ids, so a re-run never stores an order twice; the summary's orders, returns and customers
+ * count only the orders this run stored. With `catalog`, items the catalog does not have yet
+ * are added from the order lines (id, name, price, currency); items it has are never changed.
  */
 export async function importOrdersCsv(args: {
   tailor: Tailor; workspace: Workspace; source: FileSource; mapping: OrderCsvMapping; sourceName: string;
   guests: 'skip' | 'import'; catalog: boolean; restart: boolean; quiet: boolean;
 }): Promise<ImportSummary> {
-  const { tailor, workspace, source, mapping } = args;
+  const { tailor, workspace, source } = args;
+  const mapping = withDefaultCurrency(args.mapping, workspace.settings.defaultCurrency);
   const started = performance.now();
   const { run, checkpoint, finish } = await beginRun(tailor, workspace, 'orders', source, args.restart);
   const summary = newSummary('orders', source.path, run.position);
+  summary.extra = { orders: 0, returns: 0 };
   const progress = createProgress({ label: 'orders ', total: source.size, quiet: args.quiet });
   const { stream, bytesRead } = source.open();
   const assembler = createOrderAssembler();
@@ -136,20 +142,22 @@ export async function importOrdersCsv(args: {
 
   const flush = async () => {
     if (pending.length === 0) return;
-    const messages = pending.map((order) => ({ raw: orderToMessage(order, args.sourceName) }));
-    const r = await tailor.ingest.ingest({ workspace, messages, source: `import:${args.sourceName}`, maxEventBytes: INGEST_LIMITS.maxImportedEventBytes });
+    const messages = pending.map((order) => orderToMessage(order, args.sourceName));
+    const r = await tailor.ingest.ingest({ workspace, messages: messages.map((raw) => ({ raw })), source: `import:${args.sourceName}`, maxEventBytes: INGEST_LIMITS.maxImportedEventBytes });
     summary.accepted += r.accepted;
     summary.duplicates += r.duplicates;
-    const rejectedIndexes = new Set(r.rejected.map((rj) => rj.index));
     for (const rj of r.rejected) reject(summary, null, `order ${pending[rj.index]!.orderId}: ${rj.reason}`);
+    // Orders, returns and customers count what this run stored: not duplicates, not rejections.
     pending.forEach((order, i) => {
-      if (rejectedIndexes.has(i)) return;
-      if (order.isReturn) summary.extra.returns = (summary.extra.returns ?? 0) + 1;
-      else summary.extra.orders = (summary.extra.orders ?? 0) + 1;
+      if (!r.profiles.has(String(messages[i]!.messageId).trim())) return;
+      if (order.isReturn) summary.extra.returns! += 1;
+      else summary.extra.orders! += 1;
       if (order.customerId !== null) customers.add(order.customerId);
     });
     if (args.catalog && items.size > 0) {
-      await tailor.catalog.upsert(workspace.id, [...items.values()].map((i) => ({ id: i.id, name: i.name, price: i.price, currency: i.currency })));
+      // Insert-if-absent: order lines know less than the catalog and must not overwrite it.
+      const c = await tailor.catalog.addMissing(workspace.id, [...items.values()]);
+      for (const rj of c.rejected) reject(summary, null, `catalog item ${rj.id ?? '?'}: ${rj.reason}`);
       items.clear();
     }
     await checkpoint(assembler.resumePosition(), summary);
@@ -259,9 +267,9 @@ export async function importEventsJsonl(args: { tailor: Tailor; workspace: Works
 
 /**
  * Imports catalog items from CSV (columns: id, name, category, brand, price, currency,
- * tags separated by `|`, url, image, in_stock, created_at) or JSONL (one item object per
- * line). Upserts are idempotent; progress is checkpointed every 1,000 rows, so an
- * interrupted import resumes after the last committed chunk.
+ * tags separated by `|`, attributes as a JSON object, url, image, in_stock, created_at; see
+ * `catalogCsvRow`) or JSONL (one item object per line). Upserts are idempotent; progress is
+ * checkpointed every 1,000 rows, so an interrupted import resumes after the last committed chunk.
  */
 export async function importCatalogFile(args: { tailor: Tailor; workspace: Workspace; source: FileSource; format: 'csv' | 'jsonl'; restart: boolean; quiet: boolean }): Promise<ImportSummary> {
   const { tailor, workspace, source } = args;
@@ -295,7 +303,13 @@ export async function importCatalogFile(args: { tailor: Tailor; workspace: Works
           reject(summary, rowNo, problem);
           continue;
         }
-        item = catalogCsvRow(record);
+        const read = catalogCsvRow(record);
+        if (!read.ok) {
+          summary.rowsRead++;
+          reject(summary, rowNo, read.error);
+          continue;
+        }
+        item = read.value;
       } else {
         const text = r as string;
         if (text.trim() === '') continue;
@@ -314,20 +328,6 @@ export async function importCatalogFile(args: { tailor: Tailor; workspace: Works
   });
 }
 
-function catalogCsvRow(r: Record<string, string>): Record<string, unknown> {
-  const text = (k: string) => (r[k] ?? '').trim();
-  const out: Record<string, unknown> = { id: text('id'), name: text('name') };
-  if (text('category') !== '') out.category = text('category');
-  if (text('brand') !== '') out.brand = text('brand');
-  if (text('price') !== '') out.price = Number(text('price'));
-  if (text('currency') !== '') out.currency = text('currency');
-  if (text('tags') !== '') out.tags = text('tags').split('|').map((t) => t.trim()).filter((t) => t !== '');
-  if (text('url') !== '') out.url = text('url');
-  if (text('image') !== '') out.image = text('image');
-  if (text('in_stock') !== '') out.in_stock = !['0', 'false', 'no'].includes(text('in_stock').toLowerCase());
-  if (text('created_at') !== '') out.created_at = text('created_at');
-  return out;
-}
 /** Human-readable lines for an import summary. */
 export function formatSummary(s: ImportSummary): string {
   const lines = [

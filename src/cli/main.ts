@@ -153,7 +153,7 @@ export function buildProgram(): Command {
       });
     });
   imp.command('catalog <file>')
-    .description('catalog items from CSV (id,name,category,brand,price,currency,tags,url,image,in_stock,created_at) or JSONL')
+    .description('catalog items from CSV (id,name,category,brand,price,currency,tags separated by |,attributes as a JSON object,url,image,in_stock,created_at) or JSONL')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'jsonl']))
     .option('--restart', 'start over instead of resuming an unfinished import of the same file')
     .action(async (file: string, o: { format?: 'csv' | 'jsonl'; restart?: boolean }) => {

@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import { err, ok, type Result } from '../shared/result.js';
+import { DATE_FORMATS, isKnownTimeZone, parseLocalDate } from './local-time.js';
 
 /**
  * Which CSV columns hold what, for importing historical orders (one row per order line).
+ * `defaultCurrency`: the currency of rows without one; absent, the workspace's default
+ * currency (as for live events). `dateFormats`: the written forms of the order date
+ * accepted, tried in order (see `DATE_FORMATS`). `timeZone` (IANA) or
+ * `timezoneOffsetMinutes`: where dates written without an offset are; neither: UTC.
  * `returnPrefix`: order ids starting with it are credit notes (returns/cancellations).
  * `skipPrefixes`: order ids that are not sales at all (e.g. bad-debt adjustments).
  */
@@ -16,23 +21,42 @@ export const orderCsvMappingSchema = z.object({
   customerId: z.string().min(1),
   country: z.string().min(1).optional(),
   currency: z.string().min(1).optional(),
-  defaultCurrency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
-  /** Interpret times without a zone as this offset from UTC, in minutes. */
-  timezoneOffsetMinutes: z.number().int().min(-840).max(840).default(0),
+  defaultCurrency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as "USD"').optional(),
+  dateFormats: z.array(z.enum(DATE_FORMATS)).min(1).default(['iso'])
+    .refine((f) => !(f.includes('m/d/yyyy') && f.includes('d/m/yyyy')), { message: '"m/d/yyyy" and "d/m/yyyy" cannot both be accepted (1/2/2011 would be ambiguous)' }),
+  timeZone: z.string().refine(isKnownTimeZone, { message: 'must be an IANA time zone such as "Europe/London"' }).optional(),
+  /** Interpret times without a zone as this fixed offset from UTC, in minutes. */
+  timezoneOffsetMinutes: z.number().int().min(-840).max(840).optional(),
   returnPrefix: z.string().min(1).optional(),
   skipPrefixes: z.array(z.string().min(1)).default([]),
-}).strict();
+}).strict().refine((m) => m.timeZone === undefined || m.timezoneOffsetMinutes === undefined, { message: 'give timeZone or timezoneOffsetMinutes, not both', path: ['timeZone'] });
 export type OrderCsvMapping = z.infer<typeof orderCsvMappingSchema>;
+
+/** A mapping whose default currency is settled (the mapping's own, or the workspace's). */
+export type ResolvedOrderCsvMapping = OrderCsvMapping & { defaultCurrency: string };
+
+/**
+ * The mapping an import uses: rows without a currency get the mapping's `defaultCurrency`,
+ * or else the workspace's default currency, as live events do.
+ *
+ * @example
+ * withDefaultCurrency(mapping, workspace.settings.defaultCurrency);
+ */
+export function withDefaultCurrency(mapping: OrderCsvMapping, workspaceCurrency: string): ResolvedOrderCsvMapping {
+  return { ...mapping, defaultCurrency: mapping.defaultCurrency ?? workspaceCurrency };
+}
 
 /**
  * The UCI Online Retail data set (Chen et al. 2012; CC BY 4.0): a UK retailer, prices in
- * pounds sterling, invoice times in UK local time, `C…` invoices are cancellations and
- * `A…` invoices are bad-debt adjustments.
+ * pounds sterling, invoice times in UK local time (GMT in winter, BST in summer), written
+ * `2010-12-01 08:26:00` in the UCI spreadsheet's conversions and `12/1/2010 8:26` in the
+ * common CSV copies; `C…` invoices are cancellations and `A…` invoices are bad-debt adjustments.
  */
-export const ONLINE_RETAIL_MAPPING: OrderCsvMapping = orderCsvMappingSchema.parse({
+export const ONLINE_RETAIL_MAPPING: ResolvedOrderCsvMapping = withDefaultCurrency(orderCsvMappingSchema.parse({
   orderId: 'InvoiceNo', itemId: 'StockCode', itemName: 'Description', quantity: 'Quantity', unitPrice: 'UnitPrice',
   placedAt: 'InvoiceDate', customerId: 'CustomerID', country: 'Country', defaultCurrency: 'GBP', returnPrefix: 'C', skipPrefixes: ['A'],
-});
+  dateFormats: ['iso', 'm/d/yyyy'], timeZone: 'Europe/London',
+}), 'GBP');
 
 export const MAPPING_PRESETS: Record<string, OrderCsvMapping> = { 'online-retail': ONLINE_RETAIL_MAPPING };
 
@@ -91,21 +115,13 @@ export function normalizeCustomerId(raw: string | undefined): string | null {
   return m === null ? v : m[1]!;
 }
 
-function parseLocalTime(text: string, offsetMinutes: number): number {
-  const t = text.trim();
-  // ISO with an explicit zone is taken as is; without one, as local time at the given offset.
-  const hasZone = /(Z|[+-]\d\d:?\d\d)$/i.test(t);
-  const ms = Date.parse(hasZone ? t : `${t.replace(' ', 'T')}Z`);
-  return hasZone ? ms : ms - offsetMinutes * 60_000;
-}
-
 /**
  * Reads one CSV row (an object keyed by header) as an order line, or says why it is skipped.
  *
  * @example
  * parseOrderRow({ InvoiceNo: '536365', StockCode: '85123A', Description: 'WHITE HANGING HEART', Quantity: '6', InvoiceDate: '2010-12-01T08:26:00', UnitPrice: '2.55', CustomerID: '17850.0', Country: 'United Kingdom' }, ONLINE_RETAIL_MAPPING, { guests: 'skip' });
  */
-export function parseOrderRow(row: Readonly<Record<string, string | undefined>>, mapping: OrderCsvMapping, options: { guests: 'skip' | 'import' }): Result<OrderLineRow, SkipReason> {
+export function parseOrderRow(row: Readonly<Record<string, string | undefined>>, mapping: ResolvedOrderCsvMapping, options: { guests: 'skip' | 'import' }): Result<OrderLineRow, SkipReason> {
   const orderId = (row[mapping.orderId] ?? '').trim();
   if (orderId === '') return err('missing_order_id');
   if (mapping.skipPrefixes.some((p) => orderId.startsWith(p))) return err('not_a_sale');
@@ -117,7 +133,8 @@ export function parseOrderRow(row: Readonly<Record<string, string | undefined>>,
   if ((row[mapping.quantity] ?? '').trim() === '' || !Number.isFinite(quantity)) return err('invalid_quantity');
   const unitPrice = Number((row[mapping.unitPrice] ?? '').trim());
   if ((row[mapping.unitPrice] ?? '').trim() === '' || !Number.isFinite(unitPrice)) return err('invalid_price');
-  const placedAt = parseLocalTime(row[mapping.placedAt] ?? '', mapping.timezoneOffsetMinutes);
+  const placedAt = parseLocalDate(row[mapping.placedAt] ?? '', mapping.dateFormats,
+    mapping.timeZone === undefined ? { offsetMinutes: mapping.timezoneOffsetMinutes ?? 0 } : { timeZone: mapping.timeZone });
   if (!Number.isFinite(placedAt)) return err('invalid_date');
   if (quantity === 0) return err('zero_quantity');
   if (unitPrice <= 0) return err('zero_price');

@@ -23,6 +23,12 @@ const toItem = (r: Row): CatalogItem => ({
   updatedAt: r.updated_at as number,
 });
 
+const toRow = (ws: string, i: CatalogItem) => ({
+  workspace_id: ws, item_id: i.id, name: i.name, category_path: JSON.stringify(i.categoryPath), brand: i.brand, price: i.price, currency: i.currency,
+  tags: JSON.stringify(i.tags), attributes: JSON.stringify(i.attributes), url: i.url, image_url: i.image, in_stock: i.inStock ? 1 : 0,
+  created_at: i.createdAt, updated_at: i.updatedAt,
+});
+
 /** CatalogRepository on Kysely (SQLite and PostgreSQL). */
 export function catalogRepositorySql(db: Kysely<Database>, maxParameters: number): CatalogRepository {
   return {
@@ -33,11 +39,7 @@ export function catalogRepositorySql(db: Kysely<Database>, maxParameters: number
           const group = items.filter((i) => keepCreatedAt.has(i.id) !== explicit);
           for (const chunk of chunkRows(group, 14, maxParameters)) {
             await tx.insertInto('catalog_items')
-              .values(chunk.map((i) => ({
-                workspace_id: ws, item_id: i.id, name: i.name, category_path: JSON.stringify(i.categoryPath), brand: i.brand, price: i.price, currency: i.currency,
-                tags: JSON.stringify(i.tags), attributes: JSON.stringify(i.attributes), url: i.url, image_url: i.image, in_stock: i.inStock ? 1 : 0,
-                created_at: i.createdAt, updated_at: i.updatedAt,
-              })))
+              .values(chunk.map((i) => toRow(ws, i)))
               .onConflict((oc) => oc.columns(['workspace_id', 'item_id']).doUpdateSet((eb) => ({
                 name: eb.ref('excluded.name'), category_path: eb.ref('excluded.category_path'), brand: eb.ref('excluded.brand'), price: eb.ref('excluded.price'),
                 currency: eb.ref('excluded.currency'), tags: eb.ref('excluded.tags'), attributes: eb.ref('excluded.attributes'), url: eb.ref('excluded.url'),
@@ -48,6 +50,17 @@ export function catalogRepositorySql(db: Kysely<Database>, maxParameters: number
           }
         }
       });
+    },
+    async insertMissing(ws, items) {
+      // One statement per chunk; an id already stored is left alone (ON CONFLICT DO NOTHING).
+      let inserted = 0;
+      for (const chunk of chunkRows(items, 14, maxParameters)) {
+        const r = await db.insertInto('catalog_items').values(chunk.map((i) => toRow(ws, i)))
+          .onConflict((oc) => oc.columns(['workspace_id', 'item_id']).doNothing())
+          .executeTakeFirst();
+        inserted += Number(r.numInsertedOrUpdatedRows ?? 0);
+      }
+      return inserted;
     },
     async get(ws, itemId) {
       const r = await db.selectFrom('catalog_items').selectAll().where('workspace_id', '=', ws).where('item_id', '=', itemId).executeTakeFirst();
