@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../src/cli/main.js';
 import { buildConfig } from '../src/config/config.js';
 import { createTailor } from '../src/main.js';
 import { openStore } from '../src/store/store.js';
 import { appFor, basic, bearer } from './support/app.js';
 import { describeEachEngine } from './support/engines.js';
 import { identifyMessage } from './support/factories.js';
+import { runCliInProcess } from './support/cli-in-process.js';
 import { tempDir } from './support/temp-dir.js';
 
 describeEachEngine('audit: reads of personal data and key changes through the API (P20, P21)', (engine) => {
@@ -74,19 +74,8 @@ describe('audit: tailor profiles show, keys create and keys revoke (CLI, SQLite)
   const dir = tempDir('tailor-audit-reads-cli-');
   afterEach(() => vi.restoreAllMocks());
 
-  async function cli(...args: string[]): Promise<string> {
-    let out = '';
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-      return true;
-    });
-    try {
-      await buildProgram().exitOverride().parseAsync(['node', 'tailor', ...args]);
-    } finally {
-      write.mockRestore();
-    }
-    return out;
-  }
+  const cli = runCliInProcess;
+
 
   it('records the read and the key changes with the cli as actor, never the secret', async () => {
     const db = join(dir, 'cli.db');

@@ -1,28 +1,13 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../src/cli/main.js';
 import { buildConfig } from '../src/config/config.js';
 import { createTailor } from '../src/main.js';
 import { openStore } from '../src/store/store.js';
 import { identifyMessage, orderCompleted } from './support/factories.js';
+import { runCliInProcess as cli } from './support/cli-in-process.js';
 import { tempDir } from './support/temp-dir.js';
 
 const dir = tempDir('tailor-profiles-cli-');
-
-/** Runs a `tailor` command in this process and returns what it printed. */
-async function cli(...args: string[]): Promise<string> {
-  let out = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  });
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'tailor', ...args]);
-  } finally {
-    write.mockRestore();
-  }
-  return out;
-}
 
 describe('tailor profiles show / list (CLI, SQLite)', () => {
   afterEach(() => vi.restoreAllMocks());

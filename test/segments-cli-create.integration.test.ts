@@ -1,25 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../src/cli/main.js';
+import { runCliInProcess } from './support/cli-in-process.js';
 import { tempDir } from './support/temp-dir.js';
 
 const dir = tempDir('tailor-segments-cli-create-');
+const cli = (...args: string[]) => runCliInProcess('--db', join(dir, 'cli.db'), '--quiet', ...args);
 
-/** Runs the CLI in this process (the source, not the built `dist/`) and returns what it printed on stdout. */
-async function cli(...args: string[]): Promise<string> {
-  let out = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  });
-  try {
-    await buildProgram().parseAsync(['node', 'tailor', '--db', join(dir, 'cli.db'), '--quiet', ...args]);
-  } finally {
-    write.mockRestore();
-  }
-  return out;
-}
 
 describe('tailor segments create (CLI, SQLite, in process)', () => {
   afterEach(() => vi.restoreAllMocks());

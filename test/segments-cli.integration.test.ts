@@ -71,7 +71,7 @@ describe('tailor segments (CLI, SQLite)', () => {
     const runs = JSON.parse(await cli('--json', 'segments', 'clusters', '--all')) as { clusterings: Array<{ version: number }> };
     expect(runs.clusterings.map((r) => r.version)).toEqual([2, 1]);
     expect(await cli('models', 'show', '--kind', 'segment-clusters')).toMatch(/segment-clusters v2 active .*\n {2}k=\d+ over \d+ customers, silhouette [0-9.]+; details: tailor segments clusters /);
-    await expect(cli('segments', 'cluster', '--max-k', '30')).rejects.toThrow(/exited 2: .*2 ≤ min ≤ max ≤ 20, got 2–30/s);
+    await expect(cli('segments', 'cluster', '--max-k', '30')).rejects.toThrow(/exited 2: error: option '--max-k <k>' argument '30' is invalid\. must be a whole number 2–20/s);
     await expect(cli('segments', 'cluster', '--save', 'x')).rejects.toThrow(/--save takes "all" or cluster numbers/);
     await expect(cli('segments', 'save-clusters', 'latest', '--clusters', '9')).rejects.toThrow(/cluster 9 does not exist/);
     await expect(cli('segments', 'clusters', 'nope')).rejects.toThrow(/no clustering model with id "nope"/);
