@@ -60,27 +60,36 @@ export function createTimeOrderedUuids(options: { random?: () => string; counter
   const counterMax = Math.min(options.counterMax ?? COUNTER_MAX, COUNTER_MAX);
   let lastMs = -Infinity;
   let counter = 0;
+  let timeText = '';
   return (ms) => {
     // A version-4 UUID: xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx; its first 28 bits seed the
     // counter, its last 48 are this id's random tail.
     const r = random();
-    const seed = () => Math.min(parseInt(r.slice(0, 7), 16) >>> 3, counterMax >>> 1);
     const t = Math.floor(ms);
     if (t > lastMs) {
       lastMs = t;
-      counter = seed();
+      counter = Math.min(parseInt(r.slice(0, 7), 16) >>> 3, counterMax >>> 1);
+      timeText = '';
     } else if (counter < counterMax) {
       counter++;
     } else {
       lastMs++;
-      counter = seed();
+      counter = Math.min(parseInt(r.slice(0, 7), 16) >>> 3, counterMax >>> 1);
+      timeText = '';
     }
-    const time = lastMs.toString(16).padStart(12, '0');
-    const high = (counter >>> 14).toString(16).padStart(3, '0');
+    // The time part changes at most once a millisecond: formatted then, reused for the ids after it.
+    if (timeText === '') {
+      const time = lastMs.toString(16).padStart(12, '0');
+      timeText = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+    }
+    const high = HEX3[counter >>> 14]!;
     const low = (0x8000 | (counter & 0x3fff)).toString(16); // the variant (10) and the counter's low 14 bits
-    return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${high}-${low}-${r.slice(24)}`;
+    return `${timeText}${high}-${low}-${r.slice(24)}`;
   };
 }
+
+/** The 4,096 values of the counter's high 12 bits as three hex digits. */
+const HEX3: readonly string[] = Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
 
 /** The process's one generator: ids of every `cryptoIds` sort in the order they were made. */
 const processUuids = createTimeOrderedUuids();
