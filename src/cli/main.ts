@@ -31,12 +31,6 @@ const port = (v: string) => {
   return n;
 };
 
-const workerCount = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('must be a whole number 1–64');
-  return n;
-};
-
 function mappingFrom(value: string): OrderCsvMapping {
   const preset = MAPPING_PRESETS[value];
   if (preset !== undefined) return preset;
@@ -91,7 +85,7 @@ export function buildProgram(): Command {
     .description('run the HTTP API')
     .option('--host <host>', 'address to listen on (env TAILOR_HOST; default 127.0.0.1)')
     .option('--port <port>', 'port (env TAILOR_PORT; default 8700)', port)
-    .option('--workers <n>', 'processes sharing the port, e.g. one per core (default 1)', workerCount, 1)
+    .option('--workers <n>', 'processes sharing the port, e.g. one per core (default 1)', wholeNumber(1, 64), 1)
     .action(async (o: { host?: string; port?: number; workers: number }) => {
       const config = loadConfig(globals(), { server: { host: o.host, port: o.port } });
       const worker = workerIndex();
@@ -167,11 +161,7 @@ export function buildProgram(): Command {
 
   program.command('compute')
     .description('recompute every computed trait (commerce, RFM, lifecycle, engagement…) of every profile of the workspace')
-    .option('--workers <n>', 'worker threads that compute pages of profiles in parallel (default: one per core; 0: in this thread)', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError('must be a whole number 0–64');
-      return n;
-    })
+    .option('--workers <n>', 'worker threads that compute pages of profiles in parallel (default: one per core; 0: in this thread)', wholeNumber(0, 64))
     .action(async (o: { workers?: number }) => {
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);

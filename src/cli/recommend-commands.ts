@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, openSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { MAX_RECOMMENDATIONS, placementSchema, sceneSchema, STRATEGIES, type Placement, type Strategy } from '../contracts/recommendation.js';
 import { describeIssues } from '../contracts/segment.js';
 import type { OfflineEvaluation } from '../recommend/offline-evaluation.js';
@@ -11,12 +11,8 @@ import { output, pickWorkspace, withTailor, type GlobalOptions } from './context
 import { readJsonFile } from './json-file.js';
 import { csvCell } from '../shared/csv-cell.js';
 import { parseIsoDate } from '../shared/iso-date.js';
+import { wholeNumber } from './options.js';
 
-const count = (flag: string, max: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${flag} must be a whole number 1–${max}`);
-  return n;
-};
 
 /** A served list as people read it: position, item, score, exploration mark, and reasons with their weights. */
 export function formatRecommendations(r: RecommendationResponse): string {
@@ -142,7 +138,7 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
     .option('--users <file>', 'a file with one person per line (user id, type:value, or JSON {"userId": …})')
     .option('--placement <name>', 'a placement of the workspace')
     .addOption(new Option('--strategy <strategy>', 'a single strategy instead of a placement').choices([...STRATEGIES]))
-    .option('--n <n>', `items per person (1–${MAX_RECOMMENDATIONS}; default: the placement's)`, count('--n', MAX_RECOMMENDATIONS))
+    .option('--n <n>', `items per person (1–${MAX_RECOMMENDATIONS}; default: the placement's)`, wholeNumber(1, MAX_RECOMMENDATIONS))
     .option('--item <id>', 'the item being looked at (for similar / bought_together)')
     .addOption(new Option('--format <format>', 'batch output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--out <file>', 'write the batch here instead of stdout')

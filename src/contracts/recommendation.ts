@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from '../profiles/time-zones.js';
 import { parseIsoDate } from '../shared/iso-date.js';
 
 /**
@@ -158,24 +159,6 @@ export const recommendationSettingsSchema = z.object({
   trainingWindowDays: z.number().int().min(7).max(3650).default(730),
 });
 export type RecommendationSettings = z.infer<typeof recommendationSettingsSchema>;
-
-/**
- * Whether a time zone is one this runtime knows (IANA names such as `Europe/London`, `UTC`):
- * `Intl.DateTimeFormat` throws RangeError for any other.
- *
- * @example
- * isTimeZone('Asia/Shanghai'); // true
- * isTimeZone('Not/AZone'); // false
- */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch (error) {
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
-}
 
 /** What the caller knows about the moment: all optional; unknown fields are refused. */
 export const requestContextSchema = z.object({

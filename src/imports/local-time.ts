@@ -3,6 +3,7 @@
  * written forms, read in the shop's time zone (IANA rules through Intl, ECMA-402) or at a
  * fixed offset. Pure: no clock, no environment.
  */
+import { daysIn, parseIsoDate } from '../shared/iso-date.js';
 
 /**
  * The written forms of a date an order import can read:
@@ -20,11 +21,6 @@ interface WallTime { year: number; month: number; day: number; hour: number; min
 const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
 const ISO_ZONED = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
 const SLASHED = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
-
-function daysIn(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
 
 function wallTime(parts: { year: string; month: string; day: string; hour?: string | undefined; minute?: string | undefined; second?: string | undefined; fraction?: string | undefined }): WallTime | null {
   const w: WallTime = {
@@ -62,17 +58,6 @@ function formatterFor(zone: string): Intl.DateTimeFormat | null {
   if (formatters.size >= 1000) formatters.clear();
   formatters.set(zone, f);
   return f;
-}
-
-/**
- * Whether Intl knows an IANA time-zone name (`Europe/London`, `UTC`).
- *
- * @example
- * isKnownTimeZone('Europe/London'); // true
- * isKnownTimeZone('Europe/Londn');  // false
- */
-export function isKnownTimeZone(zone: string): boolean {
-  return zone !== '' && zone.length <= 64 && formatterFor(zone) !== null;
 }
 
 // Offsets are whole minutes and change at most a few times a year; every transition of the
@@ -141,7 +126,7 @@ export type LocalZone = { timeZone: string } | { offsetMinutes: number };
  */
 export function parseLocalDate(text: string, formats: readonly DateFormat[], zone: LocalZone): number {
   const t = text.trim();
-  if (formats.includes('iso') && ISO_ZONED.test(t)) return Date.parse(t);
+  if (formats.includes('iso') && ISO_ZONED.test(t)) return parseIsoDate(t) ?? Number.NaN;
   for (const format of formats) {
     const w = readWallTime(t, format);
     if (w === null) continue;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { err, ok, type Result } from '../shared/result.js';
-import { DATE_FORMATS, isKnownTimeZone, parseLocalDate } from './local-time.js';
+import { isTimeZone } from '../profiles/time-zones.js';
+import { DATE_FORMATS, parseLocalDate } from './local-time.js';
 
 /**
  * Which CSV columns hold what, for importing historical orders (one row per order line).
@@ -24,7 +25,7 @@ export const orderCsvMappingSchema = z.object({
   defaultCurrency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as "USD"').optional(),
   dateFormats: z.array(z.enum(DATE_FORMATS)).min(1).default(['iso'])
     .refine((f) => !(f.includes('m/d/yyyy') && f.includes('d/m/yyyy')), { message: '"m/d/yyyy" and "d/m/yyyy" cannot both be accepted (1/2/2011 would be ambiguous)' }),
-  timeZone: z.string().refine(isKnownTimeZone, { message: 'must be an IANA time zone such as "Europe/London"' }).optional(),
+  timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as "Europe/London"' }).optional(),
   /** Interpret times without a zone as this fixed offset from UTC, in minutes. */
   timezoneOffsetMinutes: z.number().int().min(-840).max(840).optional(),
   returnPrefix: z.string().min(1).optional(),

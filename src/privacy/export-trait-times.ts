@@ -1,11 +1,4 @@
-import { isTraitName, TRAITS, type TraitName } from '../profiles/trait-registry.js';
-
-/**
- * Per-key traits whose entries are times (epoch ms by key: an event name, a product id).
- * The registry types them `record<string,number>`, which does not say so; segment
- * definitions keep the same list (src/segments/definition.ts `DATE_RECORDS`).
- */
-export const TIME_BY_KEY_TRAITS: ReadonlySet<TraitName> = new Set<TraitName>(['last_event_at', 'replenishment_due']);
+import { isTraitName, TIME_BY_KEY_TRAITS, TRAITS } from '../profiles/trait-registry.js';
 
 /**
  * Whether a computed trait holds a time (`time`: registry type `date`), times by key

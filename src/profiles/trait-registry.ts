@@ -201,6 +201,13 @@ export function isTraitName(name: string): name is TraitName {
 }
 
 /**
+ * Per-key traits whose entries are times (epoch ms by key: an event name, a product id), not
+ * amounts; the registry types them `record<string,number>`, which does not say so. Segment
+ * conditions compare their entries as dates; the export writes them as ISO times.
+ */
+export const TIME_BY_KEY_TRAITS: ReadonlySet<TraitName> = new Set<TraitName>(['last_event_at', 'replenishment_due']);
+
+/**
  * The declared traits that are profiling (PRIVACY.md P5), sorted by name.
  *
  * @example

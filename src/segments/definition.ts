@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PURPOSES } from '../privacy/purposes.js';
 import { CHANNELS } from '../privacy/subscriptions.js';
-import { isTraitName, TRAITS, type TraitDefinition, type TraitType } from '../profiles/trait-registry.js';
+import { isTraitName, TIME_BY_KEY_TRAITS, TRAITS, type TraitDefinition, type TraitType } from '../profiles/trait-registry.js';
 import { parseIsoDate } from '../shared/iso-date.js';
 
 /**
@@ -199,8 +199,6 @@ const OPS_BY_TYPE: Record<TraitType, ReadonlyArray<TraitCondition['op']>> = {
   'string[]': ['contains', 'exists', 'not_exists'],
   'record<string,number>': ['exists', 'not_exists'],
 };
-/** Per-key traits whose values are times rather than amounts. */
-const DATE_RECORDS = new Set(['last_event_at', 'replenishment_due']);
 
 /** What is wrong with a computed-trait condition against the trait registry, if anything. */
 function traitProblem(c: TraitCondition): { at: string; message: string } | null {
@@ -209,7 +207,7 @@ function traitProblem(c: TraitCondition): { at: string; message: string } | null
   const def = TRAITS[c.trait] as TraitDefinition;
   const record = def.type === 'record<string,number>';
   if (c.key !== undefined && !record) return { at: 'key', message: `"${c.trait}" is a ${def.type}, not a per-key trait` };
-  const type: TraitType = record && c.key !== undefined ? (DATE_RECORDS.has(c.trait) ? 'date' : 'number') : def.type;
+  const type: TraitType = record && c.key !== undefined ? (TIME_BY_KEY_TRAITS.has(c.trait) ? 'date' : 'number') : def.type;
   if (!OPS_BY_TYPE[type].includes(c.op)) {
     const hint = record && c.key === undefined ? ' (give "key" to compare one entry, e.g. a currency or an event name)' : '';
     return { at: 'op', message: `"${c.op}" does not apply to "${c.trait}", a ${type}${hint}; use one of ${OPS_BY_TYPE[type].join(', ')}` };

@@ -31,7 +31,8 @@ export function parseIsoDate(text: string): number | null {
   return Number.isFinite(t) ? t : null;
 }
 
-function daysIn(year: number, month: number): number {
+/** Days in a month of the Gregorian calendar (month 1–12). */
+export function daysIn(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
