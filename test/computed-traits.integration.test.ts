@@ -1,15 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
-import { fileSource } from '../src/cli/file-source.js';
-import { importOrdersCsv } from '../src/cli/importers.js';
-import { bundledDemoFile } from '../src/cli/main.js';
-import { ONLINE_RETAIL_MAPPING } from '../src/imports/order-rows.js';
 import { readJson } from '../src/shared/json.js';
 import type { Store } from '../src/store/store.js';
 import { profileRepositorySql } from '../src/store/repositories/profile-repository-sql.js';
 import { appFor, basic, bearer } from './support/app.js';
 import { describeEachEngine } from './support/engines.js';
-import { identifyMessage, orderCompleted, trackMessage } from './support/factories.js';
+import { identifyMessage, importDemoOrders, orderCompleted, trackMessage } from './support/factories.js';
 
 const DAY = 86_400_000;
 /** Profiling and personalization on by legitimate interests, so that RFM and interests are computed (P3, P5). */
@@ -98,7 +94,7 @@ describeEachEngine('computed traits', (engine) => {
     try {
       const { tailor, clock } = await appFor(store);
       const { workspace } = await tailor.workspaces.createWorkspace({ name: 'retail', jurisdiction: 'UK', settings: { defaultCurrency: 'GBP', ...PROFILING_ON } as never });
-      await importOrdersCsv({ tailor, workspace, source: await fileSource(bundledDemoFile()), mapping: ONLINE_RETAIL_MAPPING, sourceName: 'online-retail', guests: 'skip', catalog: true, restart: false, quiet: true });
+      await importDemoOrders(tailor, workspace);
       clock.set(Date.parse('2012-01-01T00:00:00Z'));
       const summary = await tailor.compute.computeWorkspace(workspace);
       expect(summary).toMatchObject({ profiles: 445, profilingSkipped: 0 });

@@ -7,6 +7,7 @@ import { importCatalogFile, importEventsJsonl, importOrdersCsv } from '../src/cl
 import { ONLINE_RETAIL_MAPPING } from '../src/imports/order-rows.js';
 import { bundledDemoFile } from '../src/cli/main.js';
 import { writeFileSync } from 'node:fs';
+import { importDemoOrders } from './support/factories.js';
 import { tempDir } from './support/temp-dir.js';
 import { join } from 'node:path';
 
@@ -25,7 +26,7 @@ describeEachEngine('order import (Online Retail excerpt)', (engine) => {
     const tailor = await createTailor(buildConfig({ env: {}, flags: {} }), { store });
     try {
       const { workspace } = await tailor.workspaces.createWorkspace({ name: 'retail', jurisdiction: 'UK', settings: { defaultCurrency: 'GBP' } });
-      const s = await importOrdersCsv({ tailor, workspace, source: await fileSource(bundledDemoFile()), mapping: ONLINE_RETAIL_MAPPING, sourceName: 'online-retail', guests: 'skip', catalog: true, restart: false, quiet: true });
+      const s = await importDemoOrders(tailor, workspace);
       expect(s.extra).toEqual({ orders: EXPECTED.orders, returns: EXPECTED.returns, customers: EXPECTED.customers });
       expect(s.skipped.missing_customer_id!.count).toBe(1500);
       expect(s.skipped.not_a_sale!.count).toBe(3);

@@ -1,14 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
-import { fileSource } from '../src/cli/file-source.js';
-import { importOrdersCsv } from '../src/cli/importers.js';
-import { bundledDemoFile } from '../src/cli/main.js';
-import { ONLINE_RETAIL_MAPPING } from '../src/imports/order-rows.js';
 import { consentInputSchema } from '../src/privacy/consent-input.js';
 import { conditionalExpectedPurchases, probabilityAlive } from '../src/predict/bgnbd.js';
 import { profileRepositorySql } from '../src/store/repositories/profile-repository-sql.js';
 import { appFor, bearer } from './support/app.js';
 import { describeEachEngine } from './support/engines.js';
+import { importDemoOrders } from './support/factories.js';
 
 const DAY = 86_400_000;
 const PROFILING_ON = {
@@ -23,7 +20,7 @@ describeEachEngine('predictions', (engine) => {
     try {
       const { tailor, clock, a } = await appFor(store);
       const { workspace } = await tailor.workspaces.createWorkspace({ name: 'retail', jurisdiction: 'UK', settings: { defaultCurrency: 'GBP', ...PROFILING_ON } as never });
-      await importOrdersCsv({ tailor, workspace, source: await fileSource(bundledDemoFile()), mapping: ONLINE_RETAIL_MAPPING, sourceName: 'online-retail', guests: 'skip', catalog: true, restart: false, quiet: true });
+      await importDemoOrders(tailor, workspace);
       clock.set(Date.parse('2012-01-01T00:00:00Z'));
       const calibrationEnd = Date.parse('2011-09-01T00:00:00Z');
       const r = await tailor.predict.predictWorkspace(workspace, { calibrationEnd, unit: 'day' });
@@ -81,7 +78,7 @@ describeEachEngine('predictions', (engine) => {
     try {
       const { tailor, clock } = await appFor(store);
       const { workspace, keys } = await tailor.workspaces.createWorkspace({ name: 'retail', jurisdiction: 'UK', settings: { defaultCurrency: 'GBP', ...PROFILING_ON } as never });
-      await importOrdersCsv({ tailor, workspace, source: await fileSource(bundledDemoFile()), mapping: ONLINE_RETAIL_MAPPING, sourceName: 'online-retail', guests: 'skip', catalog: true, restart: false, quiet: true });
+      await importDemoOrders(tailor, workspace);
       clock.set(Date.parse('2012-01-01T00:00:00Z'));
       const first = await tailor.predict.predictWorkspace(workspace, {});
       expect(first.ok).toBe(true);
@@ -105,7 +102,7 @@ describeEachEngine('predictions', (engine) => {
     try {
       const { tailor, clock } = await appFor(store);
       const { workspace } = await tailor.workspaces.createWorkspace({ name: 'retail', jurisdiction: 'UK', settings: { defaultCurrency: 'GBP', ...PROFILING_ON } as never });
-      await importOrdersCsv({ tailor, workspace, source: await fileSource(bundledDemoFile()), mapping: ONLINE_RETAIL_MAPPING, sourceName: 'online-retail', guests: 'skip', catalog: true, restart: false, quiet: true });
+      await importDemoOrders(tailor, workspace);
       clock.set(Date.parse('2012-01-01T00:00:00Z'));
       const calibrationEnd = Date.parse('2011-12-10T00:00:00Z');
       const first = await tailor.predict.predictWorkspace(workspace, { calibrationEnd });

@@ -5,6 +5,12 @@ import { createIngestService } from '../../src/ingest/index.js';
 import { createWorkspaceService } from '../../src/workspaces/index.js';
 import { fixedClock } from '../../src/shared/clock.js';
 import { cryptoIds } from '../../src/shared/ids.js';
+import { fileSource } from '../../src/cli/file-source.js';
+import { importOrdersCsv } from '../../src/cli/importers.js';
+import { bundledDemoFile } from '../../src/cli/main.js';
+import { ONLINE_RETAIL_MAPPING } from '../../src/imports/order-rows.js';
+import type { Tailor } from '../../src/main.js';
+import type { Workspace } from '../../src/workspaces/index.js';
 
 let counter = 0;
 
@@ -31,4 +37,9 @@ export async function servicesFor(store: Store, start = Date.parse('2024-03-02T0
   const ingest = createIngestService({ repository: ingestRepositorySql(store), clock, ids });
   const created = await workspaces.createWorkspace({ name: 'Test shop', jurisdiction: 'EU' });
   return { clock, ids, workspaces, ingest, ...created };
+}
+
+/** Imports the bundled Online Retail excerpt into a workspace (orders, returns and catalog items), as `tailor demo` does. */
+export async function importDemoOrders(tailor: Tailor, workspace: Workspace) {
+  return importOrdersCsv({ tailor, workspace, source: await fileSource(bundledDemoFile()), mapping: ONLINE_RETAIL_MAPPING, sourceName: 'online-retail', guests: 'skip', catalog: true, restart: false, quiet: true });
 }
