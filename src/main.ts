@@ -29,6 +29,8 @@ import { computedTraitParticipant, computedTraitRepositorySql } from './store/re
 import { createRecommendationService } from './recommend/recommendation-service.js';
 import { recommendationRepositorySql } from './store/repositories/recommendation-repository-sql.js';
 import { startLogWriter } from './store/log-writer.js';
+import { createMetrics, type Metrics } from './server/metrics.js';
+import type { IngestService } from './ingest/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -53,6 +55,8 @@ export async function createTailor(config: Config, options: {
   computeWorkers?: number;
   /** Write recommendation logs on a thread of their own (SQLite file stores; `serve` asks for it). */
   logWriterThread?: boolean;
+  /** Makes, at start, what `GET /metrics` answers with instead of this process's own metrics (a `--workers` worker asks the primary for every worker's). */
+  metricsScrape?: (own: Metrics) => () => Promise<{ contentType: string; text: string }>;
 } = {}) {
   const clock = options.clock ?? systemClock();
   const ids = options.ids ?? cryptoIds();
@@ -61,10 +65,31 @@ export async function createTailor(config: Config, options: {
   const workspaces = createWorkspaceService({ repository: workspaceRepositorySql(store), clock, ids });
   // Derived state maintained inside each ingest transaction (computed traits, segments).
   const participants: IngestParticipant[] = [computedTraitParticipant(store)];
-  const ingest = createIngestService({
+  // Sampled metrics read the services built below when scraped.
+  let sampled: { realtime?: { queued(): number; stats(): { flushes: number; entered: number; exited: number; failures: number } }; pendingLogs?: () => number } = {};
+  const metrics = createMetrics({
+    version: VERSION, database: store.features.name, processMetrics: config.metrics.token !== undefined && config.metrics.process,
+    sampled: [
+      { kind: 'gauge', name: 'tailor_segment_realtime_queue_people', help: 'People waiting for a real-time segment flush', read: () => sampled.realtime?.queued() ?? 0 },
+      { kind: 'counter', name: 'tailor_segment_realtime_flushes_total', help: 'Real-time segment flushes run', read: () => sampled.realtime?.stats().flushes ?? 0 },
+      { kind: 'counter', name: 'tailor_segment_realtime_failures_total', help: 'Real-time segment flushes that failed (logged; their people are queued again once)', read: () => sampled.realtime?.stats().failures ?? 0 },
+      { kind: 'counter', name: 'tailor_segment_entries_total', help: 'Segment entries made by real-time updates', read: () => sampled.realtime?.stats().entered ?? 0 },
+      { kind: 'counter', name: 'tailor_segment_exits_total', help: 'Segment exits made by real-time updates', read: () => sampled.realtime?.stats().exited ?? 0 },
+      { kind: 'gauge', name: 'tailor_recommendation_logs_pending', help: 'Recommendation log rows served and not yet written', read: () => sampled.pendingLogs?.() ?? 0 },
+    ],
+  });
+  const ingestCore = createIngestService({
     repository: ingestRepositorySql(store, participants), clock, ids,
     onDroppedTraits: (workspaceId, names) => log(`workspace ${workspaceId}: identify traits not stored (undeclared, policy "drop"): ${names.join(', ')}`),
   });
+  const ingest: IngestService = {
+    ...ingestCore,
+    async ingest(input) {
+      const r = await ingestCore.ingest(input);
+      metrics.ingested(input.source ?? 'api', { accepted: r.accepted, duplicates: r.duplicates, rejected: r.rejected.length, merges: r.merges, conflicts: r.conflicts });
+      return r;
+    },
+  };
   const compute = createComputeService({ repository: computedTraitRepositorySql(store), clock, workers: computeWorkers(store, options.computeWorkers === undefined ? {} : { workers: options.computeWorkers }) });
   const predictionRepository = predictionRepositorySql(store);
   const predict = createPredictService({ traits: computedTraitRepositorySql(store), repository: predictionRepository, clock, ids });
@@ -75,11 +100,19 @@ export async function createTailor(config: Config, options: {
   });
   const recommendationRepository = recommendationRepositorySql(store);
   const logWriter = options.logWriterThread === true ? await startLogWriter(store, { fallback: recommendationRepository.appendLogs, log }) : null;
-  const recommendations = createRecommendationService({
+  const recommendationsCore = createRecommendationService({
     repository: logWriter === null ? recommendationRepository : { ...recommendationRepository, appendLogs: logWriter.appendLogs },
     profiles, clock, ids, log, personCacheRows: config.recommendations.personCacheRows,
     ...(options.recommendationTimers === false ? { timers: false } : {}),
   });
+  const recommendations: typeof recommendationsCore = {
+    ...recommendationsCore,
+    async recommend(...args) {
+      const r = await recommendationsCore.recommend(...args);
+      if (r.ok) metrics.recommended(r.value.personalized);
+      return r;
+    },
+  };
   const catalog = createCatalogService({ repository: catalogRepositorySql(store.db, store.features.maxParameters), clock, onChanged: (ws) => recommendations.catalogChanged(ws) });
   const privacyRepository = privacyRepositorySql(store);
   const audit = createAuditService({ repository: privacyRepository, clock });
@@ -109,6 +142,7 @@ export async function createTailor(config: Config, options: {
     },
   });
   const realtime = createRealtimeUpdater({ segments, workspace: (id) => workspaces.getWorkspace(id), log });
+  sampled = { realtime, pendingLogs: recommendations.pendingLogCount };
   ingest.onCommitted(({ workspaceId, events, privacyChanged }) => realtime.enqueue(workspaceId, events, privacyChanged));
   // Off the acknowledgement path: trending counts move at once, feedback is written in the background.
   ingest.onCommitted(({ workspaceId, events }) => recommendations.observe(workspaceId, events.map(({ event, profileId }) => ({
@@ -132,8 +166,12 @@ export async function createTailor(config: Config, options: {
     }).catch((error: unknown) => log(`workspace ${workspaceId}: consent recorded by ingest was not audited`, error));
   });
   const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids, holders: [recommendations] });
-  const app = createApp({ workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, segments, clusters, recommendations, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION });
-  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, segments, clusters, realtime, recommendations, app,
+  const ownScrape = async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() });
+  const app = createApp({
+    workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, segments, clusters, recommendations, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION,
+    metrics: { instruments: metrics, token: config.metrics.token ?? null, scrape: options.metricsScrape?.(metrics) ?? ownScrape },
+  });
+  return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, segments, clusters, realtime, recommendations, app, metrics,
     /** Resolves when the audit entries of consent recorded by ingest so far are written. */
     consentAudited: () => consentAudits,
     /** Applies queued real-time segment updates, writes pending audit entries and recommendation logs, then closes the store. */

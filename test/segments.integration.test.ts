@@ -288,6 +288,8 @@ describeEachEngine('segments', (engine) => {
       for (let i = 0; i < 100 && !logs.some((l) => l.startsWith('evaluated 1 segments')); i++) await new Promise((r) => setTimeout(r, 10));
       scheduler.stop();
       expect(logs).toContain(`evaluated 1 segments of workspace ${ws.id}: 0 entries, 0 exits`);
+      // One run for each of the three workspaces, counted in the metrics.
+      expect(await tailor.metrics.registry.metrics()).toContain('tailor_jobs_total{job="segments",outcome="ok"} 3');
       expect(await tailor.segments.get(ws, pros.value.id)).toMatchObject({ value: { evaluatedAt: clock.now() } });
 
       // Erasure: the person's memberships and history go; the count follows at the next evaluation.

@@ -23,6 +23,8 @@ function childrenOf(pid: number): Array<{ pid: number; argv: string[] }> {
   return out;
 }
 
+const METRICS_TOKEN = 'cluster-metrics-token-0123';
+
 describe('tailor serve --workers 2', () => {
   const db = join(tempDir('tailor-serve-workers-'), 'workers.db');
   let server: Awaited<ReturnType<typeof startServerProcess>>;
@@ -30,7 +32,7 @@ describe('tailor serve --workers 2', () => {
 
   beforeAll(async () => {
     keys = JSON.parse(await runCli(['--db', db, '--json', 'init', '--name', 'Workers shop'])) as typeof keys;
-    server = await startServerProcess(['--db', db], {}, ['--workers', '2']);
+    server = await startServerProcess(['--db', db], { TAILOR_METRICS_TOKEN: METRICS_TOKEN }, ['--workers', '2']);
   });
   afterAll(async () => { await server?.stop(); });
 
@@ -43,6 +45,24 @@ describe('tailor serve --workers 2', () => {
       const res = await fetch(`${server.url}/v1/profiles/user_id:w-1?events=5`, { headers: { authorization: `Bearer ${keys.adminKey}` } });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { events: Array<{ event: string }> }).events.map((e) => e.event)).toEqual(['Product Viewed']);
+    }
+  });
+
+  it('answers /metrics with the figures of every worker, summed by the primary', async () => {
+    const auth = `Basic ${Buffer.from(`${keys.writeKey}:`).toString('base64')}`;
+    // Sent on fresh connections, so that both workers take some of them.
+    for (let i = 0; i < 12; i++) {
+      const res = await fetch(`${server.url}/v1/track`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ userId: `w-${i}`, event: 'Signed Up', messageId: `w-metrics-${i}` }) });
+      expect(res.status).toBe(200);
+    }
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, connection: 'close' } });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      // 12 here and 1 in the first test, whichever worker took them and whichever answers.
+      expect(text).toContain('tailor_ingest_events_total{source="api",outcome="accepted"} 13');
+      expect(text).toContain('tailor_http_requests_total{method="POST",route="/v1/track",status="200"} 13');
+      expect(text).toMatch(/^tailor_info\{version="[^"]+",database="sqlite"\} 1$/m);
     }
   });
 

@@ -12,6 +12,7 @@ import { output, pickWorkspace, withTailor, type GlobalOptions, loadConfig } fro
 import { fileSource } from './file-source.js';
 import { formatSummary, importCatalogFile, importEventsJsonl, importOrdersCsv } from './importers.js';
 import { closeOnSignals, startServer } from './serve.js';
+import { answerMetricsRequests, clusterScrape } from './cluster-metrics.js';
 import { startScheduler } from './scheduler.js';
 import { numberIn, wholeNumber } from './options.js';
 import { reportListening, runWorkers, workerIndex } from './workers.js';
@@ -94,12 +95,14 @@ export function buildProgram(): Command {
         const tailor = await createTailor(config);
         const database = tailor.store.features.name;
         await tailor.close();
+        answerMetricsRequests();
         const { url } = await runWorkers({ workers: o.workers, log: (m) => console.error(m) });
         output(globals(), { url, database, workers: o.workers }, () => `Tailor ${VERSION} listening on ${url} (${database}) with ${o.workers} workers; OpenAPI at ${url}/openapi.json`);
         return;
       }
       // Recommendation logs are written off the serving thread (SQLite: a commit blocks the thread that runs it).
-      const tailor = await createTailor(config, { logWriterThread: true });
+      // In a cluster, `GET /metrics` answers with every worker's metrics, summed by the primary.
+      const tailor = await createTailor(config, { logWriterThread: true, ...(worker === null ? {} : { metricsScrape: (own) => clusterScrape(own.registry) }) });
       let server: Awaited<ReturnType<typeof startServer>>;
       try {
         server = await startServer(tailor, config.server);

@@ -1,4 +1,5 @@
 import type { Tailor } from '../main.js';
+import type { JobKind } from '../server/metrics.js';
 
 /**
  * The periodic jobs of `tailor serve`: every minute it looks at each workspace, trains its
@@ -10,6 +11,7 @@ import type { Tailor } from '../main.js';
  * segments use first) when `segments.evaluateEveryMinutes`
  * have (0 turns either off). The first run comes one interval after the server starts. Runs
  * are single-flight per workspace; a failure is logged and retried at the next interval.
+ * Every run that finishes is counted and timed in the metrics (`tailor_jobs_total`).
  */
 export function startScheduler(tailor: Tailor, log: (message: string) => void, tickMs = 60_000): { stop: () => void } {
   const lastStarted = new Map<string, number>();
@@ -18,6 +20,7 @@ export function startScheduler(tailor: Tailor, log: (message: string) => void, t
   const lastEvaluated = new Map<string, number>();
   const evaluating = new Set<string>();
   const startedAt = tailor.clock.now();
+  const finished = (job: JobKind, outcome: 'ok' | 'failed', since: number) => tailor.metrics.job(job, outcome, (tailor.clock.now() - since) / 1000);
   const tick = async () => {
     const now = tailor.clock.now();
     for (const workspace of await tailor.workspaces.listWorkspaces()) {
@@ -26,8 +29,11 @@ export function startScheduler(tailor: Tailor, log: (message: string) => void, t
         lastEvaluated.set(workspace.id, now);
         evaluating.add(workspace.id);
         tailor.clusters.placeNewCustomers(workspace).then(() => tailor.segments.evaluateAll(workspace, 'scheduled')).then(
-          (all) => { if (all.length > 0) log(`evaluated ${all.length} segments of workspace ${workspace.id}: ${all.reduce((n, s) => n + s.entered, 0)} entries, ${all.reduce((n, s) => n + s.exited, 0)} exits`); },
-          (e: unknown) => log(`evaluating segments of workspace ${workspace.id} failed: ${e instanceof Error ? e.message : String(e)}`),
+          (all) => {
+            finished('segments', 'ok', now);
+            if (all.length > 0) log(`evaluated ${all.length} segments of workspace ${workspace.id}: ${all.reduce((n, s) => n + s.entered, 0)} entries, ${all.reduce((n, s) => n + s.exited, 0)} exits`);
+          },
+          (e: unknown) => { finished('segments', 'failed', now); log(`evaluating segments of workspace ${workspace.id} failed: ${e instanceof Error ? e.message : String(e)}`); },
         ).finally(() => evaluating.delete(workspace.id));
       }
       const retrain = workspace.settings.recommendations.retrainEveryMinutes;
@@ -37,7 +43,9 @@ export function startScheduler(tailor: Tailor, log: (message: string) => void, t
         tailor.recommendations.activeModelVersion(workspace.id).then(async (version) => {
           if (version !== null && now - (lastTrained.get(workspace.id) ?? startedAt) < retrain * 60_000) return;
           lastTrained.set(workspace.id, now);
-          const s = await tailor.recommendations.train(workspace);
+          const started = tailor.clock.now();
+          const s = await tailor.recommendations.train(workspace).catch((e: unknown) => { finished('training', 'failed', started); throw e; });
+          finished('training', 'ok', started);
           if (s.version !== null) log(`trained recommendation model v${s.version} of workspace ${workspace.id} in ${s.seconds.toFixed(1)} s`);
         }).catch((e: unknown) => log(`training recommendations of workspace ${workspace.id} failed: ${e instanceof Error ? e.message : String(e)}`))
           .finally(() => training.delete(workspace.id));
@@ -50,8 +58,8 @@ export function startScheduler(tailor: Tailor, log: (message: string) => void, t
       const { started, done } = tailor.compute.start(workspace);
       if (!started) continue;
       done.then(
-        (s) => log(`computed traits of workspace ${workspace.id}: ${s.profiles} profiles in ${(s.durationMs / 1000).toFixed(1)} s`),
-        (e: unknown) => log(`computing traits of workspace ${workspace.id} failed: ${e instanceof Error ? e.message : String(e)}`),
+        (s) => { finished('traits', 'ok', now); log(`computed traits of workspace ${workspace.id}: ${s.profiles} profiles in ${(s.durationMs / 1000).toFixed(1)} s`); },
+        (e: unknown) => { finished('traits', 'failed', now); log(`computing traits of workspace ${workspace.id} failed: ${e instanceof Error ? e.message : String(e)}`); },
       );
     }
   };

@@ -30,6 +30,12 @@ export const configSchema = z.object({
     /** Rows of people's records (interactions, order lines, exposures) serving keeps between requests; 0 reads the store for every request. */
     personCacheRows: z.number().int().min(0).max(100_000_000).default(2_000_000),
   }).strict().default({ personCacheRows: 2_000_000 }),
+  metrics: z.object({
+    /** Bearer token of `GET /metrics` (Prometheus); absent: the route answers 404. */
+    token: z.string().min(16, 'must be at least 16 characters (it guards every workspace\'s traffic figures)').max(200).regex(/^\S+$/, 'must not contain spaces').optional(),
+    /** Also expose Node's process metrics (CPU, memory, event-loop delay, garbage collection). */
+    process: z.boolean().default(true),
+  }).strict().default({ process: true }),
 }).strict();
 export type Config = z.infer<typeof configSchema>;
 
@@ -49,6 +55,7 @@ export const ENV_VARS: Record<string, { path: [string, string]; type: 'string' |
   TAILOR_RECS_PERSON_CACHE_ROWS: { path: ['recommendations', 'personCacheRows'], type: 'number' },
   TAILOR_RATE_LIMIT_RECOMMEND_PER_SECOND: { path: ['rateLimits', 'recommendPerSecond'], type: 'number' },
   TAILOR_RATE_LIMIT_RECOMMEND_BURST: { path: ['rateLimits', 'recommendBurst'], type: 'number' },
+  TAILOR_METRICS_TOKEN: { path: ['metrics', 'token'], type: 'string' },
 };
 
 type Layer = Record<string, Record<string, unknown>>;

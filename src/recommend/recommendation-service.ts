@@ -311,6 +311,8 @@ export function createRecommendationService(deps: {
 
   return {
     recommend,
+    /** Recommendation log rows served and not yet written. */
+    pendingLogCount: () => pendingLogs.length,
 
     /** Trains a model on the workspace's data, stores it as the active version, and serves it at once in this process. */
     async train(workspace: Workspace, options: { onProgress?: (step: string) => void } = {}): Promise<TrainingSummary> {

@@ -135,6 +135,8 @@ export function createRealtimeUpdater(deps: {
       if (timer === null && running === null && !pending()) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
+    /** People waiting for a flush, over all workspaces. */
+    queued: () => [...queues.values()].reduce((n, q) => n + q.size, 0),
     /** Counters since start: flushes, people updated, segment queries run, person×segment decisions made from the new events alone, entries, exits, failed flushes. */
     stats: () => ({ ...stats }),
   };

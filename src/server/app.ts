@@ -25,6 +25,8 @@ import type { ClusterService } from '../segments/cluster-service.js';
 import type { RecommendationService } from '../recommend/recommendation-service.js';
 import { registerRecommendationRoutes } from './recommendation-routes.js';
 import { registerPlacementRoutes } from './placement-routes.js';
+import type { Metrics } from './metrics.js';
+import { registerMetricsRoute, registerRequestMetrics } from './metrics-routes.js';
 
 export interface AppDeps {
   workspaces: WorkspaceService;
@@ -43,11 +45,13 @@ export interface AppDeps {
   rateLimits: { writePerSecond: number; writeBurst: number; adminPerSecond: number; adminBurst: number; recommendPerSecond: number; recommendBurst: number };
   log: (message: string, error?: unknown) => void;
   version: string;
+  /** Request counting and `GET /metrics` (see `registerMetricsRoute`); absent: neither. */
+  metrics?: { instruments: Metrics; token: string | null; scrape: () => Promise<{ contentType: string; text: string }> };
 }
 
 /**
  * Builds the HTTP application: ingest, admin and catalog routes, the generated OpenAPI
- * document at `/openapi.json`, and `/healthz`. Tests call `app.request(...)` directly.
+ * document at `/openapi.json`, `/healthz`, and `/metrics` when a metrics token is configured. Tests call `app.request(...)` directly.
  *
  * @example
  * const app = createApp(deps); const res = await app.request('/healthz');
@@ -64,6 +68,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     admin: createTokenBuckets({ ratePerSecond: deps.rateLimits.adminPerSecond, burst: deps.rateLimits.adminBurst }),
     recommend: createTokenBuckets({ ratePerSecond: deps.rateLimits.recommendPerSecond, burst: deps.rateLimits.recommendBurst }),
   };
+  if (deps.metrics !== undefined) registerRequestMetrics(app, deps.metrics.instruments);
   app.onError(errorBoundary(deps.log));
   app.notFound((c) => c.json({ success: false, error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
 
@@ -72,6 +77,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     method: 'get', path: '/healthz', tags: ['operations'], summary: 'Liveness: the process answers (no key needed; it does not touch the database)',
     responses: { 200: { description: 'Up', content: { 'application/json': { schema: z.object({ ok: z.literal(true), version: z.string() }) } } } },
   });
+  if (deps.metrics !== undefined) registerMetricsRoute(app, { token: deps.metrics.token, scrape: deps.metrics.scrape, log: deps.log });
   registerIngestRoutes(app, { ingest: deps.ingest, workspaces: deps.workspaces, limits, now: deps.now });
   registerAdminRoutes(app, { workspaces: deps.workspaces, profiles: deps.profiles, audit: deps.audit, limits, now: deps.now });
   registerPrivacyRoutes(app, { workspaces: deps.workspaces, consent: deps.consent, exporter: deps.exporter, erasure: deps.erasure, audit: deps.audit, limits, now: deps.now });
