@@ -55,6 +55,8 @@ export async function createTailor(config: Config, options: {
   computeWorkers?: number;
   /** Write recommendation logs on a thread of their own (SQLite file stores; `serve` asks for it). */
   logWriterThread?: boolean;
+  /** Rows per step of erasure's search of other people's rows (default `SCRUB_STEP_ROWS`; tests use small steps). */
+  erasureStepRows?: number;
   /** Makes, at start, what `GET /metrics` answers with instead of this process's own metrics (a `--workers` worker asks the primary for every worker's). */
   metricsScrape?: (own: Metrics) => () => Promise<{ contentType: string; text: string }>;
 } = {}) {
@@ -165,7 +167,7 @@ export async function createTailor(config: Config, options: {
       }
     }).catch((error: unknown) => log(`workspace ${workspaceId}: consent recorded by ingest was not audited`, error));
   });
-  const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids, holders: [recommendations] });
+  const erasure = createErasureService({ repository: privacyRepository, profiles, profileRepository, audit, clock, ids, holders: [recommendations], log, ...(options.erasureStepRows === undefined ? {} : { stepRows: options.erasureStepRows }) });
   const ownScrape = async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() });
   const app = createApp({
     workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, segments, clusters, recommendations, now: clock.now, rateLimits: config.rateLimits, log, version: VERSION,
@@ -174,8 +176,8 @@ export async function createTailor(config: Config, options: {
   return { config, store, clock, ids, workspaces, ingest, profiles, catalog, audit, consent, exporter, erasure, compute, predict, segments, clusters, realtime, recommendations, app, metrics,
     /** Resolves when the audit entries of consent recorded by ingest so far are written. */
     consentAudited: () => consentAudits,
-    /** Applies queued real-time segment updates, writes pending audit entries and recommendation logs, then closes the store. */
-    close: async () => { await realtime.drain(); await consentAudits; await recommendations.close(); await logWriter?.close(); await store.close(); },
+    /** Stops erasure's search of other people's rows after its current step (it resumes at the next start), applies queued real-time segment updates, writes pending audit entries and recommendation logs, then closes the store. */
+    close: async () => { await erasure.stop(); await realtime.drain(); await consentAudits; await recommendations.close(); await logWriter?.close(); await store.close(); },
   };
 }
 

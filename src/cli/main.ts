@@ -356,9 +356,22 @@ export function buildProgram(): Command {
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const r = await tailor.erasure.erase(workspace, ref, 'cli');
         if (!r.ok) throw new ConfigError(r.error.type === 'profile_not_found' ? `no profile matches ${ref}` : r.error.message);
-        output(globals(), r.value, () => [
-          `erased profile ${r.value.profileId} (+${r.value.mergedProfiles} merged), ${r.value.identifiersSuppressed} identifiers suppressed; report ${r.value.reportId}`,
-          ...Object.entries(r.value.tables).filter(([, n]) => n > 0).map(([t, n]) => `  ${String(n).padStart(7)}  ${t}`),
+        let report = r.value;
+        if (report.othersScrubbed.status === 'running') {
+          // The search of other people's rows goes on here, with progress, until it ends.
+          const total = await tailor.erasure.rowsToSearch(workspace.id);
+          const progress = createProgress({ label: 'searching others', total, quiet: globals().quiet === true || globals().json === true });
+          tailor.erasure.onScrubStep((job) => { if (job.reportId === report.reportId) progress.update(Math.min(job.scanned, total), { rows: job.scanned }); });
+          const outcome = await tailor.erasure.outcome(report.reportId);
+          progress.stop();
+          if (outcome === null) throw new Error(`the search of other people's rows for report ${report.reportId} did not finish here (another process holds it, or it failed: see above); \`tailor serve\` takes it up`);
+          report = { ...report, othersScrubbed: outcome };
+        }
+        const others = report.othersScrubbed;
+        output(globals(), report, () => [
+          `erased profile ${report.profileId} (+${report.mergedProfiles} merged), ${report.identifiersSuppressed} identifiers suppressed; report ${report.reportId}`,
+          ...Object.entries(report.tables).filter(([, n]) => n > 0).map(([t, n]) => `  ${String(n).padStart(7)}  ${t}`),
+          ...(others.status === 'done' ? [`  identifiers removed from ${others.eventsChanged} events and ${others.profilesChanged} profiles of other people (${others.rowsSearched} rows searched)`] : []),
         ].join('\n'));
       });
     });

@@ -11,6 +11,8 @@ import type { JobKind } from '../server/metrics.js';
  * segments use first) when `segments.evaluateEveryMinutes`
  * have (0 turns either off). The first run comes one interval after the server starts. Runs
  * are single-flight per workspace; a failure is logged and retried at the next interval.
+ * At start and at every tick it also takes up erasure's searches of other people's rows that
+ * no process holds (`ErasureService.resumeScrubs`).
  * Every run that finishes is counted and timed in the metrics (`tailor_jobs_total`).
  */
 export function startScheduler(tailor: Tailor, log: (message: string) => void, tickMs = 60_000): { stop: () => void } {
@@ -22,6 +24,8 @@ export function startScheduler(tailor: Tailor, log: (message: string) => void, t
   const startedAt = tailor.clock.now();
   const finished = (job: JobKind, outcome: 'ok' | 'failed', since: number) => tailor.metrics.job(job, outcome, (tailor.clock.now() - since) / 1000);
   const tick = async () => {
+    // Erasure's searches of other people's rows that no process holds (left by a stop, or failed).
+    void tailor.erasure.resumeScrubs();
     const now = tailor.clock.now();
     for (const workspace of await tailor.workspaces.listWorkspaces()) {
       const every = workspace.settings.segments.evaluateEveryMinutes;
@@ -63,6 +67,7 @@ export function startScheduler(tailor: Tailor, log: (message: string) => void, t
       );
     }
   };
+  void tailor.erasure.resumeScrubs();
   const timer = setInterval(() => { tick().catch((e: unknown) => log(`scheduler: ${e instanceof Error ? e.message : String(e)}`)); }, tickMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };

@@ -23,10 +23,47 @@ export interface PrivacyRepository {
   /** Profiles merged into `profileId` (their rows are kept with `merged_into`). */
   mergedInto(workspaceId: string, profileId: string): Promise<string[]>;
   /**
-   * Deletes everything held about these profiles in one transaction: every table with a
-   * `profile_id` column, plus rows that name them or their identifier values in other
-   * columns. Returns counts per table.
+   * Deletes everything held about these profiles (the first is the person, the others were
+   * merged into them) in one transaction: every table with a `profile_id` column, plus rows
+   * that name them or their identifier values in other columns. In the same transaction it
+   * stores the erasure report (`report(counts)`) and the search of other people's rows for
+   * their identifiers (`scrubStep`), both under `reportId`. Returns counts per table, and
+   * whether there is a search (there is none when the person had no identifier).
    */
-  eraseProfiles(workspaceId: string, erase: { profileIds: readonly string[]; identifierValues: readonly string[] }): Promise<ErasureCounts>;
-  insertErasureReport(workspaceId: string, report: { id: string; profileId: string; report: Record<string, unknown>; at: number }): Promise<void>;
+  eraseProfiles(workspaceId: string, erase: {
+    profileIds: readonly string[]; identifierValues: readonly string[]; reportId: string; at: number; report: (tables: ErasureCounts, searching: boolean) => Record<string, unknown>;
+  }): Promise<{ tables: ErasureCounts; searching: boolean }>;
+  /**
+   * Takes a search of other people's rows that no process holds (never claimed, or its lease
+   * ran out), for `leaseMs`; null when there is none.
+   */
+  claimScrub(now: number, leaseMs: number): Promise<ScrubJob | null>;
+  /**
+   * Searches the next `limit` events (then profiles) of the job after its cursor, removes the
+   * identifiers from the rows that hold them, and moves the cursor on, renewing the lease;
+   * at the end deletes the job (and the identifier values it held) and adds the counts to
+   * the erasure report. Returns the job as it now is, or null when another process moved it
+   * meanwhile (this one must drop it).
+   */
+  scrubStep(job: ScrubJob, options: { limit: number; now: number; leaseMs: number }): Promise<ScrubJob | null>;
+  /** Gives up the lease of a search that stopped before its end, so that another process takes it up at once. */
+  releaseScrub(job: ScrubJob): Promise<void>;
+  /** Rows such a search reads in the workspace: its events and profiles (for progress). */
+  searchableRows(workspaceId: string): Promise<number>;
+}
+
+/** Erasure's search of other people's rows for an erased person's identifiers, where it is. */
+export interface ScrubJob {
+  workspaceId: string;
+  reportId: string;
+  identifiers: Array<{ type: string; value: string }>;
+  erasedProfileIds: string[];
+  phase: 'events' | 'profiles' | 'done';
+  /** The last key searched in the phase; null before its first step. */
+  cursor: string | null;
+  eventsScrubbed: number;
+  profilesScrubbed: number;
+  /** Rows searched so far (events and profiles). */
+  scanned: number;
+  createdAt: number;
 }

@@ -136,7 +136,7 @@ export function registerPrivacyRoutes(app: OpenAPIHono, deps: {
   });
 
   app.openapi(createRoute({
-    method: 'delete', path: '/v1/profiles/{ref}', tags: ['privacy'], security, summary: 'Erase the person everywhere (P14); returns the completion report',
+    method: 'delete', path: '/v1/profiles/{ref}', tags: ['privacy'], security, summary: 'Erase the person everywhere (P14); returns the completion report (`othersScrubbed`: the search of other people\'s rows for their identifiers, done or still running)',
     request: { params: refParam },
     responses: ok('Erasure report'),
   }), async (c) => {

@@ -27,6 +27,7 @@ export interface Database {
   audit_log: AuditLogTable;
   suppressions: SuppressionsTable;
   erasure_reports: ErasureReportsTable;
+  erasure_scrubs: ErasureScrubsTable;
   workspace_secrets: WorkspaceSecretsTable;
   models: ModelsTable;
   computed_traits: ComputedTraitsTable;
@@ -250,6 +251,22 @@ export interface ErasureReportsTable {
   erased_profile_id: string;
   report: Json;
   completed_at: Millis;
+}
+
+/** Erasure's searches of other people's rows still to finish (migration 0013). */
+export interface ErasureScrubsTable {
+  workspace_id: string;
+  report_id: string;
+  /** `[{ type, value }]`: what to look for; deleted with the row when the search ends. */
+  identifiers: Json;
+  erased_profile_ids: Json;
+  phase: string;
+  cursor: string | null;
+  events_scrubbed: ColumnType<number, number, number>;
+  profiles_scrubbed: ColumnType<number, number, number>;
+  scanned: ColumnType<number, number, number>;
+  claimed_until: Millis | null;
+  created_at: Millis;
 }
 
 export interface WorkspaceSecretsTable {

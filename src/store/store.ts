@@ -15,6 +15,7 @@ import { segments } from './migrations/0009-segments.js';
 import { clusterAssignments } from './migrations/0010-cluster-assignments.js';
 import { recommendations } from './migrations/0011-recommendations.js';
 import { segmentChangeSequence } from './migrations/0012-segment-change-sequence.js';
+import { erasureScrubs } from './migrations/0013-erasure-scrubs.js';
 
 /** An open store: the Kysely database, what its engine can do, and how to close it. */
 export interface Store {
@@ -49,6 +50,7 @@ function migrationsFor(features: DialectFeatures): Record<string, Migration> {
     '0010-cluster-assignments': clusterAssignments(),
     '0011-recommendations': recommendations(features),
     '0012-segment-change-sequence': segmentChangeSequence(features),
+    '0013-erasure-scrubs': erasureScrubs(features),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Identifier } from '../../identity/index.js';
 import { scrubEvent, scrubTraits, searchNeedles } from '../../privacy/erasure-scrub.js';
 import type { ChainedAuditEntry } from '../../privacy/audit-chain.js';
 import type { ConsentRecord } from '../../privacy/consent-ledger.js';
-import type { PrivacyRepository } from '../../privacy/privacy-repository.js';
+import type { PrivacyRepository, ScrubJob } from '../../privacy/privacy-repository.js';
 import type { SubscriptionRecord } from '../../privacy/subscriptions.js';
 import { readJson, type JsonObject } from '../../shared/json.js';
 import type { Database } from '../schema.js';
@@ -108,15 +108,20 @@ export function privacyRepositorySql(store: Store): PrivacyRepository {
       for (const chunk of chunkRows(orderIds, 1, max - 2)) {
         add('order_items', (await tx.deleteFrom('order_items').where('workspace_id', '=', ws).where('order_id', 'in', chunk).executeTakeFirst()).numDeletedRows);
       }
-      // The person's identifier values in other people's rows: events (a shared device, an alias
-      // naming them, a form that carried their email) and profile traits. Read before the
-      // person's identities go.
+      // The person's identifier values in other people's rows — events (a shared device, an
+      // alias naming them, a form that carried their email) and profile traits — are searched
+      // for after this transaction, in steps (`scrubStep`): finding them reads every event of
+      // the workspace. What to look for is read now, before the person's identities go.
       const typed = await tx.selectFrom('identities').select(['type', 'value']).where('workspace_id', '=', ws).where('profile_id', 'in', ids).execute();
       const known = new Set(typed.map((i) => i.value));
       const identifiers = [...typed, ...values.filter((v) => !known.has(v)).map((value) => ({ type: 'user_id', value }))];
-      if (identifiers.length > 0) {
-        add('events (identifiers removed from other profiles)', await scrubOtherEvents(tx, ws, ids, identifiers, max));
-        add('profiles (identifiers removed from other profiles)', await scrubOtherProfiles(tx, ws, ids, identifiers));
+      const searching = identifiers.length > 0;
+      if (searching) {
+        checkSearchable(identifiers, ids.length, max);
+        await tx.insertInto('erasure_scrubs').values({
+          workspace_id: ws, report_id: erase.reportId, identifiers: JSON.stringify(identifiers.map((i) => ({ type: i.type, value: i.value }))), erased_profile_ids: JSON.stringify(ids),
+          phase: 'events', cursor: null, events_scrubbed: 0, profiles_scrubbed: 0, scanned: 0, claimed_until: null, created_at: erase.at,
+        }).execute();
       }
       add('identity_merges', (await tx.deleteFrom('identity_merges').where('workspace_id', '=', ws)
         .where((eb) => eb.or([eb('from_profile_id', 'in', ids), eb('into_profile_id', 'in', ids), ...(values.length > 0 ? [eb('identifier_value', 'in', values)] : [])])).executeTakeFirst()).numDeletedRows);
@@ -133,34 +138,147 @@ export function privacyRepositorySql(store: Store): PrivacyRepository {
         const loose = tx as unknown as Kysely<Record<string, { workspace_id: string; profile_id: string }>>;
         add(table, (await loose.deleteFrom(table).where('workspace_id', '=', ws).where('profile_id', 'in', ids).executeTakeFirst()).numDeletedRows);
       }
-      return counts;
+      await tx.insertInto('erasure_reports').values({ workspace_id: ws, id: erase.reportId, erased_profile_id: erase.profileIds[0]!, report: JSON.stringify(erase.report(counts, searching)), completed_at: erase.at }).execute();
+      return { tables: counts, searching };
     })),
-    async insertErasureReport(ws, r) {
-      await db.insertInto('erasure_reports').values({ workspace_id: ws, id: r.id, erased_profile_id: r.profileId, report: JSON.stringify(r.report), completed_at: r.at }).execute();
+    async claimScrub(now, leaseMs) {
+      const free = await db.selectFrom('erasure_scrubs').selectAll()
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)])).orderBy('created_at').limit(1).executeTakeFirst();
+      if (free === undefined) return null;
+      // Taken only if nobody took it since the read (the lease seen is still the one stored).
+      const taken = await db.updateTable('erasure_scrubs').set({ claimed_until: now + leaseMs })
+        .where('workspace_id', '=', free.workspace_id).where('report_id', '=', free.report_id)
+        .where((eb) => free.claimed_until === null ? eb('claimed_until', 'is', null) : eb('claimed_until', '=', free.claimed_until))
+        .executeTakeFirst();
+      return Number(taken.numUpdatedRows) === 1 ? scrubJobOf(free) : null;
+    },
+    scrubStep: (job, options) => scrubStep(store, job, options),
+    async releaseScrub(job) {
+      await db.updateTable('erasure_scrubs').set({ claimed_until: null }).where('workspace_id', '=', job.workspaceId).where('report_id', '=', job.reportId)
+        .where('phase', '=', job.phase).where((eb) => job.cursor === null ? eb('cursor', 'is', null) : eb('cursor', '=', job.cursor)).execute();
+    },
+    async searchableRows(ws) {
+      const loose = db as unknown as Kysely<Record<string, Record<string, string>>>;
+      return await countInRange(loose, 'events', 'message_id', ws, { after: null, upTo: null }) + await countInRange(loose, 'profiles', 'id', ws, { after: null, upTo: null });
     },
   };
 }
 
+/** A stored search as a job. */
+function scrubJobOf(r: Selectable<Database['erasure_scrubs']>): ScrubJob {
+  return {
+    workspaceId: r.workspace_id, reportId: r.report_id, identifiers: readJson<ScrubJob['identifiers']>(r.identifiers, []), erasedProfileIds: readJson<string[]>(r.erased_profile_ids, []),
+    phase: r.phase as ScrubJob['phase'], cursor: r.cursor, eventsScrubbed: Number(r.events_scrubbed), profilesScrubbed: Number(r.profiles_scrubbed), scanned: Number(r.scanned), createdAt: Number(r.created_at),
+  };
+}
+
+/** Refuses, before anything is deleted, a person with more identifiers than one search statement can bind. */
+function checkSearchable(identifiers: readonly Identifier[], erased: number, max: number): void {
+  const values = new Set(identifiers.map((i) => i.value)).size;
+  if (values * 3 + searchNeedles(identifiers).length * 3 + erased + 3 > max) throw new Error(`erasure: too many identifiers to search for at once (${values})`);
+}
+
 /**
- * Other people's events that may hold one of the identifiers: those naming one in `user_id`,
- * `anonymous_id` or `previous_id`, or whose JSON text (traits, context, properties) contains one
- * (`searchNeedles`). No index serves a search inside JSON text: this reads every event of the
- * workspace once, on both engines (erasure is rare; ingest pays nothing for it). Each row found
- * is checked exactly and rewritten without the person's identifiers (`scrubEvent`).
+ * One step of the search of other people's rows (`PrivacyRepository.scrubStep`). The rows
+ * that may hold an identifier are found by a read outside any transaction — the next `limit`
+ * keys after the cursor, their text searched as in `scrubOtherEvents` — so that neither
+ * SQLite's write lock nor a PostgreSQL snapshot is held while a large workspace is read. The
+ * few rows found are read again and rewritten in a short transaction that also moves the
+ * cursor, on the condition that the cursor is still where this step found it.
  */
-async function scrubOtherEvents(tx: Kysely<Database>, ws: string, erased: readonly string[], identifiers: readonly Identifier[], max: number): Promise<number> {
+async function scrubStep(store: Store, job: ScrubJob, options: { limit: number; now: number; leaseMs: number }): Promise<ScrubJob | null> {
+  const { db, features } = store;
+  const ws = job.workspaceId;
+  const identifiers = job.identifiers;
+  const table = job.phase === 'events' ? 'events' : 'profiles';
+  const key = job.phase === 'events' ? 'message_id' : 'id';
+  // The last key of this step: the `limit`-th after the cursor, or the end of the table.
+  const loose = db as unknown as Kysely<Record<string, Record<string, string>>>;
+  let page = loose.selectFrom(table).select(key).where('workspace_id', '=', ws);
+  if (job.cursor !== null) page = page.where(key, '>', job.cursor);
+  const upper = (await page.orderBy(key).limit(1).offset(options.limit - 1).executeTakeFirst())?.[key] ?? null;
+  const range = { after: job.cursor, upTo: upper };
+  const found = job.phase === 'events'
+    ? await otherEventsHolding(db, ws, job.erasedProfileIds, identifiers, range)
+    : await otherProfilesHolding(db, ws, job.erasedProfileIds, identifiers, range);
+  const scanned = upper !== null ? options.limit : await countInRange(loose, table, key, ws, range);
+  const next: ScrubJob = upper !== null
+    ? { ...job, cursor: upper, scanned: job.scanned + scanned }
+    : { ...job, phase: job.phase === 'events' ? 'profiles' : 'done', cursor: null, scanned: job.scanned + scanned };
+  const moved = await store.inTransaction((tx) => features.overwritingDeletes(tx, async () => {
+    const advanced = await tx.updateTable('erasure_scrubs').set({ phase: next.phase, cursor: next.cursor, scanned: next.scanned, claimed_until: options.now + options.leaseMs })
+      .where('workspace_id', '=', ws).where('report_id', '=', job.reportId).where('phase', '=', job.phase)
+      .where((eb) => job.cursor === null ? eb('cursor', 'is', null) : eb('cursor', '=', job.cursor))
+      .executeTakeFirst();
+    if (Number(advanced.numUpdatedRows) !== 1) return false;
+    if (job.phase === 'events') next.eventsScrubbed += await scrubEvents(tx, ws, job.erasedProfileIds, identifiers, found);
+    else next.profilesScrubbed += await scrubProfiles(tx, ws, identifiers, found);
+    await tx.updateTable('erasure_scrubs').set({ events_scrubbed: next.eventsScrubbed, profiles_scrubbed: next.profilesScrubbed })
+      .where('workspace_id', '=', ws).where('report_id', '=', job.reportId).execute();
+    if (next.phase === 'done') {
+      await tx.deleteFrom('erasure_scrubs').where('workspace_id', '=', ws).where('report_id', '=', job.reportId).execute();
+      const report = await tx.selectFrom('erasure_reports').select('report').where('workspace_id', '=', ws).where('id', '=', job.reportId).executeTakeFirst();
+      if (report !== undefined) {
+        const othersScrubbed = { status: 'done', eventsChanged: next.eventsScrubbed, profilesChanged: next.profilesScrubbed, rowsSearched: next.scanned, completedAt: new Date(options.now).toISOString() };
+        await tx.updateTable('erasure_reports').set({ report: JSON.stringify({ ...readJson<JsonObject>(report.report, {}), othersScrubbed }) })
+          .where('workspace_id', '=', ws).where('id', '=', job.reportId).execute();
+      }
+    }
+    return true;
+  }));
+  return moved ? next : null;
+}
+
+async function countInRange(db: Kysely<Record<string, Record<string, string>>>, table: string, key: string, ws: string, range: { after: string | null; upTo: string | null }): Promise<number> {
+  let q = db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', ws);
+  if (range.after !== null) q = q.where(key, '>', range.after);
+  if (range.upTo !== null) q = q.where(key, '<=', range.upTo);
+  return Number((await q.executeTakeFirst())?.n ?? 0);
+}
+
+/**
+ * Other people's events in a key range that may hold one of the identifiers: those naming one
+ * in `user_id`, `anonymous_id` or `previous_id`, or whose JSON text (traits, context,
+ * properties) contains one (`searchNeedles`). No index serves a search inside JSON text: over
+ * all the steps of a search this reads every event of the workspace once, on both engines
+ * (erasure is rare; ingest pays nothing for it). Returns their message ids.
+ */
+async function otherEventsHolding(db: Kysely<Database>, ws: string, erased: readonly string[], identifiers: readonly Identifier[], range: { after: string | null; upTo: string | null }): Promise<string[]> {
   const values = [...new Set(identifiers.map((i) => i.value))];
   const needles = searchNeedles(identifiers);
-  if (values.length * 3 + needles.length * 3 + erased.length + 1 > max) throw new Error(`erasure: too many identifiers to search for at once (${values.length})`);
-  const rows = await tx.selectFrom('events').select(['message_id', 'user_id', 'anonymous_id', 'previous_id', 'traits', 'context', 'properties'])
-    .where('workspace_id', '=', ws).where('profile_id', 'not in', erased)
+  let q = db.selectFrom('events').select('message_id').where('workspace_id', '=', ws);
+  if (range.after !== null) q = q.where('message_id', '>', range.after);
+  if (range.upTo !== null) q = q.where('message_id', '<=', range.upTo);
+  const rows = await q.where('profile_id', 'not in', erased)
     .where((eb) => eb.or([
       eb('user_id', 'in', values), eb('anonymous_id', 'in', values), eb('previous_id', 'in', values),
       ...(['traits', 'context', 'properties'] as const).flatMap((column) => needles.map((n) => jsonTextContains(column, n))),
     ]))
     .execute();
+  return rows.map((r) => r.message_id);
+}
+
+/** Other people's profiles in a key range whose traits' text contains one of the identifiers (as `otherEventsHolding`). */
+async function otherProfilesHolding(db: Kysely<Database>, ws: string, erased: readonly string[], identifiers: readonly Identifier[], range: { after: string | null; upTo: string | null }): Promise<string[]> {
+  const needles = searchNeedles(identifiers);
+  let q = db.selectFrom('profiles').select('id').where('workspace_id', '=', ws);
+  if (range.after !== null) q = q.where('id', '>', range.after);
+  if (range.upTo !== null) q = q.where('id', '<=', range.upTo);
+  const rows = await q.where('id', 'not in', erased).where((eb) => eb.or(needles.map((n) => jsonTextContains('traits', n)))).execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Rewrites the events found without the person's identifiers (`scrubEvent`), each read again
+ * inside the transaction (another erasure may have rewritten it since it was found). Returns
+ * how many changed.
+ */
+async function scrubEvents(tx: Kysely<Database>, ws: string, erased: readonly string[], identifiers: readonly Identifier[], messageIds: readonly string[]): Promise<number> {
   let updated = 0;
-  for (const r of rows) {
+  for (const messageId of messageIds) {
+    const r = await tx.selectFrom('events').select(['message_id', 'profile_id', 'user_id', 'anonymous_id', 'previous_id', 'traits', 'context', 'properties'])
+      .where('workspace_id', '=', ws).where('message_id', '=', messageId).executeTakeFirst();
+    if (r === undefined || erased.includes(r.profile_id)) continue;
     const scrubbed = scrubEvent({
       userId: r.user_id, anonymousId: r.anonymous_id, previousId: r.previous_id,
       traits: readJson<JsonObject>(r.traits, {}), context: readJson<JsonObject>(r.context, {}), properties: readJson<JsonObject>(r.properties, {}),
@@ -169,22 +287,21 @@ async function scrubOtherEvents(tx: Kysely<Database>, ws: string, erased: readon
     await tx.updateTable('events').set({
       user_id: scrubbed.userId, anonymous_id: scrubbed.anonymousId, previous_id: scrubbed.previousId,
       traits: JSON.stringify(scrubbed.traits), context: JSON.stringify(scrubbed.context), properties: JSON.stringify(scrubbed.properties),
-    }).where('workspace_id', '=', ws).where('message_id', '=', r.message_id).execute();
+    }).where('workspace_id', '=', ws).where('message_id', '=', messageId).execute();
     updated++;
   }
   return updated;
 }
 
-/** Other people's profile traits that hold one of the identifiers (found as in `scrubOtherEvents`: a scan of the workspace's profiles). */
-async function scrubOtherProfiles(tx: Kysely<Database>, ws: string, erased: readonly string[], identifiers: readonly Identifier[]): Promise<number> {
-  const needles = searchNeedles(identifiers);
-  const rows = await tx.selectFrom('profiles').select(['id', 'traits']).where('workspace_id', '=', ws).where('id', 'not in', erased)
-    .where((eb) => eb.or(needles.map((n) => jsonTextContains('traits', n)))).execute();
+/** Rewrites the profiles found without the person's identifiers in their traits (`scrubTraits`), each read again inside the transaction. */
+async function scrubProfiles(tx: Kysely<Database>, ws: string, identifiers: readonly Identifier[], ids: readonly string[]): Promise<number> {
   let updated = 0;
-  for (const r of rows) {
+  for (const id of ids) {
+    const r = await tx.selectFrom('profiles').select('traits').where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
+    if (r === undefined) continue;
     const traits = scrubTraits(readJson<JsonObject>(r.traits, {}), identifiers);
     if (traits === null) continue;
-    await tx.updateTable('profiles').set({ traits: JSON.stringify(traits) }).where('workspace_id', '=', ws).where('id', '=', r.id).execute();
+    await tx.updateTable('profiles').set({ traits: JSON.stringify(traits) }).where('workspace_id', '=', ws).where('id', '=', id).execute();
     updated++;
   }
   return updated;
