@@ -17,6 +17,8 @@ export const privacySettingsSchema = z.object({
   policy: z.object({
     maxStateAgeMs: z.number().int().min(0).max(60_000).default(1000),
     unknownAgeIsMinor: z.boolean().default(false),
+    /** The age under which a person is a minor (P11); absent: the jurisdiction's (CN 14, EU 16, UK 13, US 13). Not below the jurisdiction's floor. */
+    minorAgeThreshold: z.number().int().min(13).max(21).optional(),
   }).default({ maxStateAgeMs: 1000, unknownAgeIsMinor: false }),
 });
 export type PrivacySettings = z.infer<typeof privacySettingsSchema>;

@@ -404,7 +404,9 @@ export function createIngestService(deps: {
     const consentRecords = await recordCallConsent(uow, committed, args.workspace, now);
     const orderIds = [...new Set(batch.flatMap(({ order }) => (order === null ? [] : [order.orderId])))];
     await uow.afterBatch({ workspaceId: args.workspace.id, events: committed, merges: mergeRecords.map(({ from, into }) => ({ from, into })), orderIds, now });
-    return { committed, privacyChanged: [...new Set(consentRecords.map((r) => r.profileId))], consentRecords };
+    // A person's age decides what the policy allows for them (P11): an identify that declares it is a privacy change, as consent is.
+    const declaredAge = committed.filter(({ event }) => event.type === 'identify' && ('birthday' in event.traits || 'age' in event.traits)).map((c) => c.profileId);
+    return { committed, privacyChanged: [...new Set([...consentRecords.map((r) => r.profileId), ...declaredAge])], consentRecords };
   }
 
   /** Marks which events may be stored: false for those naming an erased person. */

@@ -1,3 +1,4 @@
+import { minorStatus } from './minors.js';
 import type { Workspace } from '../workspaces/index.js';
 import type { ProfileService } from '../profiles/profile-service.js';
 import type { Clock } from '../shared/clock.js';
@@ -41,14 +42,16 @@ export function createConsentService(deps: {
 
   /** Everything the policy needs about a person, read now. */
   async function personPrivacy(workspace: Workspace, profileId: string, at: number): Promise<PersonPrivacy & { records: ConsentRecord[]; subscriptionRecords: SubscriptionRecord[] }> {
-    const [records, subscriptionRecords, off] = await Promise.all([
+    const [records, subscriptionRecords, off, ages] = await Promise.all([
       repository.consentRecords(workspace.id, [profileId]),
       repository.subscriptionRecords(workspace.id, [profileId]),
       repository.personalizationOff(workspace.id, [profileId]),
+      repository.ageFacts(workspace.id, [profileId]),
     ]);
     const consents: ConsentState = consentStateAt({ records, workspace: consentContextOf(workspace), at });
     return {
       personalizationOff: off.has(profileId),
+      ...minorStatus(ages.get(profileId), { jurisdiction: workspace.jurisdiction, threshold: workspace.settings.privacy.policy.minorAgeThreshold }, at),
       consents,
       subscriptions: subscriptionStateAt({ records: subscriptionRecords, at }),
       jurisdiction: workspace.jurisdiction,
@@ -126,6 +129,20 @@ export function createConsentService(deps: {
       await audit.record({ workspaceId: workspace.id, actor, action: enabled ? 'personalization.enabled' : 'personalization.disabled', subject: id.value, details: {} });
       deps.onChanged?.(workspace.id, id.value);
       return ok({ profileId: id.value, personalization: enabled });
+    },
+
+    /**
+     * Records that a guardian consented (or withdrew consent) for a minor (P11): until it is
+     * recorded, personalization, profiling, marketing and non-basic traits stay off for a person
+     * under the workspace's age threshold. Audited; the person's segments are checked again.
+     */
+    async setGuardianConsent(workspace: Workspace, ref: string, granted: boolean, source: string, actor: string) {
+      const id = await resolve(workspace, ref);
+      if (!id.ok) return id;
+      await repository.setGuardianConsent(workspace.id, { profileId: id.value, granted, source, at: clock.now() });
+      await audit.record({ workspaceId: workspace.id, actor, action: granted ? 'guardian_consent.granted' : 'guardian_consent.withdrawn', subject: id.value, details: { source } });
+      deps.onChanged?.(workspace.id, id.value);
+      return ok({ profileId: id.value, guardianConsent: granted });
     },
 
     /** The policy decision for an action on a person, with every reason. */

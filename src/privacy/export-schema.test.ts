@@ -8,7 +8,7 @@ function documentFixture(overrides: Record<string, unknown> = {}) {
     schemaVersion: 1,
     generatedAt: t,
     workspace: { id: 'w1', name: 'Demo shop', jurisdiction: 'CN' },
-    profile: { id: 'p1', mergedProfileIds: ['p0'], traits: { firstName: 'Ann' }, personalizationOff: false, firstSeenAt: t, lastSeenAt: t, createdAt: t, updatedAt: t },
+    profile: { id: 'p1', mergedProfileIds: ['p0'], traits: { firstName: 'Ann' }, personalizationOff: false, minor: null, guardianConsent: false, firstSeenAt: t, lastSeenAt: t, createdAt: t, updatedAt: t },
     identifiers: [{ type: 'email', value: 'ann@example.com', firstSeenAt: t }],
     events: [{ messageId: 'm1', type: 'track', event: 'Product Viewed', name: null, timestamp: t, receivedAt: t, properties: { product_id: 'sku-1' }, traits: {}, context: { ip: '203.0.113.9' } }],
     orders: [{ orderId: 'o1', kind: 'order', status: 'completed', currency: 'CNY', revenue: 99.5, refundedAmount: 0, coupon: null, placedAt: t, lines: [{ itemId: 'sku-1', name: 'Tea', category: null, price: 99.5, quantity: 1 }] }],

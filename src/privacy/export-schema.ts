@@ -113,6 +113,10 @@ export const exportDocumentSchema = z.object({
     mergedProfileIds: z.array(id),
     traits: object,
     personalizationOff: z.boolean(),
+    /** Under the workspace's age threshold by their `birthday` or `age` trait; null when their age is unknown (P11). */
+    minor: z.boolean().nullable(),
+    /** A guardian's consent is recorded for them (P11). */
+    guardianConsent: z.boolean(),
     firstSeenAt: time,
     lastSeenAt: time,
     createdAt: time,

@@ -67,6 +67,7 @@ export function createExportService(deps: {
         workspace: { id: workspace.id, name: workspace.name, jurisdiction: workspace.jurisdiction },
         profile: {
           id: profile.id, mergedProfileIds: merged, traits: profile.traits, personalizationOff: person.personalizationOff,
+          minor: person.isMinor ?? null, guardianConsent: person.guardianConsent ?? false,
           firstSeenAt: iso(profile.firstSeenAt), lastSeenAt: iso(profile.lastSeenAt), createdAt: iso(profile.createdAt), updatedAt: iso(profile.updatedAt),
         },
         identifiers: identifiers.map((i) => ({ type: i.type, value: i.value, firstSeenAt: iso(i.firstSeenAt) })),

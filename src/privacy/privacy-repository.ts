@@ -1,6 +1,18 @@
 import type { ChainedAuditEntry, ChainHead } from './audit-chain.js';
 import type { ConsentRecord } from './consent-ledger.js';
 import type { SubscriptionRecord } from './subscriptions.js';
+import type { AgeFacts } from './minors.js';
+
+/**
+ * What the jobs that profile people read to ask the policy about each (`profilingAllowed`):
+ * consent records in ledger order, who switched personalization off, and the age facts of
+ * those who have any (P11).
+ */
+export interface PeoplePrivacy {
+  consents: ConsentRecord[];
+  personalizationOff: Set<string>;
+  ages?: ReadonlyMap<string, AgeFacts>;
+}
 
 /** What erasure removed, table by table. */
 export type ErasureCounts = Record<string, number>;
@@ -13,6 +25,9 @@ export interface PrivacyRepository {
   insertSubscriptionRecords(workspaceId: string, records: readonly SubscriptionRecord[]): Promise<void>;
   personalizationOff(workspaceId: string, profileIds: readonly string[]): Promise<Set<string>>;
   setPersonalization(workspaceId: string, change: { profileId: string; off: boolean; source: string; at: number }): Promise<void>;
+  /** What is known of these people's age and guardian consent (P11): only those with a `birthday`, an `age` or a guardian's consent. */
+  ageFacts(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, AgeFacts>>;
+  setGuardianConsent(workspaceId: string, change: { profileId: string; granted: boolean; source: string; at: number }): Promise<void>;
   /** The workspace's suppression salt, created from `create()` the first time. */
   salt(workspaceId: string, create: () => string, at: number): Promise<string>;
   addSuppressions(workspaceId: string, hashes: readonly string[], at: number): Promise<void>;

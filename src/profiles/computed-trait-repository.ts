@@ -1,4 +1,4 @@
-import type { ConsentRecord } from '../privacy/consent-ledger.js';
+import type { PeoplePrivacy } from '../privacy/privacy-repository.js';
 import type { CategoryPriceDistribution, EventInput, OrderInput } from './inputs.js';
 import type { IncrementalTraitState } from './trait-state.js';
 import type { TraitValues } from './trait-registry.js';
@@ -44,7 +44,7 @@ export interface ComputedTraitRepository {
    */
   eventsOf(workspaceId: string, profileIds: readonly string[], withProperties: readonly string[]): Promise<Map<string, EventInput[]>>;
   /** What the policy needs to decide `profile` for each of these profiles. */
-  privacyOf(workspaceId: string, profileIds: readonly string[], options?: ReadOptions): Promise<{ consents: ConsentRecord[]; personalizationOff: Set<string> }>;
+  privacyOf(workspaceId: string, profileIds: readonly string[], options?: ReadOptions): Promise<PeoplePrivacy>;
   /** Catalog prices per category (each element of an item's category path is a category). */
   priceDistributions(workspaceId: string): Promise<CategoryPriceDistribution[]>;
   /**

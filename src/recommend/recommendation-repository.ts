@@ -1,3 +1,5 @@
+import type { PeoplePrivacy } from '../privacy/privacy-repository.js';
+import type { AgeFacts } from '../privacy/minors.js';
 import type { ConsentRecord } from '../privacy/consent-ledger.js';
 import type { CatalogEntry } from './catalog-index.js';
 import type { InteractionList } from './packed.js';
@@ -84,7 +86,8 @@ export interface RecommendationRepository {
    */
   person(workspaceId: string, profileId: string, window: { exposuresSince: number; unchanged?: Pick<PersonRecord, 'traits' | 'interactions' | 'purchased'> }): Promise<PersonRecord>;
   /** The person's personalization switch and consent records (read for every request: never cached, P5). */
-  personPrivacy(workspaceId: string, profileId: string): Promise<{ consents: ConsentRecord[]; personalizationOff: boolean }>;
+  /** A person's consent records, switch, and age facts when they have any (P11). */
+  personPrivacy(workspaceId: string, profileId: string): Promise<PersonPrivacyFacts>;
   /** Time of the latest purchase, cart add or view in the workspace (null when there is none). */
   latestInteractionAt(workspaceId: string): Promise<number | null>;
   /**
@@ -95,7 +98,7 @@ export interface RecommendationRepository {
    */
   trainingInteractions(workspaceId: string, since: number): AsyncIterable<TrainingInteraction[]>;
   /** Profiles' privacy state (switch and consent), for leaving out people who refused profiling. */
-  privacyOf(workspaceId: string, profileIds: readonly string[]): Promise<{ consents: ConsentRecord[]; personalizationOff: Set<string> }>;
+  privacyOf(workspaceId: string, profileIds: readonly string[]): Promise<PeoplePrivacy>;
   /** The `country` computed trait of profiles that have one. */
   regionsOf(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, string>>;
   /** The workspace's segments' names by id. */
@@ -120,4 +123,12 @@ export interface RecommendationRepository {
   report(workspaceId: string, since: number): Promise<PlacementReport[]>;
   /** A person's served recommendations and their feedback (for the export, P13). */
   logsOf(workspaceId: string, profileId: string): Promise<Array<RecommendationLogRow & { feedback: FeedbackRow[] }>>;
+}
+
+/** What serving reads about one person before it decides whether to personalize. */
+export interface PersonPrivacyFacts {
+  consents: ConsentRecord[];
+  personalizationOff: boolean;
+  /** Absent when they declared no `birthday` or `age` and have no guardian's consent. */
+  age?: AgeFacts;
 }

@@ -1,5 +1,5 @@
 import { placementSchema, type Placement, type RecommendationRequest, type Strategy } from '../contracts/recommendation.js';
-import { consentStateAt, decide, subscriptionStateAt, type ConsentRecord, type PolicyReason } from '../privacy/index.js';
+import { consentStateAt, decide, subscriptionStateAt, type PolicyReason } from '../privacy/index.js';
 import type { ProfileService } from '../profiles/profile-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
@@ -8,7 +8,8 @@ import type { Workspace } from '../workspaces/workspace-repository.js';
 import { createFeedbackTracker, type ObservedEvent } from './feedback.js';
 import { createPersonCache, SHOWING_ROWS } from './person-cache.js';
 import { exposuresOf, personSignals, type ExposureCounts } from './person-signals.js';
-import type { PersonRecord, RecommendationLogRow, RecommendationRepository } from './recommendation-repository.js';
+import type { PersonPrivacyFacts, PersonRecord, RecommendationLogRow, RecommendationRepository } from './recommendation-repository.js';
+import { minorStatus } from '../privacy/minors.js';
 import { hashString, seededRng, type Rng } from './rng.js';
 import { historyMemoOf, serveRecommendations, type PersonSignals } from './serve.js';
 import { createServingStates } from './serving-states.js';
@@ -150,7 +151,7 @@ export function createRecommendationService(deps: {
    * person gives them records or the switch, and so a fresh decision at once).
    */
   const defaultDecisions = new WeakMap<Workspace['settings'], Map<string, { at: number; decision: ReturnType<typeof decide> }>>();
-  function decidePersonalize(workspace: Workspace, privacy: { consents: ConsentRecord[]; personalizationOff: boolean } | null, now: number): ReturnType<typeof decide> {
+  function decidePersonalize(workspace: Workspace, privacy: PersonPrivacyFacts | null, now: number): ReturnType<typeof decide> {
     const off = privacy?.personalizationOff ?? false;
     const records = privacy?.consents ?? [];
     const make = () => decide({
@@ -160,11 +161,12 @@ export function createRecommendationService(deps: {
         consents: consentStateAt({ records, workspace: { jurisdiction: workspace.jurisdiction, overrides: workspace.settings.privacy.defaults.overrides, notices: workspace.settings.privacy.notices }, at: now }),
         subscriptions: subscriptionStateAt({ records: [], at: now }),
         jurisdiction: workspace.jurisdiction,
+        ...minorStatus(privacy?.age, { jurisdiction: workspace.jurisdiction, threshold: workspace.settings.privacy.policy.minorAgeThreshold }, now),
       },
       workspace: workspace.settings.privacy.policy,
       now,
     });
-    if (records.length > 0) return make();
+    if (records.length > 0 || privacy?.age !== undefined) return make();
     let byKey = defaultDecisions.get(workspace.settings);
     if (byKey === undefined) defaultDecisions.set(workspace.settings, (byKey = new Map()));
     const key = `${workspace.jurisdiction}:${off}`;

@@ -108,6 +108,25 @@ export function registerPrivacyRoutes(app: OpenAPIHono, deps: {
   });
 
   app.openapi(createRoute({
+    method: 'put', path: '/v1/profiles/{ref}/guardian-consent', tags: ['privacy'], security,
+    summary: 'Record a guardian\'s consent for a minor, or its withdrawal (P11): until it is recorded, personalization, profiling and marketing stay off for a person under the age threshold',
+    request: {
+      params: refParam,
+      body: { content: { 'application/json': { schema: z.object({
+        granted: z.boolean(),
+        method: z.string().min(1).max(200).describe('How the guardian\'s consent was obtained and checked, e.g. "signed form, verified by ID"'),
+      }).strict() } }, required: true },
+    },
+    responses: ok('Recorded'),
+  }), async (c) => {
+    const { workspace, keyId } = await requireAdmin(deps, c);
+    const body = c.req.valid('json');
+    const r = await deps.consent.setGuardianConsent(workspace, c.req.valid('param').ref, body.granted, body.method, `admin_key:${keyId}`);
+    if (!r.ok) throw fail(r.error);
+    return c.json(r.value, 200);
+  });
+
+  app.openapi(createRoute({
     method: 'get', path: '/v1/profiles/{ref}/policy', tags: ['privacy'], security, summary: 'May this action be done for this person, and why (not)? The one policy function every stage asks',
     request: { params: refParam, query: z.object({ action: z.enum(POLICY_ACTIONS), channel: z.enum(CHANNELS).optional() }) },
     responses: ok('Decision'),

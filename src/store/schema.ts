@@ -223,8 +223,13 @@ export interface PrivacySwitchesTable {
   workspace_id: string;
   profile_id: string;
   personalization_off: number;
+  /** Where the personalization switch was last set, and when (0 and '' when it never was: a row made for the guardian's consent). */
   source: string;
   updated_at: Millis;
+  /** A guardian's consent for a minor is recorded (1) or not (0) (migration 0014, P11). */
+  guardian_consent: ColumnType<number, number | undefined, number>;
+  guardian_source: ColumnType<string | null, string | null | undefined, string | null>;
+  guardian_changed_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
 }
 
 export interface AuditLogTable {

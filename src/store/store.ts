@@ -16,6 +16,7 @@ import { clusterAssignments } from './migrations/0010-cluster-assignments.js';
 import { recommendations } from './migrations/0011-recommendations.js';
 import { segmentChangeSequence } from './migrations/0012-segment-change-sequence.js';
 import { erasureScrubs } from './migrations/0013-erasure-scrubs.js';
+import { guardianConsent } from './migrations/0014-guardian-consent.js';
 
 /** An open store: the Kysely database, what its engine can do, and how to close it. */
 export interface Store {
@@ -51,6 +52,7 @@ function migrationsFor(features: DialectFeatures): Record<string, Migration> {
     '0011-recommendations': recommendations(features),
     '0012-segment-change-sequence': segmentChangeSequence(features),
     '0013-erasure-scrubs': erasureScrubs(features),
+    '0014-guardian-consent': guardianConsent(features),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { formatKey, hashKey, kindOfKey, visiblePrefix } from './api-keys.js';
-import { validatePurposeDefaults } from '../privacy/jurisdictions.js';
+import { JURISDICTION_RULES, validatePurposeDefaults } from '../privacy/jurisdictions.js';
 import type { ApiKeyRecord, Workspace, WorkspaceRepository } from './workspace-repository.js';
 
 export interface AuthenticatedKey {
@@ -66,6 +66,13 @@ export function createWorkspaceService(deps: { repository: WorkspaceRepository; 
         const checked = validatePurposeDefaults({ jurisdiction: current.jurisdiction, settings: settings.privacy.defaults });
         if (!checked.ok) {
           invalid = checked.error.map((i) => `settings.privacy.defaults.${i.path}: ${i.message}`).join('; ');
+          throw new InvalidSettings();
+        }
+        // A workspace may lower the age of minors only as far as its jurisdiction's law lets it (P11).
+        const threshold = settings.privacy.policy.minorAgeThreshold;
+        const floor = JURISDICTION_RULES[current.jurisdiction].minorAgeFloor;
+        if (threshold !== undefined && threshold < floor) {
+          invalid = `settings.privacy.policy.minorAgeThreshold: ${current.jurisdiction} does not allow an age of minors below ${floor}; got ${threshold}`;
           throw new InvalidSettings();
         }
         return settings;

@@ -162,7 +162,7 @@ export function computedTraitRepositorySql(store: Store): ComputedTraitRepositor
       return out;
     },
 
-    privacyOf: (ws, profileIds, options = {}) => readPrivacyOf(db, ws, profileIds, max, options),
+    privacyOf: (ws, profileIds, options = {}) => readPrivacyOf(db, f, ws, profileIds, options),
 
     async priceDistributions(ws) {
       const rows = await db.selectFrom('catalog_items').select(['category_path', 'price']).where('workspace_id', '=', ws).where('price', 'is not', null).execute();

@@ -243,17 +243,26 @@ function unitOfWork(tx: Kysely<Database>, ws: string, maxParameters: number, par
  * Gives the survivor of a merge the personalization switch that protects the person: off when
  * either profile switched it off, unless the survivor's own switch was changed later than the
  * absorbed profile's (the person's latest explicit choice). The winning row keeps its source and
- * time, so that a later merge compares decision times, not merge times. The absorbed row goes.
+ * time, so that a later merge compares decision times, not merge times. A guardian's consent
+ * follows the later of the two recorded. The absorbed row goes.
  */
 async function mergeSwitch(tx: Kysely<Database>, ws: string, from: string, into: string): Promise<void> {
-  const rows = await tx.selectFrom('privacy_switches').select(['profile_id', 'personalization_off', 'source', 'updated_at'])
+  const rows = await tx.selectFrom('privacy_switches').select(['profile_id', 'personalization_off', 'source', 'updated_at', 'guardian_consent', 'guardian_source', 'guardian_changed_at'])
     .where('workspace_id', '=', ws).where('profile_id', 'in', [from, into]).execute();
   const absorbed = rows.find((r) => r.profile_id === from);
   if (absorbed === undefined) return;
   const survivor = rows.find((r) => r.profile_id === into);
   const keepSurvivor = survivor !== undefined && (absorbed.personalization_off === survivor.personalization_off || survivor.personalization_off === 1 || Number(survivor.updated_at) > Number(absorbed.updated_at));
-  if (!keepSurvivor) {
-    const row = { personalization_off: absorbed.personalization_off, source: absorbed.source, updated_at: Number(absorbed.updated_at) };
+  // A guardian's consent (P11) follows the latest change of either profile.
+  const takeGuardian = absorbed.guardian_changed_at !== null && (survivor?.guardian_changed_at === null || survivor === undefined || Number(absorbed.guardian_changed_at) > Number(survivor.guardian_changed_at));
+  if (!keepSurvivor || takeGuardian) {
+    const switchOf = keepSurvivor ? survivor! : absorbed;
+    const guardianOf = takeGuardian ? absorbed : survivor;
+    const row = {
+      personalization_off: switchOf.personalization_off, source: switchOf.source, updated_at: Number(switchOf.updated_at),
+      guardian_consent: Number(guardianOf?.guardian_consent ?? 0), guardian_source: guardianOf?.guardian_source ?? null,
+      guardian_changed_at: guardianOf?.guardian_changed_at === null || guardianOf?.guardian_changed_at === undefined ? null : Number(guardianOf.guardian_changed_at),
+    };
     await tx.insertInto('privacy_switches').values({ workspace_id: ws, profile_id: into, ...row })
       .onConflict((oc) => oc.columns(['workspace_id', 'profile_id']).doUpdateSet(row)).execute();
   }

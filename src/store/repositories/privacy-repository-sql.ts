@@ -3,7 +3,9 @@ import type { Identifier } from '../../identity/index.js';
 import { scrubEvent, scrubTraits, searchNeedles } from '../../privacy/erasure-scrub.js';
 import type { ChainedAuditEntry } from '../../privacy/audit-chain.js';
 import type { ConsentRecord } from '../../privacy/consent-ledger.js';
-import type { PrivacyRepository, ScrubJob } from '../../privacy/privacy-repository.js';
+import type { PeoplePrivacy, PrivacyRepository, ScrubJob } from '../../privacy/privacy-repository.js';
+import type { AgeFacts } from '../../privacy/minors.js';
+import type { DialectFeatures } from '../dialects/features.js';
 import type { SubscriptionRecord } from '../../privacy/subscriptions.js';
 import { readJson, type JsonObject } from '../../shared/json.js';
 import type { Database } from '../schema.js';
@@ -44,6 +46,15 @@ export function privacyRepositorySql(store: Store): PrivacyRepository {
         for (const r of rows) out.add(r.profile_id);
       }
       return out;
+    },
+    async ageFacts(ws, profileIds) {
+      return (await readSwitchesAndAges(db, features, ws, profileIds)).ages;
+    },
+    async setGuardianConsent(ws, change) {
+      const values = { guardian_consent: change.granted ? 1 : 0, guardian_source: change.source, guardian_changed_at: change.at };
+      // A row made for the guardian's consent leaves the personalization switch as never set (source '', time 0).
+      await db.insertInto('privacy_switches').values({ workspace_id: ws, profile_id: change.profileId, personalization_off: 0, source: '', updated_at: 0, ...values })
+        .onConflict((oc) => oc.columns(['workspace_id', 'profile_id']).doUpdateSet(values)).execute();
     },
     async setPersonalization(ws, change) {
       await db.insertInto('privacy_switches').values({ workspace_id: ws, profile_id: change.profileId, personalization_off: change.off ? 1 : 0, source: change.source, updated_at: change.at })
@@ -325,15 +336,49 @@ function jsonTextContains(column: 'traits' | 'context' | 'properties', needle: {
  * profile: trait recompute, recommendation training, real-time segments). `options.page`:
  * the ids are one page of live profiles (see `profileSelection`).
  */
-export async function readPrivacyOf(db: Kysely<Database>, ws: string, profileIds: readonly string[], maxParameters: number, options: SelectionOptions = {}): Promise<{ consents: ConsentRecord[]; personalizationOff: Set<string> }> {
+export async function readPrivacyOf(db: Kysely<Database>, features: DialectFeatures, ws: string, profileIds: readonly string[], options: SelectionOptions = {}): Promise<PeoplePrivacy> {
+  const maxParameters = features.maxParameters;
   const consents = await readConsent(db, ws, profileIds, maxParameters, options);
+  const { personalizationOff, ages } = await readSwitchesAndAges(db, features, ws, profileIds, options);
+  return { consents, personalizationOff, ages };
+}
+
+/**
+ * Who of these people switched personalization off, and the age facts (P11) of those who
+ * declared a `birthday` or an `age` or have a guardian's consent.
+ */
+async function readSwitchesAndAges(db: Kysely<Database>, features: DialectFeatures, ws: string, profileIds: readonly string[], options: SelectionOptions = {}): Promise<{ personalizationOff: Set<string>; ages: Map<string, AgeFacts> }> {
   const personalizationOff = new Set<string>();
-  const { conditions, keeps } = profileSelection(profileIds, options, maxParameters);
+  const ages = new Map<string, AgeFacts>();
+  const birthday = features.jsonText('traits', 'birthday');
+  const age = features.jsonText('traits', 'age');
+  const { conditions, keeps } = profileSelection(profileIds, options, features.maxParameters);
   for (const condition of conditions) {
-    const off = await db.selectFrom('privacy_switches').select('profile_id').where('workspace_id', '=', ws).where((eb) => condition(eb.ref('profile_id'))).where('personalization_off', '=', 1).execute();
-    for (const r of off) if (keeps(r.profile_id)) personalizationOff.add(r.profile_id);
+    const switched = await db.selectFrom('privacy_switches').select(['profile_id', 'personalization_off', 'guardian_consent']).where('workspace_id', '=', ws).where((eb) => condition(eb.ref('profile_id')))
+      .where((eb) => eb.or([eb('personalization_off', '=', 1), eb('guardian_consent', '=', 1)])).execute();
+    for (const r of switched) {
+      if (!keeps(r.profile_id)) continue;
+      if (Number(r.personalization_off) === 1) personalizationOff.add(r.profile_id);
+      if (Number(r.guardian_consent) === 1) ages.set(r.profile_id, { birthday: null, age: null, guardianConsent: true });
+    }
+    const declared = await db.selectFrom('profiles').select(['id', birthday.as('birthday'), age.as('age')]).where('workspace_id', '=', ws).where((eb) => condition(eb.ref('id')))
+      .where((eb) => eb.or([eb(birthday, 'is not', null), eb(age, 'is not', null)])).execute();
+    for (const r of declared) {
+      if (keeps(r.id)) ages.set(r.id, { birthday: r.birthday, age: r.age, guardianConsent: ages.get(r.id)?.guardianConsent ?? false });
+    }
   }
-  return { consents, personalizationOff };
+  return { personalizationOff, ages };
+}
+
+/**
+ * One person's switch, guardian consent and declared age in one statement (serving reads it on
+ * every request): null when the profile does not exist.
+ */
+export function switchAndAgeOf(features: DialectFeatures) {
+  return precompiled((db, v: { ws: string; profileId: string }) => db.selectFrom('profiles')
+    .leftJoin('privacy_switches', (j) => j.onRef('privacy_switches.workspace_id', '=', 'profiles.workspace_id').onRef('privacy_switches.profile_id', '=', 'profiles.id'))
+    .select(['privacy_switches.personalization_off', 'privacy_switches.guardian_consent', features.jsonText('profiles.traits', 'birthday').as('birthday'), features.jsonText('profiles.traits', 'age').as('age')])
+    .where('profiles.workspace_id', '=', v.ws).where('profiles.id', '=', v.profileId));
 }
 
 /** Reads consent records of profiles, each person's in ledger order (shared with the ingest path). */
@@ -355,11 +400,9 @@ export function consentRecordOf(r: Selectable<Database['consent_records']>): Con
   };
 }
 
-/** One person's consent rows in ledger order, and their personalization switch: compiled once (serving reads them on every request). */
+/** One person's consent rows in ledger order: compiled once (serving reads them on every request). */
 export const consentOf = precompiled((db, v: { ws: string; profileId: string }) =>
   db.selectFrom('consent_records').selectAll().where('workspace_id', '=', v.ws).where('profile_id', '=', v.profileId).orderBy('recorded_at').orderBy('id'));
-export const switchOf = precompiled((db, v: { ws: string; profileId: string }) =>
-  db.selectFrom('privacy_switches').select('personalization_off').where('workspace_id', '=', v.ws).where('profile_id', '=', v.profileId));
 
 /** Inserts consent records (shared with the ingest path, which records consent sent with identify). */
 export async function insertConsent(db: Kysely<Database>, ws: string, records: readonly ConsentRecord[], maxParameters: number): Promise<void> {
