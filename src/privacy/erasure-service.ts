@@ -116,6 +116,8 @@ export function createErasureService(deps: {
     const outcome: ScrubOutcome = { status: 'done', eventsChanged: job.eventsScrubbed, profilesChanged: job.profilesScrubbed, rowsSearched: job.scanned, completedAt: new Date(clock.now()).toISOString() };
     await audit.record({ workspaceId: job.workspaceId, actor: 'erasure', action: 'erasure.scrubbed', subject: job.erasedProfileIds[0] ?? '', details: { reportId: job.reportId, eventsChanged: outcome.eventsChanged, profilesChanged: outcome.profilesChanged, rowsSearched: outcome.rowsSearched } });
     finished.set(job.reportId, outcome);
+    // Kept for `erase` and `outcome` of this process; the stored report keeps them all.
+    if (finished.size > 1000) finished.delete(finished.keys().next().value!);
     for (const resolve of waiting.get(job.reportId) ?? []) resolve(outcome);
     waiting.delete(job.reportId);
   }
@@ -125,10 +127,15 @@ export function createErasureService(deps: {
     const known = finished.get(reportId);
     if (known !== undefined) return Promise.resolve(known);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(null), ms);
-      const list = waiting.get(reportId) ?? [];
-      list.push((o) => { clearTimeout(timer); resolve(o); });
-      waiting.set(reportId, list);
+      const done = (o: ScrubOutcome) => { clearTimeout(timer); resolve(o); };
+      const timer = setTimeout(() => {
+        // No longer waited for here (it may end in another process): forget the waiter.
+        const left = (waiting.get(reportId) ?? []).filter((w) => w !== done);
+        if (left.length === 0) waiting.delete(reportId);
+        else waiting.set(reportId, left);
+        resolve(null);
+      }, ms);
+      waiting.set(reportId, [...(waiting.get(reportId) ?? []), done]);
     });
   }
 
