@@ -88,7 +88,7 @@ export async function createTailor(config: Config, options: {
     ...ingestCore,
     async ingest(input) {
       const r = await ingestCore.ingest(input);
-      metrics.ingested(input.source ?? 'api', { accepted: r.accepted, duplicates: r.duplicates, rejected: r.rejected.length, merges: r.merges, conflicts: r.conflicts });
+      metrics.ingested(input.source ?? 'api', { accepted: r.accepted, duplicates: r.duplicates, rejected: r.rejected.length, merges: r.merges, conflicts: r.conflicts, ordersNotApplied: r.ordersNotApplied.length });
       return r;
     },
   };

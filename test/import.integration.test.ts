@@ -3,7 +3,7 @@ import { describeEachEngine } from './support/engines.js';
 import { buildConfig } from '../src/config/config.js';
 import { createTailor } from '../src/main.js';
 import { fileSource } from '../src/cli/file-source.js';
-import { importCatalogFile, importEventsJsonl, importOrdersCsv } from '../src/cli/importers.js';
+import { formatSummary, importCatalogFile, importEventsJsonl, importOrdersCsv } from '../src/cli/importers.js';
 import { ONLINE_RETAIL_MAPPING } from '../src/imports/order-rows.js';
 import { bundledDemoFile } from '../src/cli/main.js';
 import { writeFileSync } from 'node:fs';
@@ -176,12 +176,17 @@ describeEachEngine('order import (Online Retail excerpt)', (engine) => {
         JSON.stringify({ type: 'track', userId: 'a', event: 'Product Viewed' }),
         '',
         JSON.stringify({ type: 'track', userId: 'a' }),
+        JSON.stringify({ type: 'track', userId: 'a', event: 'Order Completed', properties: { order_id: 'j1', revenue: 10, currency: 'EUR' } }),
+        JSON.stringify({ type: 'track', userId: 'a', event: 'Order Refunded', properties: { order_id: 'j1', total: 4, currency: 'GBP' } }),
       ].join('\n'));
       const s = await importEventsJsonl({ tailor, workspace, source: await fileSource(file), restart: false, quiet: true });
-      expect(s.accepted).toBe(2);
+      expect(s.accepted).toBe(4);
       expect(s.rejected).toEqual([{ row: 2, reason: expect.stringContaining('malformed JSON') }, { row: 5, reason: expect.stringMatching(/^event: /) }]);
+      // Stored, but the refund in another currency changed nothing: said with its line.
+      expect(s.notApplied).toEqual([{ row: 7, reason: 'currency: the refund is in GBP, the order in EUR' }]);
+      expect(formatSummary(s)).toContain('stored, but the change to their order not applied 1:\n    row 7: currency: the refund is in GBP, the order in EUR');
       const again = await importEventsJsonl({ tailor, workspace, source: await fileSource(file), restart: true, quiet: true });
-      expect(again.duplicates).toBe(2);
+      expect(again.duplicates).toBe(4);
     } finally {
       await tailor.close();
     }

@@ -91,6 +91,30 @@ describeEachEngine('orders from out-of-order e-commerce events', (engine) => {
     }
   });
 
+  it('tells the sender which stored order events changed nothing, and why (HTTP answer, metrics)', async () => {
+    const { store, tailor, post, a } = await send([[orderCompleted({ userId: 'buyer' }, { order_id: 'w1', revenue: 10, currency: 'USD', products: [{ product_id: 'sku-1', price: 10, quantity: 1 }] })]]);
+    try {
+      const jpy = refunded('buyer', { order_id: 'w1', total: 5, currency: 'JPY' });
+      const unknownLine = refunded('buyer', { order_id: 'w1', products: [{ product_id: 'sku-9' }] });
+      const fine = refunded('buyer', { order_id: 'w1', total: 2 });
+      const res = await post('/v1/batch', { batch: [fine, jpy, unknownLine] }, { authorization: basic(a.keys.write) });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        accepted: 3, rejected: [],
+        ordersNotApplied: [
+          { index: 1, messageId: jpy.messageId, reason: 'currency: the refund is in JPY, the order in USD' },
+          { index: 2, messageId: unknownLine.messageId, reason: 'properties.products: none of the refunded products is in the order or has a price' },
+        ],
+      });
+      // A batch whose order events all applied says nothing of it.
+      expect(await (await post('/v1/batch', { batch: [refunded('buyer', { order_id: 'w1', total: 1 })] }, { authorization: basic(a.keys.write) })).json()).not.toHaveProperty('ordersNotApplied');
+      expect(await tailor.metrics.registry.getSingleMetricAsString('tailor_order_changes_not_applied_total')).toContain('tailor_order_changes_not_applied_total 2');
+      expect((await ordersOf(store, ['w1']))[0]).toMatchObject({ status: 'partially_refunded', refunded_amount: 3 });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('does not apply a refund in another currency than its order\'s, whichever arrives first', async () => {
     const { store } = await send([
       [orderCompleted({ userId: 'buyer' }, { order_id: 'q2', revenue: 10, currency: 'usd' }), refunded('buyer', { order_id: 'q3', total: 5, currency: 'JPY' })],

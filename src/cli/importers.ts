@@ -23,6 +23,9 @@ export interface ImportSummary {
   skipped: Record<string, { count: number; reason: string }>;
   rejected: Array<{ row: number | null; reason: string }>;
   rejectedTotal: number;
+  /** Rows stored whose change to their order was not applied (events: a refund in another currency than its order's…). */
+  notApplied: Array<{ row: number | null; reason: string }>;
+  notAppliedTotal: number;
   extra: Record<string, number>;
   seconds: number;
 }
@@ -32,7 +35,7 @@ const ORDERS_PER_BATCH = 500;
 const EVENTS_PER_BATCH = 500;
 
 function newSummary(kind: string, file: string, resumedFrom: number): ImportSummary {
-  return { kind, file, resumedFrom, rowsRead: 0, accepted: 0, duplicates: 0, skipped: {}, rejected: [], rejectedTotal: 0, extra: {}, seconds: 0 };
+  return { kind, file, resumedFrom, rowsRead: 0, accepted: 0, duplicates: 0, skipped: {}, rejected: [], rejectedTotal: 0, notApplied: [], notAppliedTotal: 0, extra: {}, seconds: 0 };
 }
 
 function skip(summary: ImportSummary, code: string, reason: string) {
@@ -231,6 +234,10 @@ export async function importEventsJsonl(args: { tailor: Tailor; workspace: Works
       summary.accepted += r.accepted;
       summary.duplicates += r.duplicates;
       for (const rj of r.rejected) reject(summary, batch[rj.index]!.line, rj.reason);
+      for (const n of r.ordersNotApplied) {
+        summary.notAppliedTotal++;
+        if (summary.notApplied.length < MAX_REJECTIONS_LISTED) summary.notApplied.push({ row: batch[n.index]!.line, reason: n.reason });
+      }
       batch = [];
     }
     await checkpoint(position, summary);
@@ -342,6 +349,10 @@ export function formatSummary(s: ImportSummary): string {
   if (s.rejectedTotal > 0) {
     lines.push(`  rejected ${s.rejectedTotal.toLocaleString('en')}${s.rejectedTotal > s.rejected.length ? ` (first ${s.rejected.length} listed)` : ''}:`);
     for (const r of s.rejected) lines.push(`    ${r.row === null ? '' : `row ${r.row}: `}${r.reason}`);
+  }
+  if (s.notAppliedTotal > 0) {
+    lines.push(`  stored, but the change to their order not applied ${s.notAppliedTotal.toLocaleString('en')}${s.notAppliedTotal > s.notApplied.length ? ` (first ${s.notApplied.length} listed)` : ''}:`);
+    for (const r of s.notApplied) lines.push(`    ${r.row === null ? '' : `row ${r.row}: `}${r.reason}`);
   }
   return lines.join('\n');
 }

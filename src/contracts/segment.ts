@@ -121,6 +121,8 @@ export const ingestResponseSchema = z.object({
   rejected: z.array(z.object({ index: z.number().int(), messageId: z.string().nullable(), reason: z.string() })),
   /** Identify traits not stored under the workspace's undeclared-trait policy; present only when some were dropped. */
   droppedTraits: z.array(z.string()).optional(),
+  /** Order events stored whose change to their order was not applied (a refund in another currency…), with why; present only when there are some. */
+  ordersNotApplied: z.array(z.object({ index: z.number().int(), messageId: z.string(), reason: z.string() })).optional(),
 });
 export type IngestResponse = z.infer<typeof ingestResponseSchema>;
 

@@ -40,6 +40,11 @@ export interface IngestResult {
   conflicts: number;
   /** Names of `identify` traits not stored under the workspace's undeclared-trait policy (`traits.undeclared: drop`). */
   droppedTraits: string[];
+  /**
+   * Order events stored whose change to their order was not applied, with why (a refund in
+   * another currency than the order's, a refund of products the order does not have).
+   */
+  ordersNotApplied: Array<{ index: number; messageId: string; reason: string }>;
 }
 
 interface Pending {
@@ -132,7 +137,7 @@ export function createIngestService(deps: {
       valid.push({ event, order, index });
     });
 
-    const result: IngestResult = { accepted: 0, duplicates, rejected, profiles: new Map(), merges: 0, conflicts: 0, droppedTraits: [] };
+    const result: IngestResult = { accepted: 0, duplicates, rejected, profiles: new Map(), merges: 0, conflicts: 0, droppedTraits: [], ordersNotApplied: [] };
     if (valid.length === 0) return result;
     return new Promise<IngestResult>((resolve, reject) => {
       queue.push({ workspace: input.workspace, source: input.source ?? 'api', valid, result, resolve, reject });
@@ -248,7 +253,7 @@ export function createIngestService(deps: {
       });
       if (keptBatch.length === 0) return nothing;
       const done = await commitBatch({ uow, batch: keptBatch, rules, workspace, source });
-      return { committed: done.committed.map((c, i) => ({ ...c, owner: keptOwner[i]! })), privacyChanged: done.privacyChanged, consentRecords: done.consentRecords };
+      return { committed: done.committed.map((c, i) => ({ ...c, owner: keptOwner[i]!, index: keptBatch[i]!.index, orderNotApplied: done.ordersNotApplied.get(c.event.messageId) })), privacyChanged: done.privacyChanged, consentRecords: done.consentRecords };
     });
     const dropped = new Set<string>();
     for (const c of committed) {
@@ -256,6 +261,7 @@ export function createIngestService(deps: {
       c.owner.result.profiles.set(c.event.messageId, c.profileId);
       c.owner.result.merges += c.merges;
       c.owner.result.conflicts += c.conflicts;
+      if (c.orderNotApplied !== undefined) c.owner.result.ordersNotApplied.push({ index: c.index, messageId: c.event.messageId, reason: c.orderNotApplied });
       for (const name of c.droppedTraits) {
         dropped.add(name);
         if (!c.owner.result.droppedTraits.includes(name)) c.owner.result.droppedTraits.push(name);
@@ -278,9 +284,11 @@ export function createIngestService(deps: {
     source: string;
   }): Promise<{
     committed: Array<{ event: NormalizedEvent; profileId: string; merges: number; conflicts: number; droppedTraits: string[] }>;
-    /** Profiles whose consent ledger these events changed. */
+    /** Profiles whose consent ledger these events changed (or who declared their age). */
     privacyChanged: string[];
     consentRecords: ConsentRecord[];
+    /** Order events whose change was not applied, by message id, with the reason. */
+    ordersNotApplied: Map<string, string>;
   }> {
     const { uow, batch, rules } = args;
     const now = clock.now();
@@ -400,13 +408,13 @@ export function createIngestService(deps: {
     }));
     await uow.insertEvents(committed);
 
-    await applyOrderChanges(uow, batch.map((b, i) => ({ ...b, profileId: committed[i]!.profileId })), args.source, now);
+    const notApplied = await applyOrderChanges(uow, batch.map((b, i) => ({ ...b, profileId: committed[i]!.profileId })), args.source, now);
     const consentRecords = await recordCallConsent(uow, committed, args.workspace, now);
     const orderIds = [...new Set(batch.flatMap(({ order }) => (order === null ? [] : [order.orderId])))];
     await uow.afterBatch({ workspaceId: args.workspace.id, events: committed, merges: mergeRecords.map(({ from, into }) => ({ from, into })), orderIds, now });
     // A person's age decides what the policy allows for them (P11): an identify that declares it is a privacy change, as consent is.
     const declaredAge = committed.filter(({ event }) => event.type === 'identify' && ('birthday' in event.traits || 'age' in event.traits)).map((c) => c.profileId);
-    return { committed, privacyChanged: [...new Set([...consentRecords.map((r) => r.profileId), ...declaredAge])], consentRecords };
+    return { committed, privacyChanged: [...new Set([...consentRecords.map((r) => r.profileId), ...declaredAge])], consentRecords, ordersNotApplied: new Map(notApplied.map((n) => [n.messageId, n.reason])) };
   }
 
   /** Marks which events may be stored: false for those naming an erased person. */

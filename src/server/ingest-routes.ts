@@ -84,6 +84,7 @@ export function registerIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): v
     const body = {
       success: result.accepted + result.duplicates > 0 || result.rejected.length === 0, accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected,
       ...(result.droppedTraits.length > 0 ? { droppedTraits: result.droppedTraits } : {}),
+      ...(result.ordersNotApplied.length > 0 ? { ordersNotApplied: result.ordersNotApplied } : {}),
     };
     return body;
   };

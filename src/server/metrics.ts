@@ -39,6 +39,7 @@ export function createMetrics(options: { version: string; database: string; samp
   });
   const events = new Counter({ name: 'tailor_ingest_events_total', help: 'Events received by ingest, by source (api, import:events) and outcome (accepted, duplicate, rejected)', labelNames: ['source', 'outcome'], registers: [registry] });
   const merges = new Counter({ name: 'tailor_identity_merges_total', help: 'Profiles merged by identity resolution during ingest', registers: [registry] });
+  const notApplied = new Counter({ name: 'tailor_order_changes_not_applied_total', help: 'Order events stored whose change to their order was not applied (a refund in another currency than the order\'s…)', registers: [registry] });
   const conflicts = new Counter({ name: 'tailor_identity_conflicts_total', help: 'Merges refused by identity resolution (two different user ids) and recorded as conflicts', registers: [registry] });
   const served = new Counter({ name: 'tailor_recommendations_total', help: 'Recommendation lists served, by whether they were personalized', labelNames: ['personalized'], registers: [registry] });
   const jobs = new Counter({ name: 'tailor_jobs_total', help: 'Scheduled job runs finished, by job (traits, segments, training) and outcome (ok, failed)', labelNames: ['job', 'outcome'], registers: [registry] });
@@ -55,12 +56,13 @@ export function createMetrics(options: { version: string; database: string; samp
       latency.observe({ method, route }, seconds);
     },
     /** One ingest call's outcome. */
-    ingested(source: string, r: { accepted: number; duplicates: number; rejected: number; merges: number; conflicts: number }): void {
+    ingested(source: string, r: { accepted: number; duplicates: number; rejected: number; merges: number; conflicts: number; ordersNotApplied?: number }): void {
       if (r.accepted > 0) events.inc({ source, outcome: 'accepted' }, r.accepted);
       if (r.duplicates > 0) events.inc({ source, outcome: 'duplicate' }, r.duplicates);
       if (r.rejected > 0) events.inc({ source, outcome: 'rejected' }, r.rejected);
       if (r.merges > 0) merges.inc(r.merges);
       if (r.conflicts > 0) conflicts.inc(r.conflicts);
+      if ((r.ordersNotApplied ?? 0) > 0) notApplied.inc(r.ordersNotApplied);
     },
     /** One recommendation list served. */
     recommended(personalized: boolean): void {
