@@ -58,6 +58,9 @@ describe('tailor train / recommend / eval recs / placements (CLI, SQLite)', () =
     expect(home.items).toHaveLength(4);
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ name: 'bad', n: 0 }));
     await expect(cli('placements', 'set', join(dir, 'bad.json'))).rejects.toThrow(/exited 2: .*n: /s);
+    // The API's limit holds here too, said as a usage error.
+    writeFileSync(join(dir, 'many.json'), JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ name: `p${i}`, strategies: [{ strategy: 'trending', weight: 1 }] }))));
+    await expect(cli('placements', 'set', join(dir, 'many.json'))).rejects.toThrow(/exited 2: .*a workspace has at most 100 placements: it has 1, and 100 would be added/s);
     expect(await cli('placements', 'delete', 'home')).toMatch(/Deleted home/);
     await expect(cli('recommend', '--user', '17850', '--placement', 'home')).rejects.toThrow(/no placement "home"/);
   }, 120_000);

@@ -2,11 +2,12 @@ import { createReadStream, createWriteStream, openSync, statSync } from 'node:fs
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { MAX_RECOMMENDATIONS, placementSchema, sceneSchema, STRATEGIES, type Placement, type Strategy } from '../contracts/recommendation.js';
+import { MAX_PLACEMENTS, MAX_RECOMMENDATIONS, MAX_SCENES, placementSchema, sceneSchema, STRATEGIES, type Placement, type Strategy } from '../contracts/recommendation.js';
 import { describeIssues } from '../contracts/segment.js';
 import type { OfflineEvaluation } from '../recommend/offline-evaluation.js';
 import type { RecommendationResponse } from '../recommend/recommendation-service.js';
 import { ConfigError } from '../shared/errors.js';
+import { removeByName, upsertByName } from '../recommend/named-entries.js';
 import { output, pickWorkspace, withTailor, type GlobalOptions } from './context.js';
 import { readJsonFile } from './json-file.js';
 import { csvCell } from '../shared/csv-cell.js';
@@ -221,9 +222,9 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
           const workspace = await pickWorkspace(tailor, globals().workspace);
           // Edited as stored, in one transaction: a server's concurrent edits are kept.
           const r = await tailor.workspaces.updateSettings(workspace.id, (settings) => {
-            const byName = new Map((settings.recommendations[kind] as Array<{ name: string }>).map((x) => [x.name, x] as const));
-            for (const x of parsed) byName.set(x.name, x);
-            return { recommendations: { ...settings.recommendations, [kind]: [...byName.values()] } as typeof settings.recommendations };
+            const edited = upsertByName(settings.recommendations[kind] as Array<{ name: string }>, parsed as Array<{ name: string }>, kind === 'placements' ? MAX_PLACEMENTS : MAX_SCENES, kind);
+            if (!edited.ok) throw new ConfigError(edited.error);
+            return { recommendations: { ...settings.recommendations, [kind]: edited.value.list } as typeof settings.recommendations };
           });
           if (!r.ok) throw new ConfigError(r.error.type === 'invalid_settings' ? r.error.message : 'workspace not found');
           await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'config.changed', subject: `recommendations.${kind}`, details: { change: `set ${parsed.map((x) => x.name).join(', ')}` } });
@@ -234,9 +235,9 @@ export function registerRecommendCommands(program: Command, globals: () => Globa
       await withTailor(globals(), async (tailor) => {
         const workspace = await pickWorkspace(tailor, globals().workspace);
         const r = await tailor.workspaces.updateSettings(workspace.id, (settings) => {
-          const current = settings.recommendations[kind] as Array<{ name: string }>;
-          if (!current.some((x) => x.name === name)) throw new ConfigError(`no ${kind === 'placements' ? 'placement' : 'scene'} "${name}"`);
-          return { recommendations: { ...settings.recommendations, [kind]: current.filter((x) => x.name !== name) } as typeof settings.recommendations };
+          const left = removeByName(settings.recommendations[kind] as Array<{ name: string }>, name);
+          if (left === null) throw new ConfigError(`no ${kind === 'placements' ? 'placement' : 'scene'} "${name}"`);
+          return { recommendations: { ...settings.recommendations, [kind]: left } as typeof settings.recommendations };
         });
         if (!r.ok) throw new ConfigError('workspace not found');
         await tailor.audit.record({ workspaceId: workspace.id, actor: 'cli', action: 'config.changed', subject: `recommendations.${kind}`, details: { change: `deleted ${name}` } });

@@ -4,6 +4,7 @@ import { describeIssues } from '../contracts/segment.js';
 import { MAX_PLACEMENTS, MAX_SCENES, placementSchema, sceneSchema, type Placement, type RecommendationSettings, type Scene } from '../contracts/recommendation.js';
 import type { AuditService } from '../privacy/audit-service.js';
 import { ClientError } from '../shared/errors.js';
+import { removeByName, upsertByName } from '../recommend/named-entries.js';
 import type { Workspace, WorkspaceService } from '../workspaces/index.js';
 import { requireAdmin, type RateLimits } from './auth.js';
 import { errorBodySchema } from './ingest-routes.js';
@@ -70,9 +71,10 @@ export function registerPlacementRoutes(app: OpenAPIHono, deps: { workspaces: Wo
       if (!parsed.success) throw new ClientError('bad_request', describeIssues(parsed.error));
       let exists = false;
       await save(workspace, keyId, kind, (list) => {
-        exists = list.some((x) => x.name === name);
-        if (!exists && list.length >= max) throw new ClientError('bad_request', `a workspace has at most ${max} ${kind}`);
-        return (exists ? list.map((x) => (x.name === name ? parsed.data : x)) : [...list, parsed.data]) as Placement[] | Scene[];
+        const r = upsertByName(list, [parsed.data as { name: string }], max, kind);
+        if (!r.ok) throw new ClientError('bad_request', r.error);
+        exists = r.value.replaced.length > 0;
+        return r.value.list as Placement[] | Scene[];
       }, () => `${exists ? 'replaced' : 'created'} ${name}`);
       return c.json(parsed.data, 200);
     });
@@ -85,8 +87,9 @@ export function registerPlacementRoutes(app: OpenAPIHono, deps: { workspaces: Wo
       const { workspace, keyId } = await requireAdmin(deps, c);
       const name = c.req.valid('param').name;
       await save(workspace, keyId, kind, (list) => {
-        if (!list.some((x) => x.name === name)) throw new ClientError('not_found', `no ${singular} "${name}" in this workspace`);
-        return list.filter((x) => x.name !== name) as Placement[] | Scene[];
+        const left = removeByName(list, name);
+        if (left === null) throw new ClientError('not_found', `no ${singular} "${name}" in this workspace`);
+        return left as Placement[] | Scene[];
       }, () => `deleted ${name}`);
       return c.json({ deleted: name }, 200);
     });

@@ -61,7 +61,12 @@ export function createWorkspaceService(deps: { repository: WorkspaceRepository; 
     async updateSettings(workspaceId: string, patch: Partial<WorkspaceSettings> | ((current: WorkspaceSettings) => Partial<WorkspaceSettings>)): Promise<Result<Workspace, { type: 'workspace_not_found' } | { type: 'invalid_settings'; message: string }>> {
       let invalid: string | null = null;
       const updated = await repository.changeSettings(workspaceId, (current) => {
-        const settings = workspaceSettingsSchema.parse({ ...current.settings, ...(typeof patch === 'function' ? patch(current.settings) : patch) });
+        const parsed = workspaceSettingsSchema.safeParse({ ...current.settings, ...(typeof patch === 'function' ? patch(current.settings) : patch) });
+        if (!parsed.success) {
+          invalid = parsed.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`).join('; ');
+          throw new InvalidSettings();
+        }
+        const settings = parsed.data;
         // A default that turns a purpose on must rest on a basis the jurisdiction allows (P3).
         const checked = validatePurposeDefaults({ jurisdiction: current.jurisdiction, settings: settings.privacy.defaults });
         if (!checked.ok) {

@@ -192,7 +192,7 @@ function checkSearchable(identifiers: readonly Identifier[], erased: number, max
 /**
  * One step of the search of other people's rows (`PrivacyRepository.scrubStep`). The rows
  * that may hold an identifier are found by a read outside any transaction — the next `limit`
- * keys after the cursor, their text searched as in `scrubOtherEvents` — so that neither
+ * keys after the cursor, their text searched (`otherEventsHolding`) — so that neither
  * SQLite's write lock nor a PostgreSQL snapshot is held while a large workspace is read. The
  * few rows found are read again and rewritten in a short transaction that also moves the
  * cursor, on the condition that the cursor is still where this step found it.
