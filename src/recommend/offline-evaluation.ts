@@ -53,6 +53,12 @@ export const EVALUATED = [
  */
 export function evaluateOffline(input: {
   interactions: readonly TrainingInteraction[];
+  /**
+   * Everyone's interactions, for the popularity baselines: serving counts everyone's purchases
+   * in its non-personal lists (only personal models leave out the people the policy does not
+   * let it profile), so the baselines do too. Absent: `interactions`.
+   */
+  everyone?: readonly TrainingInteraction[];
   catalog: readonly CatalogEntry[];
   splitAt: number;
   ks: readonly number[];
@@ -90,9 +96,10 @@ export function evaluateOffline(input: {
       rows.push({ ...row, strategy: name, description, seconds });
     }
   };
-  run('popularity', () => fitPopularity(matrixOf(Infinity, Infinity)));
-  run('trending', () => fitPopularity(matrixOf(POPULARITY_HALF_LIVES.trending, Infinity)));
-  run('popular', () => fitPopularity(matrixOf(POPULARITY_HALF_LIVES.popular, Infinity)));
+  const trainEveryone = input.everyone === undefined ? train : (input.everyone.filter((e) => e.at < splitAt) as Interaction[]);
+  run('popularity', () => fitPopularity(matrixOf(Infinity, Infinity, trainEveryone)));
+  run('trending', () => fitPopularity(matrixOf(POPULARITY_HALF_LIVES.trending, Infinity, trainEveryone)));
+  run('popular', () => fitPopularity(matrixOf(POPULARITY_HALF_LIVES.popular, Infinity, trainEveryone)));
   run('item-knn', () => fitItemKnn(base, ITEM_KNN_DEFAULTS));
   run('similar', () => fitItemKnn(matrixOf(Infinity, 1, train.filter((e) => e.kind !== 'view')), { k: NEIGHBOURS_PER_ITEM, shrink: 10 }));
   run('bought_together', () => fitItemKnn(matrixOf(Infinity, 1, (input.interactions as TrainingInteraction[]).filter((e) => e.kind === 'purchase' && e.at < splitAt && e.orderId !== undefined).map((e) => ({ ...e, userId: e.orderId! }))), { k: NEIGHBOURS_PER_ITEM, shrink: 5 }));

@@ -72,14 +72,14 @@ export function createTrainer(deps: { repository: RecommendationRepository; cloc
       const say = options.onProgress ?? (() => {});
       const latest = await repository.latestInteractionAt(workspace.id);
       if (latest === null) throw new RangeError('nothing to evaluate: no purchases, cart adds or views in this workspace');
-      const { interactions, excluded } = await readInteractions(workspace, -1, say);
+      const { all, interactions, excluded } = await readInteractions(workspace, -1, say);
       const latestPurchase = interactions.reduce((m, e) => (e.kind === 'purchase' && e.at > m ? e.at : m), -Infinity);
       const splitAt = options.splitAt ?? (Number.isFinite(latestPurchase) ? latestPurchase : latest) - 90 * DAY_MS;
       if (!interactions.some((e) => e.at < splitAt) || !interactions.some((e) => e.at >= splitAt && e.kind === 'purchase')) {
         throw new RangeError(`the split at ${new Date(splitAt).toISOString().slice(0, 10)} leaves no training data or no purchases to test: choose a date between the first and the latest interaction (${new Date(latest).toISOString().slice(0, 10)})`);
       }
       const catalog = await repository.catalog(workspace.id);
-      return { ...evaluateOffline({ interactions, catalog, splitAt, ks: options.ks ?? [10, 20], rng: seededRng(TRAINING_SEED), onProgress: say }), excludedPeople: excluded };
+      return { ...evaluateOffline({ interactions, everyone: all, catalog, splitAt, ks: options.ks ?? [10, 20], rng: seededRng(TRAINING_SEED), onProgress: say }), excludedPeople: excluded };
     },
 
     async train(workspace: Workspace, options: { onProgress?: (step: string) => void } = {}): Promise<TrainingSummary> {
