@@ -1,5 +1,4 @@
 import type { PeoplePrivacy } from '../privacy/privacy-repository.js';
-import type { AgeFacts } from '../privacy/minors.js';
 import type { ConsentRecord } from '../privacy/consent-ledger.js';
 import type { CatalogEntry } from './catalog-index.js';
 import type { InteractionList } from './packed.js';
@@ -86,7 +85,7 @@ export interface RecommendationRepository {
    */
   person(workspaceId: string, profileId: string, window: { exposuresSince: number; unchanged?: Pick<PersonRecord, 'traits' | 'interactions' | 'purchased'> }): Promise<PersonRecord>;
   /** The person's personalization switch and consent records (read for every request: never cached, P5). */
-  /** A person's consent records, switch, and age facts when they have any (P11). */
+  /** A person's consent records, personalization switch and guardian consent. */
   personPrivacy(workspaceId: string, profileId: string): Promise<PersonPrivacyFacts>;
   /** Time of the latest purchase, cart add or view in the workspace (null when there is none). */
   latestInteractionAt(workspaceId: string): Promise<number | null>;
@@ -125,10 +124,13 @@ export interface RecommendationRepository {
   logsOf(workspaceId: string, profileId: string): Promise<Array<RecommendationLogRow & { feedback: FeedbackRow[] }>>;
 }
 
-/** What serving reads about one person before it decides whether to personalize. */
+/**
+ * What serving reads fresh about one person, on every request, before it decides whether to
+ * personalize (their declared age comes with their identify traits, `PersonRecord.traits`).
+ */
 export interface PersonPrivacyFacts {
   consents: ConsentRecord[];
   personalizationOff: boolean;
-  /** Absent when they declared no `birthday` or `age` and have no guardian's consent. */
-  age?: AgeFacts;
+  /** A guardian's consent is recorded (P11). */
+  guardianConsent: boolean;
 }

@@ -151,7 +151,11 @@ export function createRecommendationService(deps: {
    * person gives them records or the switch, and so a fresh decision at once).
    */
   const defaultDecisions = new WeakMap<Workspace['settings'], Map<string, { at: number; decision: ReturnType<typeof decide> }>>();
-  function decidePersonalize(workspace: Workspace, privacy: PersonPrivacyFacts | null, now: number): ReturnType<typeof decide> {
+  function decidePersonalize(workspace: Workspace, privacy: PersonPrivacyFacts | null, traits: Record<string, unknown> | undefined, now: number): ReturnType<typeof decide> {
+    // Their declared age (P11), from their identify traits: read with the profile's version, so as fresh as the privacy state.
+    const age = traits !== undefined && ('birthday' in traits || 'age' in traits) || privacy?.guardianConsent === true
+      ? { birthday: traits?.['birthday'] ?? null, age: traits?.['age'] ?? null, guardianConsent: privacy?.guardianConsent === true }
+      : undefined;
     const off = privacy?.personalizationOff ?? false;
     const records = privacy?.consents ?? [];
     const make = () => decide({
@@ -161,12 +165,12 @@ export function createRecommendationService(deps: {
         consents: consentStateAt({ records, workspace: { jurisdiction: workspace.jurisdiction, overrides: workspace.settings.privacy.defaults.overrides, notices: workspace.settings.privacy.notices }, at: now }),
         subscriptions: subscriptionStateAt({ records: [], at: now }),
         jurisdiction: workspace.jurisdiction,
-        ...minorStatus(privacy?.age, { jurisdiction: workspace.jurisdiction, threshold: workspace.settings.privacy.policy.minorAgeThreshold }, now),
+        ...minorStatus(age, { jurisdiction: workspace.jurisdiction, threshold: workspace.settings.privacy.policy.minorAgeThreshold }, now),
       },
       workspace: workspace.settings.privacy.policy,
       now,
     });
-    if (records.length > 0 || privacy?.age !== undefined) return make();
+    if (records.length > 0 || age !== undefined) return make();
     let byKey = defaultDecisions.get(workspace.settings);
     if (byKey === undefined) defaultDecisions.set(workspace.settings, (byKey = new Map()));
     const key = `${workspace.jurisdiction}:${off}`;
@@ -238,7 +242,7 @@ export function createRecommendationService(deps: {
     }
     const personRecord = cached?.record ?? null;
     // The policy decides before anything about the person reaches the ranking (P5, P6).
-    const decision = decidePersonalize(workspace, privacy, now);
+    const decision = decidePersonalize(workspace, privacy, personRecord?.traits, now);
     const reasons: Array<{ code: string; message: string }> = [];
     let person: PersonSignals | null = null;
     let basis: RecommendationResponse['personalization']['basis'] = 'none';

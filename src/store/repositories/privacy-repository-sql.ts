@@ -370,16 +370,10 @@ async function readSwitchesAndAges(db: Kysely<Database>, features: DialectFeatur
   return { personalizationOff, ages };
 }
 
-/**
- * One person's switch, guardian consent and declared age in one statement (serving reads it on
- * every request): null when the profile does not exist.
- */
-export function switchAndAgeOf(features: DialectFeatures) {
-  return precompiled((db, v: { ws: string; profileId: string }) => db.selectFrom('profiles')
-    .leftJoin('privacy_switches', (j) => j.onRef('privacy_switches.workspace_id', '=', 'profiles.workspace_id').onRef('privacy_switches.profile_id', '=', 'profiles.id'))
-    .select(['privacy_switches.personalization_off', 'privacy_switches.guardian_consent', features.jsonText('profiles.traits', 'birthday').as('birthday'), features.jsonText('profiles.traits', 'age').as('age')])
-    .where('profiles.workspace_id', '=', v.ws).where('profiles.id', '=', v.profileId));
-}
+/** One person's personalization switch and guardian consent: compiled once (serving reads them on every request). */
+export const switchOf = precompiled((db, v: { ws: string; profileId: string }) =>
+  db.selectFrom('privacy_switches').select(['personalization_off', 'guardian_consent']).where('workspace_id', '=', v.ws).where('profile_id', '=', v.profileId));
+
 
 /** Reads consent records of profiles, each person's in ledger order (shared with the ingest path). */
 export async function readConsent(db: Kysely<Database>, ws: string, profileIds: readonly string[], maxParameters: number, options: SelectionOptions = {}): Promise<ConsentRecord[]> {

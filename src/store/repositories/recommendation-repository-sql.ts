@@ -6,7 +6,7 @@ import type { FeedbackRow, PlacementReport, RecommendationLogRow, Recommendation
 import { readJson } from '../../shared/json.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
-import { consentOf, consentRecordOf, readPrivacyOf, switchAndAgeOf } from './privacy-repository-sql.js';
+import { consentOf, consentRecordOf, readPrivacyOf, switchOf } from './privacy-repository-sql.js';
 
 /** The model kind of trained recommendation models in `models`. */
 export const RECOMMENDER_MODEL_KIND = 'recommender';
@@ -40,7 +40,6 @@ function shownTimes(rows: ReadonlyArray<{ items: unknown; created_at: number }>)
 export function recommendationRepositorySql(store: Store): RecommendationRepository {
   const { db, features } = store;
   const max = features.maxParameters;
-  const switchAndAge = switchAndAgeOf(features);
   const toLog = (r: { id: string; profile_id: string | null; placement: string; personalized: number; model_version: number | null; items: unknown; details: unknown; created_at: number }): RecommendationLogRow => ({
     id: r.id, profileId: r.profile_id, placement: r.placement, personalized: Number(r.personalized) === 1,
     modelVersion: r.model_version === null ? null : Number(r.model_version),
@@ -136,13 +135,8 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
     },
 
     async personPrivacy(ws, profileId) {
-      const [consents, [row]] = await Promise.all([consentOf(db, { ws, profileId }), switchAndAge(db, { ws, profileId })]);
-      const guardianConsent = Number(row?.guardian_consent ?? 0) === 1;
-      const declared = row !== undefined && (row.birthday !== null || row.age !== null || guardianConsent);
-      return {
-        consents: consents.map(consentRecordOf), personalizationOff: Number(row?.personalization_off ?? 0) === 1,
-        ...(declared ? { age: { birthday: row.birthday, age: row.age, guardianConsent } } : {}),
-      };
+      const [consents, [row]] = await Promise.all([consentOf(db, { ws, profileId }), switchOf(db, { ws, profileId })]);
+      return { consents: consents.map(consentRecordOf), personalizationOff: Number(row?.personalization_off ?? 0) === 1, guardianConsent: Number(row?.guardian_consent ?? 0) === 1 };
     },
 
     async *trainingInteractions(ws, since) {
