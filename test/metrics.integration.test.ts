@@ -74,6 +74,13 @@ describeEachEngine('GET /metrics', (engine) => {
       expect(text).toContain('tailor_identity_merges_total 1');
       expect(text).toContain('tailor_recommendations_total{personalized="false"} 1');
       expect(text).toMatch(/^tailor_segment_realtime_queue_people \d+$/m);
+      expect(text).toMatch(/^tailor_ingest_waiting_events 0$/m);
+      // While a batch waits for its commit, the gauge shows its events.
+      const workspace = (await tailor.workspaces.listWorkspaces())[0]!;
+      const pending = tailor.ingest.ingest({ workspace, messages: [{ raw: { userId: 'u-w', event: 'A', messageId: 'w-1' }, type: 'track' }, { raw: { userId: 'u-w', event: 'B', messageId: 'w-2' }, type: 'track' }] });
+      expect(await (await scrape(bearer(TOKEN))).text()).toMatch(/^tailor_ingest_waiting_events 2$/m);
+      expect((await pending).accepted).toBe(2);
+      expect(await (await scrape(bearer(TOKEN))).text()).toMatch(/^tailor_ingest_waiting_events 0$/m);
       expect(text).toMatch(/^tailor_recommendation_logs_pending 1$/m);
       // Node's process metrics are on by default when metrics are served.
       expect(text).toContain('process_resident_memory_bytes');

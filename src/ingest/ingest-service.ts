@@ -466,6 +466,8 @@ export function createIngestService(deps: {
 
   return {
     ingest,
+    /** Events validated and waiting for their group commit (metrics). */
+    waitingEvents: () => queueEvents(),
     /** Registers a listener called after each committed batch. */
     onCommitted(listener: IngestListener): void {
       listeners.push(listener);
