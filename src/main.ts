@@ -67,18 +67,17 @@ export async function createTailor(config: Config, options: {
   const workspaces = createWorkspaceService({ repository: workspaceRepositorySql(store), clock, ids });
   // Derived state maintained inside each ingest transaction (computed traits, segments).
   const participants: IngestParticipant[] = [computedTraitParticipant(store)];
-  // Sampled metrics read the services built below when scraped.
-  let sampled: { realtime?: { queued(): number; stats(): { flushes: number; entered: number; exited: number; failures: number } }; pendingLogs?: () => number; ingestWaiting?: () => number } = {};
+  // The sampled metrics read services built below; they are read only when scraped, after all are built.
   const metrics = createMetrics({
     version: VERSION, database: store.features.name, processMetrics: config.metrics.token !== undefined && config.metrics.process,
     sampled: [
-      { kind: 'gauge', name: 'tailor_ingest_waiting_events', help: 'Events validated and waiting for their commit (the group commit\'s queue)', read: () => sampled.ingestWaiting?.() ?? 0 },
-      { kind: 'gauge', name: 'tailor_segment_realtime_queue_people', help: 'People waiting for a real-time segment flush', read: () => sampled.realtime?.queued() ?? 0 },
-      { kind: 'counter', name: 'tailor_segment_realtime_flushes_total', help: 'Real-time segment flushes run', read: () => sampled.realtime?.stats().flushes ?? 0 },
-      { kind: 'counter', name: 'tailor_segment_realtime_failures_total', help: 'Real-time segment flushes that failed (logged; their people are queued again once)', read: () => sampled.realtime?.stats().failures ?? 0 },
-      { kind: 'counter', name: 'tailor_segment_entries_total', help: 'Segment entries made by real-time updates', read: () => sampled.realtime?.stats().entered ?? 0 },
-      { kind: 'counter', name: 'tailor_segment_exits_total', help: 'Segment exits made by real-time updates', read: () => sampled.realtime?.stats().exited ?? 0 },
-      { kind: 'gauge', name: 'tailor_recommendation_logs_pending', help: 'Recommendation log rows served and not yet written', read: () => sampled.pendingLogs?.() ?? 0 },
+      { kind: 'gauge', name: 'tailor_ingest_waiting_events', help: 'Events validated and waiting for their commit (the group commit\'s queue)', read: () => ingestCore.waitingEvents() },
+      { kind: 'gauge', name: 'tailor_segment_realtime_queue_people', help: 'People waiting for a real-time segment flush', read: () => realtime.queued() },
+      { kind: 'counter', name: 'tailor_segment_realtime_flushes_total', help: 'Real-time segment flushes run', read: () => realtime.stats().flushes },
+      { kind: 'counter', name: 'tailor_segment_realtime_failures_total', help: 'Real-time segment flushes that failed (logged; their people are queued again once)', read: () => realtime.stats().failures },
+      { kind: 'counter', name: 'tailor_segment_entries_total', help: 'Segment entries made by real-time updates', read: () => realtime.stats().entered },
+      { kind: 'counter', name: 'tailor_segment_exits_total', help: 'Segment exits made by real-time updates', read: () => realtime.stats().exited },
+      { kind: 'gauge', name: 'tailor_recommendation_logs_pending', help: 'Recommendation log rows served and not yet written', read: () => recommendations.pendingLogCount() },
     ],
   });
   const ingestCore = createIngestService({
@@ -145,7 +144,6 @@ export async function createTailor(config: Config, options: {
     },
   });
   const realtime = createRealtimeUpdater({ segments, workspace: (id) => workspaces.getWorkspace(id), log });
-  sampled = { realtime, pendingLogs: recommendations.pendingLogCount, ingestWaiting: ingestCore.waitingEvents };
   ingest.onCommitted(({ workspaceId, events, privacyChanged }) => realtime.enqueue(workspaceId, events, privacyChanged));
   // Off the acknowledgement path: trending counts move at once, feedback is written in the background.
   ingest.onCommitted(({ workspaceId, events }) => recommendations.observe(workspaceId, events.map(({ event, profileId }) => ({

@@ -10,6 +10,7 @@ import type { Clock } from '../shared/clock.js';
 import { consentRecordFrom } from '../privacy/consent-input.js';
 import { consentStateAt, type ConsentRecord } from '../privacy/consent-ledger.js';
 import { consentFromIdentify } from '../privacy/identify-consent.js';
+import { declaresAge } from '../privacy/minors.js';
 import { suppressionHash } from '../privacy/suppression.js';
 import { filterIdentifyTraits } from '../profiles/trait-policy.js';
 import { emptyTraitState, foldTraitState, mergeTraitStates } from '../profiles/trait-state.js';
@@ -413,7 +414,7 @@ export function createIngestService(deps: {
     const orderIds = [...new Set(batch.flatMap(({ order }) => (order === null ? [] : [order.orderId])))];
     await uow.afterBatch({ workspaceId: args.workspace.id, events: committed, merges: mergeRecords.map(({ from, into }) => ({ from, into })), orderIds, now });
     // A person's age decides what the policy allows for them (P11): an identify that declares it is a privacy change, as consent is.
-    const declaredAge = committed.filter(({ event }) => event.type === 'identify' && ('birthday' in event.traits || 'age' in event.traits)).map((c) => c.profileId);
+    const declaredAge = committed.filter(({ event }) => event.type === 'identify' && declaresAge(event.traits)).map((c) => c.profileId);
     return { committed, privacyChanged: [...new Set([...consentRecords.map((r) => r.profileId), ...declaredAge])], consentRecords, ordersNotApplied: new Map(notApplied.map((n) => [n.messageId, n.reason])) };
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { minorStatus } from './minors.js';
+import { ageFactsOf, minorStatus } from './minors.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const facts = (birthday: unknown, age: unknown = null, guardianConsent = false) => ({ birthday, age, guardianConsent });
@@ -29,5 +29,15 @@ describe('minorStatus (P11)', () => {
 
   it('passes the guardian\'s consent on', () => {
     expect(minorStatus(facts('2020-01-01', null, true), { jurisdiction: 'CN' }, NOW)).toEqual({ isMinor: true, guardianConsent: true });
+  });
+});
+
+describe('ageFactsOf', () => {
+  it('gives facts only when traits declare an age or a guardian consented', () => {
+    expect(ageFactsOf({ birthday: '2015-03-01', name: 'A' }, false)).toEqual({ birthday: '2015-03-01', age: null, guardianConsent: false });
+    expect(ageFactsOf({ age: 12 }, true)).toEqual({ birthday: null, age: 12, guardianConsent: true });
+    expect(ageFactsOf(undefined, true)).toEqual({ birthday: null, age: null, guardianConsent: true });
+    expect(ageFactsOf({ name: 'A' }, false)).toBeUndefined();
+    expect(ageFactsOf(undefined, false)).toBeUndefined();
   });
 });

@@ -10,6 +10,25 @@ export interface AgeFacts {
   guardianConsent: boolean;
 }
 
+/** Whether these identify traits declare the person's age (`birthday` or `age`). */
+export function declaresAge(traits: Readonly<Record<string, unknown>>): boolean {
+  return 'birthday' in traits || 'age' in traits;
+}
+
+/**
+ * A person's age facts from their identify traits and their guardian's consent, or undefined
+ * when there are none (the common case, which the policy answers alike for everyone).
+ *
+ * @example
+ * ageFactsOf({ birthday: '2015-03-01' }, false); // { birthday: '2015-03-01', age: null, guardianConsent: false }
+ * ageFactsOf({ name: 'Ann' }, false);            // undefined
+ */
+export function ageFactsOf(traits: Readonly<Record<string, unknown>> | undefined, guardianConsent: boolean): AgeFacts | undefined {
+  const declared = traits !== undefined && declaresAge(traits);
+  if (!declared && !guardianConsent) return undefined;
+  return { birthday: traits?.['birthday'] ?? null, age: traits?.['age'] ?? null, guardianConsent };
+}
+
 /**
  * The `isMinor` and `guardianConsent` the policy reads (PersonPrivacy), from a person's
  * traits — Segment's reserved `birthday` (`YYYY-MM-DD`, or a date-time whose date counts)

@@ -9,7 +9,7 @@ import { createFeedbackTracker, type ObservedEvent } from './feedback.js';
 import { createPersonCache, SHOWING_ROWS } from './person-cache.js';
 import { exposuresOf, personSignals, type ExposureCounts } from './person-signals.js';
 import type { PersonPrivacyFacts, PersonRecord, RecommendationLogRow, RecommendationRepository } from './recommendation-repository.js';
-import { minorStatus } from '../privacy/minors.js';
+import { ageFactsOf, minorStatus } from '../privacy/minors.js';
 import { hashString, seededRng, type Rng } from './rng.js';
 import { historyMemoOf, serveRecommendations, type PersonSignals } from './serve.js';
 import { createServingStates } from './serving-states.js';
@@ -153,9 +153,7 @@ export function createRecommendationService(deps: {
   const defaultDecisions = new WeakMap<Workspace['settings'], Map<string, { at: number; decision: ReturnType<typeof decide> }>>();
   function decidePersonalize(workspace: Workspace, privacy: PersonPrivacyFacts | null, traits: Record<string, unknown> | undefined, now: number): ReturnType<typeof decide> {
     // Their declared age (P11), from their identify traits: read with the profile's version, so as fresh as the privacy state.
-    const age = traits !== undefined && ('birthday' in traits || 'age' in traits) || privacy?.guardianConsent === true
-      ? { birthday: traits?.['birthday'] ?? null, age: traits?.['age'] ?? null, guardianConsent: privacy?.guardianConsent === true }
-      : undefined;
+    const age = ageFactsOf(traits, privacy?.guardianConsent === true);
     const off = privacy?.personalizationOff ?? false;
     const records = privacy?.consents ?? [];
     const make = () => decide({

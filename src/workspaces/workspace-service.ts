@@ -4,6 +4,7 @@ import type { Ids } from '../shared/ids.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { formatKey, hashKey, kindOfKey, visiblePrefix } from './api-keys.js';
 import { JURISDICTION_RULES, validatePurposeDefaults } from '../privacy/jurisdictions.js';
+import { describeIssues } from '../contracts/segment.js';
 import type { ApiKeyRecord, Workspace, WorkspaceRepository } from './workspace-repository.js';
 
 export interface AuthenticatedKey {
@@ -63,7 +64,7 @@ export function createWorkspaceService(deps: { repository: WorkspaceRepository; 
       const updated = await repository.changeSettings(workspaceId, (current) => {
         const parsed = workspaceSettingsSchema.safeParse({ ...current.settings, ...(typeof patch === 'function' ? patch(current.settings) : patch) });
         if (!parsed.success) {
-          invalid = parsed.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`).join('; ');
+          invalid = describeIssues(parsed.error, 'settings');
           throw new InvalidSettings();
         }
         const settings = parsed.data;
