@@ -4,6 +4,7 @@
  * fixed offset. Pure: no clock, no environment.
  */
 import { daysIn, parseIsoDate } from '../shared/iso-date.js';
+import { zoneFormatter } from '../shared/zone-formatters.js';
 
 /**
  * The written forms of a date an order import can read:
@@ -44,22 +45,6 @@ function readWallTime(text: string, format: DateFormat): WallTime | null {
   return wallTime({ year: m[3]!, month: first, day: second, hour: m[4], minute: m[5], second: m[6] });
 }
 
-// One formatter per zone for the process's lifetime (they are costly to build and immutable).
-const formatters = new Map<string, Intl.DateTimeFormat | null>();
-
-function formatterFor(zone: string): Intl.DateTimeFormat | null {
-  let f = formatters.get(zone);
-  if (f !== undefined) return f;
-  try {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-  } catch {
-    f = null;
-  }
-  if (formatters.size >= 1000) formatters.clear();
-  formatters.set(zone, f);
-  return f;
-}
-
 // Offsets are whole minutes and change at most a few times a year; every transition of the
 // zones shops use falls on a whole quarter hour, so the offset is remembered per UTC quarter
 // hour (bounded cache; an import's dates fall in few quarters).
@@ -77,7 +62,7 @@ export function zoneOffsetMs(zone: string, ms: number): number {
   const key = `${zone}\u0000${Math.floor(ms / QUARTER_MS)}`;
   const known = offsetCache.get(key);
   if (known !== undefined) return known;
-  const f = formatterFor(zone);
+  const f = zoneFormatter('datetime', zone);
   if (f === null) throw new Error(`zoneOffsetMs: unknown time zone "${zone}"`);
   const at = Math.floor(ms / QUARTER_MS) * QUARTER_MS;
   const p: Record<string, number> = {};

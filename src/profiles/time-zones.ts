@@ -2,26 +2,7 @@
  * Time-zone and locale helpers on top of Intl (ECMA-402), which carries the IANA time-zone
  * database in every Node build with full ICU (the default since Node 13).
  */
-
-// Formatters are costly to build and immutable: one per zone, for the process's lifetime.
-// The cache holds only zone names seen in events, and a failed lookup is cached as null so
-// that a flood of one bad name costs one exception.
-const hourFormatters = new Map<string, Intl.DateTimeFormat | null>();
-const MAX_CACHED_ZONES = 1000;
-
-function hourFormatter(zone: string): Intl.DateTimeFormat | null {
-  const cached = hourFormatters.get(zone);
-  if (cached !== undefined) return cached;
-  let formatter: Intl.DateTimeFormat | null;
-  try {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' });
-  } catch {
-    formatter = null;
-  }
-  if (hourFormatters.size >= MAX_CACHED_ZONES) hourFormatters.clear();
-  hourFormatters.set(zone, formatter);
-  return formatter;
-}
+import { zoneFormatter } from '../shared/zone-formatters.js';
 
 /**
  * Whether a value is an IANA time-zone name Intl knows (`Europe/London`, `Asia/Shanghai`,
@@ -33,7 +14,7 @@ function hourFormatter(zone: string): Intl.DateTimeFormat | null {
  * isTimeZone('Mars/Olympus'); // false
  */
 export function isTimeZone(value: unknown): value is string {
-  return typeof value === 'string' && value !== '' && value.length <= 64 && hourFormatter(value) !== null;
+  return typeof value === 'string' && value !== '' && value.length <= 64 && zoneFormatter('hour', value) !== null;
 }
 
 /**
@@ -61,7 +42,7 @@ const MAX_CACHED_HOURS = 200_000;
 const hourCache = new Map<string, number>();
 
 function formatHour(ms: number, zone: string): number {
-  const formatter = hourFormatter(zone);
+  const formatter = zoneFormatter('hour', zone);
   if (formatter === null) throw new Error(`localHour: unknown time zone "${zone}"`);
   const part = formatter.formatToParts(ms).find((p) => p.type === 'hour');
   if (part === undefined) throw new Error(`localHour: no hour for ${ms} in ${zone}`);

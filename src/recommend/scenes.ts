@@ -1,5 +1,6 @@
 import type { RequestContext, Scene } from '../contracts/recommendation.js';
 import type { CatalogIndex } from './catalog-index.js';
+import { zoneFormatter } from '../shared/zone-formatters.js';
 
 /**
  * Scenes (the seeds: office, commute, home, workout, late night): workspace data that maps
@@ -19,7 +20,6 @@ export interface Moment {
   month: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat | null>();
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
 /**
@@ -29,17 +29,7 @@ const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 
  * momentAt(Date.parse('2024-07-01T12:30:00Z'), 'Asia/Shanghai'); // { hour: 20, weekday: 1, month: 7 }
  */
 export function momentAt(ms: number, zone: string | null): Moment {
-  const key = zone ?? 'UTC';
-  let formatter = formatters.get(key);
-  if (formatter === undefined) {
-    try {
-      formatter = new Intl.DateTimeFormat('en-US', { timeZone: key, hour: 'numeric', hourCycle: 'h23', weekday: 'short', month: 'numeric' });
-    } catch {
-      formatter = null;
-    }
-    if (formatters.size > 1000) formatters.clear();
-    formatters.set(key, formatter);
-  }
+  const formatter = zoneFormatter('moment', zone ?? 'UTC');
   if (formatter === null) return momentAt(ms, 'UTC');
   let hour = 0;
   let weekday = 1;
