@@ -61,6 +61,8 @@ export function createTimeOrderedUuids(options: { random?: () => string; counter
   let lastMs = -Infinity;
   let counter = 0;
   let timeText = '';
+  // A new millisecond's counter: 25 random bits (the top one zero), under the test limit if lower.
+  const seed = (r: string) => Math.min(parseInt(r.slice(0, 7), 16) >>> 3, counterMax >>> 1);
   return (ms) => {
     // A version-4 UUID: xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx; its first 28 bits seed the
     // counter, its last 48 are this id's random tail.
@@ -68,13 +70,13 @@ export function createTimeOrderedUuids(options: { random?: () => string; counter
     const t = Math.floor(ms);
     if (t > lastMs) {
       lastMs = t;
-      counter = Math.min(parseInt(r.slice(0, 7), 16) >>> 3, counterMax >>> 1);
+      counter = seed(r);
       timeText = '';
     } else if (counter < counterMax) {
       counter++;
     } else {
       lastMs++;
-      counter = Math.min(parseInt(r.slice(0, 7), 16) >>> 3, counterMax >>> 1);
+      counter = seed(r);
       timeText = '';
     }
     // The time part changes at most once a millisecond: formatted then, reused for the ids after it.
