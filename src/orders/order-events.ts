@@ -52,15 +52,17 @@ export interface OrderLine {
   quantity: number;
 }
 
-/** Order lines from E-commerce `products[]`: product_id (else sku), price 0 and quantity 1 when absent. */
+/** A line of E-commerce `products[]` as sent: product_id (else sku), quantity 1 and price null when absent. */
+function lineAsSent(product: z.output<typeof productSchema>): RefundLine {
+  return { itemId: (product.product_id ?? product.sku)!, name: product.name ?? null, category: product.category ?? null, price: product.price ?? null, quantity: product.quantity ?? 1 };
+}
+
+/** Order lines from E-commerce `products[]`: as sent, a missing price 0. */
 function toLines(products: ReadonlyArray<z.output<typeof productSchema>> | undefined): OrderLine[] {
-  return (products ?? []).map((product) => ({
-    itemId: (product.product_id ?? product.sku)!,
-    name: product.name ?? null,
-    category: product.category ?? null,
-    price: product.price ?? 0,
-    quantity: product.quantity ?? 1,
-  }));
+  return (products ?? []).map((product) => {
+    const line = lineAsSent(product);
+    return { ...line, price: line.price ?? 0 };
+  });
 }
 
 /**
@@ -140,13 +142,7 @@ export function orderChangeFromEvent(event: string, properties: Record<string, u
     const p = parsed.data;
     // Neither an amount nor products: a full refund (spec: "full refund"). Products are valued
     // when the refund is applied, because a line without a price takes the order's own price.
-    const lines = p.products === undefined ? null : p.products.map((product) => ({
-      itemId: (product.product_id ?? product.sku)!,
-      name: product.name ?? null,
-      category: product.category ?? null,
-      price: product.price ?? null,
-      quantity: product.quantity ?? 1,
-    }));
+    const lines = p.products === undefined ? null : p.products.map(lineAsSent);
     return ok({
       kind: 'refunded', orderId: p.order_id, amount: p.total ?? p.revenue ?? null,
       currency: p.currency ?? defaultCurrency, currencyGiven: p.currency !== undefined, lines,
