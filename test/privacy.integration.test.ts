@@ -129,7 +129,7 @@ describeEachEngine('privacy', (engine) => {
       await tailor.recommendations.flush();
       const report = await res.json() as { profileId: string; mergedProfiles: number; identifiersSuppressed: number; tables: Record<string, number> };
       expect(report).toMatchObject({ profileId: profile.id, mergedProfiles: 1, identifiersSuppressed: 4 });
-      for (const t of ['events', 'identities', 'orders', 'order_items', 'consent_records', 'subscription_records', 'privacy_switches', 'identity_merges', 'identity_conflicts', 'profiles', 'computed_traits', 'segment_members', 'segment_changes', 'cluster_assignments', 'recommendation_log', 'recommendation_feedback']) {
+      for (const t of ['events', 'identities', 'orders', 'order_items', 'consent_records', 'subscription_records', 'privacy_switches', 'identity_merges', 'identity_conflicts', 'profiles', 'computed_traits', 'segment_memberships', 'segment_history', 'cluster_assignments', 'recommendation_log', 'recommendation_feedback']) {
         expect(report.tables[t], t).toBeGreaterThan(0);
       }
 

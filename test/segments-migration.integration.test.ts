@@ -113,15 +113,17 @@ for (const engine of engines) {
           { segmentId: 's2', profileId: 'p2', change: 'exited', reason: 'evaluation', at: T + 2 * DAY },
         ]);
         expect(await repository.membershipsOf('w1', ['p1', 'p9'])).toEqual(new Map([['p1', new Set(['s1', 's2'])]]));
-        expect(await repository.segmentsOf('w1', 'p1')).toHaveLength(2);
+        // Migration 0015 packed them per person, with the times they entered.
+        expect(await repository.segmentsOf('w1', 'p1')).toEqual([{ segmentId: 's1', enteredAt: T }, { segmentId: 's2', enteredAt: T + DAY }]);
+        expect((await repository.members('w1', 's2', { after: null, limit: 10 })).map((m) => [m.profileId, m.enteredAt])).toEqual([['p1', T + DAY]]);
 
         // New changes continue the workspace's sequence, even after the newest rows are deleted
         // (as erasure does): a reader holding cursor 5 still sees them.
-        await store.db.deleteFrom('segment_changes').where('workspace_id', '=', 'w1').where('profile_id', '=', 'p2').execute();
+        await store.db.deleteFrom('segment_history').where('workspace_id', '=', 'w1').where('profile_id', '=', 'p2').execute();
         await repository.applyChanges('w1', [{ segmentId: 's1', profileId: 'p3', change: 'entered' }, { segmentId: 's2', profileId: 'p1', change: 'exited' }], T + 3 * DAY, 'event');
-        expect((await repository.changesSince('w1', { at: T + 2 * DAY, id: '5' }, 100)).map((c) => [c.id, c.profileId, c.change])).toEqual([['6', 'p3', 'entered'], ['7', 'p1', 'exited']]);
+        expect((await repository.changesSince('w1', { at: T + 2 * DAY, id: '5' }, 100)).map((c) => [c.id, c.profileId, c.change])).toEqual([['6', 'p1', 'exited'], ['7', 'p3', 'entered']]);
         expect((await repository.changesSince('w2', null, 100)).map((c) => c.id)).toEqual(['1']);
-        const rows = await sql<{ n: number }>`select count(*) as n from segment_changes`.execute(store.db);
+        const rows = await sql<{ n: number }>`select count(*) as n from segment_history`.execute(store.db);
         expect(Number(rows.rows[0]!.n)).toBe(5);
       } finally {
         await store.close();

@@ -295,8 +295,8 @@ describeEachEngine('segments', (engine) => {
       // Erasure: the person's memberships and history go; the count follows at the next evaluation.
       const alice = await tailor.profiles.resolve(ws.id, 'user_id:alice');
       const report = await tailor.erasure.erase(ws, 'user_id:alice', 'test');
-      expect(report.ok && report.value.tables).toMatchObject({ segment_members: 1, segment_changes: 1 });
-      const left = await store.db.selectFrom('segment_changes').select('profile_id').where('workspace_id', '=', ws.id).execute();
+      expect(report.ok && report.value.tables).toMatchObject({ segment_memberships: 1, segment_history: 1 });
+      const left = await store.db.selectFrom('segment_history').select('profile_id').where('workspace_id', '=', ws.id).execute();
       expect(left.map((r) => r.profile_id)).not.toContain(alice.ok ? alice.value.id : '');
       expect(await tailor.segments.evaluate(ws, pros.value.id)).toMatchObject({ ok: true, value: { members: 3, entered: 0, exited: 0 } });
     } finally {

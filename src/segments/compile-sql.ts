@@ -41,9 +41,11 @@ export async function compileCondition(db: Kysely<Database>, f: DialectFeatures,
       return scope === 'population' ? sql<boolean>`p.id in (select a.profile_id ${pairs})` : sql<boolean>`exists (select 1 ${pairs} and a.profile_id = p.id)`;
     }
     if ('segment' in c) {
+      // Memberships are packed per person (packed-memberships.ts): the referenced segment's part, by its ordinal.
+      const pattern = sql`'%,' || (select s.ordinal from segments s where s.workspace_id = ${ws} and s.id = ${c.segment}) || ':%'`;
       return scope === 'population'
-        ? sql<boolean>`p.id in (select profile_id from segment_members where workspace_id = ${ws} and segment_id = ${c.segment})`
-        : sql<boolean>`exists (select 1 from segment_members sm where sm.workspace_id = ${ws} and sm.segment_id = ${c.segment} and sm.profile_id = p.id)`;
+        ? sql<boolean>`p.id in (select profile_id from segment_memberships where workspace_id = ${ws} and segments like ${pattern})`
+        : sql<boolean>`exists (select 1 from segment_memberships sm where sm.workspace_id = ${ws} and sm.profile_id = p.id and sm.segments like ${pattern})`;
     }
     if ('cluster' in c) {
       return scope === 'population'

@@ -33,8 +33,8 @@ export interface Database {
   computed_traits: ComputedTraitsTable;
   predictions: PredictionsTable;
   segments: SegmentsTable;
-  segment_members: SegmentMembersTable;
-  segment_changes: SegmentChangesTable;
+  segment_memberships: SegmentMembershipsTable;
+  segment_history: SegmentHistoryTable;
   segment_change_sequence: SegmentChangeSequenceTable;
   cluster_assignments: ClusterAssignmentsTable;
   recommendation_log: RecommendationLogTable;
@@ -333,14 +333,16 @@ export interface SegmentsTable {
   updated_at: Millis;
   evaluated_at: Millis | null;
   member_count: number;
+  /** 1, 2, … per workspace: the segment's name in packed memberships and history (migration 0015). */
+  ordinal: number;
 }
 
-/** Current members of each segment (migration 0009). */
-export interface SegmentMembersTable {
+/** The segments each person is in now, one row per person in any (migration 0015; src/segments/packed-memberships.ts). */
+export interface SegmentMembershipsTable {
   workspace_id: string;
-  segment_id: string;
   profile_id: string;
-  entered_at: Millis;
+  /** `,<ordinal>:<entered at>` per segment, closed by `,`. */
+  segments: string;
 }
 
 /** The cluster each customer was placed in by a clustering model (migration 0010). */
@@ -352,20 +354,26 @@ export interface ClusterAssignmentsTable {
   cluster: number;
 }
 
-/** Every entry into and exit from a segment (migration 0009; keyed by `seq` since 0012). */
-export interface SegmentChangesTable {
+/**
+ * Every entry into and exit from a segment, one row per person and write (migration 0015;
+ * per change since 0009, numbered since 0012).
+ */
+export interface SegmentHistoryTable {
   workspace_id: string;
-  /** 1, 2, … per workspace in the order the changes were recorded: the change stream's cursor. */
-  seq: number;
-  segment_id: string;
+  /**
+   * The number of the row's last change; its n changes carry `last_seq − n + 1 … last_seq`
+   * (1, 2, … per workspace in the order the changes were recorded: the change stream's cursor).
+   */
+  last_seq: number;
   profile_id: string;
-  change: 'entered' | 'exited';
-  /** Why: `evaluation` (a full re-evaluation), `erased`… */
+  /** Why: `evaluation` (a full re-evaluation), `event`, `merged`… */
   reason: string;
   at: Millis;
+  /** `,<ordinal>:+` (entered) or `,<ordinal>:-` (exited) per change in number order, closed by `,`. */
+  changes: string;
 }
 
-/** The last `segment_changes.seq` handed out in each workspace (migration 0012). */
+/** The last change number handed out in each workspace (migration 0012). */
 export interface SegmentChangeSequenceTable {
   workspace_id: string;
   last_seq: number;

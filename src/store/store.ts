@@ -17,6 +17,7 @@ import { recommendations } from './migrations/0011-recommendations.js';
 import { segmentChangeSequence } from './migrations/0012-segment-change-sequence.js';
 import { erasureScrubs } from './migrations/0013-erasure-scrubs.js';
 import { guardianConsent } from './migrations/0014-guardian-consent.js';
+import { packedMemberships } from './migrations/0015-packed-memberships.js';
 
 /** An open store: the Kysely database, what its engine can do, and how to close it. */
 export interface Store {
@@ -53,6 +54,7 @@ function migrationsFor(features: DialectFeatures): Record<string, Migration> {
     '0012-segment-change-sequence': segmentChangeSequence(features),
     '0013-erasure-scrubs': erasureScrubs(features),
     '0014-guardian-consent': guardianConsent(features),
+    '0015-packed-memberships': packedMemberships(features),
   };
 }
 

@@ -3,6 +3,7 @@ import type { CatalogEntry } from '../../recommend/catalog-index.js';
 import type { InteractionKind } from '../../recommend/interactions.js';
 import { NUMBER, PackedInteractions, PackedMap } from '../../recommend/packed.js';
 import type { FeedbackRow, PlacementReport, RecommendationLogRow, RecommendationRepository } from '../../recommend/recommendation-repository.js';
+import { parseMemberships } from '../../segments/packed-memberships.js';
 import { readJson } from '../../shared/json.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
@@ -93,8 +94,11 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
           from ${features.eventsOfProfile('e')}
           where e.workspace_id = ${ws} and e.profile_id = ${profileId} and e.event in (${sql.join(Object.keys(EVENT_KINDS))})
           order by e.timestamp desc limit ${MAX_EVENTS_PER_PERSON}`.execute(db).then((r) => r.rows),
-        db.selectFrom('segment_members').select('segment_id').where('workspace_id', '=', ws).where('profile_id', '=', profileId).execute()
-          .then(async (rows) => rows.length === 0 ? [] : db.selectFrom('segments').select(['id', 'name']).where('workspace_id', '=', ws).where('id', 'in', rows.map((r) => r.segment_id)).execute()),
+        db.selectFrom('segment_memberships').select('segments').where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst()
+          .then(async (row) => {
+            const ordinals = [...parseMemberships(row?.segments ?? null).keys()];
+            return ordinals.length === 0 ? [] : db.selectFrom('segments').select(['id', 'name']).where('workspace_id', '=', ws).where('ordinal', 'in', ordinals).execute();
+          }),
         db.selectFrom('recommendation_log').select(['items', 'created_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId)
           .where('created_at', '>=', window.exposuresSince).orderBy('created_at', 'desc').limit(MAX_LOGS_PER_PERSON).execute(),
         db.selectFrom('recommendation_feedback').select(['item_id', 'at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId)
@@ -204,12 +208,13 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
 
     async membershipsOf(ws, profileIds) {
       const out = new Map<string, string[]>();
+      let ids: Map<number, string> | undefined; // segment ordinal → id
       for (const chunk of chunkRows(profileIds, 1, max - 1)) {
-        const rows = await db.selectFrom('segment_members').select(['profile_id', 'segment_id']).where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
+        const rows = await db.selectFrom('segment_memberships').select(['profile_id', 'segments']).where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
         for (const r of rows) {
-          const list = out.get(r.profile_id);
-          if (list === undefined) out.set(r.profile_id, [r.segment_id]);
-          else list.push(r.segment_id);
+          ids ??= new Map((await db.selectFrom('segments').select(['id', 'ordinal']).where('workspace_id', '=', ws).execute()).map((x) => [Number(x.ordinal), x.id]));
+          const list = [...parseMemberships(r.segments).keys()].flatMap((o) => ids!.get(o) ?? []);
+          if (list.length > 0) out.set(r.profile_id, list);
         }
       }
       return out;

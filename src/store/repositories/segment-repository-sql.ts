@@ -2,11 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import type { Condition } from '../../segments/definition.js';
 import { compileCondition, profilesSource, segmentSource } from '../../segments/compile-sql.js';
 import type { ProfileFacts } from '../../segments/profile-evidence.js';
-import type { MembershipChange, SegmentRecord, SegmentRepository } from '../../segments/segment-repository.js';
+import { formatChanges, formatMemberships, ordinalPattern, parseChanges, parseMemberships, REMOVED_ORDINAL, type PackedChange } from '../../segments/packed-memberships.js';
+import type { MembershipChange, SegmentChange, SegmentRecord, SegmentRepository } from '../../segments/segment-repository.js';
 import { readJson } from '../../shared/json.js';
 import { readStoredTraitState } from '../../profiles/trait-state.js';
 import type { Database } from '../schema.js';
-import { precompiledRows, precompiledRowsCounted } from '../precompiled.js';
+import { precompiledRowsCounted } from '../precompiled.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
 
@@ -26,25 +27,23 @@ function padded(keys: readonly string[]): string[] {
   return out;
 }
 
-const byPerson = (a: MembershipChange, b: MembershipChange) => (a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0);
+/** Segment id → ordinal and back, of one workspace. */
+interface Ordinals { of: Map<string, number>; id: Map<number, string> }
 
-/** SegmentRepository on Kysely (SQLite and PostgreSQL). */
+/** SegmentRepository on Kysely (SQLite and PostgreSQL); memberships and history packed per person (src/segments/packed-memberships.ts). */
 export function segmentRepositorySql(store: Store): SegmentRepository {
   const db = store.db;
   const max = store.features.maxParameters;
-  type MemberRow = { workspace_id: string; segment_id: string; profile_id: string; entered_at: number };
-  const memberColumns = ['workspace_id', 'segment_id', 'profile_id', 'entered_at'] as const;
-  const insertMembers = precompiledRows<MemberRow, { segment_id: string; profile_id: string }>(db, memberColumns, (d, rows) =>
-    d.insertInto('segment_members').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'segment_id', 'profile_id']).doNothing()).returning(['segment_id', 'profile_id']));
-  const insertMembersCounted = precompiledRowsCounted<MemberRow>(db, memberColumns, (d, rows) =>
-    d.insertInto('segment_members').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'segment_id', 'profile_id']).doNothing()));
-  type ChangeRow = { workspace_id: string; seq: number; segment_id: string; profile_id: string; change: 'entered' | 'exited'; reason: string; at: number };
-  const insertChanges = precompiledRows<ChangeRow, never>(db, ['workspace_id', 'seq', 'segment_id', 'profile_id', 'change', 'reason', 'at'], (d, rows) => d.insertInto('segment_changes').values(rows));
+  type MembershipRow = { workspace_id: string; profile_id: string; segments: string };
+  const upsertMemberships = precompiledRowsCounted<MembershipRow>(db, ['workspace_id', 'profile_id', 'segments'], (d, rows) =>
+    d.insertInto('segment_memberships').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'profile_id']).doUpdateSet({ segments: (eb) => eb.ref('excluded.segments') })));
+  type HistoryRow = { workspace_id: string; last_seq: number; profile_id: string; reason: string; at: number; changes: string };
+  const insertHistory = precompiledRowsCounted<HistoryRow>(db, ['workspace_id', 'last_seq', 'profile_id', 'reason', 'at', 'changes'], (d, rows) => d.insertInto('segment_history').values(rows));
   /**
    * Takes the workspace's segment-change sequence row (creating it at 0) and so the right to
    * write memberships: PostgreSQL holds other writers of the workspace — real-time flushes in
-   * other processes, evaluations, a segment's deletion — on that row until this transaction
-   * ends; SQLite has one writer at a time anyway. Returns the last number handed out.
+   * other processes, evaluations, a segment's creation or deletion — on that row until this
+   * transaction ends; SQLite has one writer at a time anyway. Returns the last number handed out.
    */
   const lockSequence = async (tx: Kysely<Database>, ws: string): Promise<number> => {
     const r = await tx.insertInto('segment_change_sequence').values({ workspace_id: ws, last_seq: 0 })
@@ -52,75 +51,118 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       .returning('last_seq').executeTakeFirstOrThrow();
     return Number(r.last_seq);
   };
+  const ordinalsOf = async (d: Kysely<Database>, ws: string): Promise<Ordinals> => {
+    const out: Ordinals = { of: new Map(), id: new Map() };
+    for (const r of await d.selectFrom('segments').select(['id', 'ordinal']).where('workspace_id', '=', ws).execute()) {
+      out.of.set(r.id, Number(r.ordinal));
+      out.id.set(Number(r.ordinal), r.id);
+    }
+    return out;
+  };
+  /** The packed memberships of the given people that have any (by primary key). */
+  const packedOf = async (d: Kysely<Database>, ws: string, profileIds: readonly string[]): Promise<Map<string, string>> => {
+    const out = new Map<string, string>();
+    for (const chunk of chunkRows(profileIds, 1, Math.min(LOOKUP_ROWS, max - 1))) {
+      const rows = await d.selectFrom('segment_memberships').select(['profile_id', 'segments']).where('workspace_id', '=', ws).where('profile_id', 'in', padded(chunk)).execute();
+      for (const r of rows) out.set(r.profile_id, r.segments);
+    }
+    return out;
+  };
+  /** A packed memberships text as segment ids (segments no longer there left out). */
+  const idsIn = (text: string | null, o: Ordinals): Set<string> => {
+    const out = new Set<string>();
+    for (const ordinal of parseMemberships(text).keys()) {
+      const id = o.id.get(ordinal);
+      if (id !== undefined) out.add(id);
+    }
+    return out;
+  };
   /**
-   * Members added and removed, and one history row per change that took place, numbered from
-   * the workspace's sequence, in the caller's transaction; returns the changes that took place.
-   * With the sequence row held, numbers become visible in order; a change another writer made
-   * first (the person is already in, or already out) is not recorded twice, and changes of a
-   * segment deleted meanwhile (by a flush that read the segment list before) are dropped.
+   * Applies entries and exits in the caller's transaction and records the ones that took place,
+   * one history row per person, numbered from the workspace's sequence; returns them. With the
+   * sequence row held, the people's memberships are read as the last writer left them and
+   * numbers become visible in order: a change another writer made first (the person is already
+   * in, or already out) is not recorded twice, and changes of a segment deleted meanwhile (by a
+   * flush that read the segment list before) are dropped. A person's exits are numbered before
+   * their entries; people in id order.
    */
   const writeChanges = async (tx: Kysely<Database>, ws: string, changes: readonly MembershipChange[], at: number, reason: string): Promise<MembershipChange[]> => {
     if (changes.length === 0) return [];
     const last = await lockSequence(tx, ws);
-    const named = [...new Set(changes.map((c) => c.segmentId))];
-    const live = new Set<string>();
-    for (const chunk of chunkRows(named, 1, max - 1)) {
-      for (const r of await tx.selectFrom('segments').select('id').where('workspace_id', '=', ws).where('id', 'in', chunk).execute()) live.add(r.id);
+    const o = await ordinalsOf(tx, ws);
+    const byPerson = new Map<string, MembershipChange[]>();
+    for (const c of changes) {
+      if (!o.of.has(c.segmentId)) continue;
+      let list = byPerson.get(c.profileId);
+      if (list === undefined) byPerson.set(c.profileId, (list = []));
+      list.push(c);
     }
+    if (byPerson.size === 0) return [];
+    const people = [...byPerson.keys()].sort();
+    const current = await packedOf(tx, ws, people);
+    const kept: MembershipRow[] = [];
+    const emptied: string[] = [];
+    const history: HistoryRow[] = [];
     const done: MembershipChange[] = [];
-    // In the order of the per-person indexes (members' and history's): each statement then
-    // touches neighbouring index pages instead of pages all over the tree (~15% less on SQLite).
-    const entered = changes.filter((c) => c.change === 'entered' && live.has(c.segmentId)).sort(byPerson);
-    for (const chunk of chunkRowsInShapes(entered, 4, max)) {
-      const rows = chunk.map((c) => ({ workspace_id: ws, segment_id: c.segmentId, profile_id: c.profileId, entered_at: at }));
-      // Counted, not returned (rows handed back cost about a fifth of the insert on SQLite);
-      // when some were members already, the chunk is undone and inserted again returning which.
-      await sql`savepoint segment_entries`.execute(tx);
-      const added = await insertMembersCounted(tx, rows);
-      if (added !== rows.length) {
-        await sql`rollback to savepoint segment_entries`.execute(tx);
-        for (const r of await insertMembers(tx, rows)) done.push({ segmentId: r.segment_id, profileId: r.profile_id, change: 'entered' });
-      } else {
-        for (const c of chunk) done.push({ segmentId: c.segmentId, profileId: c.profileId, change: 'entered' });
+    let seq = last;
+    for (const profileId of people) {
+      const m = parseMemberships(current.get(profileId) ?? null);
+      const applied: PackedChange[] = [];
+      for (const want of ['exited', 'entered'] as const) {
+        for (const c of byPerson.get(profileId)!) {
+          if (c.change !== want) continue;
+          const ordinal = o.of.get(c.segmentId)!;
+          if (m.has(ordinal) === (want === 'entered')) continue;
+          if (want === 'entered') m.set(ordinal, at);
+          else m.delete(ordinal);
+          applied.push({ ordinal, change: want });
+          done.push({ segmentId: c.segmentId, profileId, change: want });
+        }
       }
-      await sql`release savepoint segment_entries`.execute(tx);
-    }
-    const exited = new Map<string, string[]>();
-    for (const c of changes) if (c.change === 'exited' && live.has(c.segmentId)) exited.set(c.segmentId, [...(exited.get(c.segmentId) ?? []), c.profileId]);
-    for (const [segmentId, profileIds] of exited) {
-      for (const chunk of chunkRows(profileIds, 1, max - 2)) {
-        const rows = await tx.deleteFrom('segment_members').where('workspace_id', '=', ws).where('segment_id', '=', segmentId).where('profile_id', 'in', chunk).returning('profile_id').execute();
-        for (const r of rows) done.push({ segmentId, profileId: r.profile_id, change: 'exited' });
-      }
+      if (applied.length === 0) continue;
+      const text = formatMemberships(m);
+      if (text === '') emptied.push(profileId);
+      else kept.push({ workspace_id: ws, profile_id: profileId, segments: text });
+      seq += applied.length;
+      history.push({ workspace_id: ws, last_seq: seq, profile_id: profileId, reason, at, changes: formatChanges(applied) });
     }
     if (done.length === 0) return done;
-    await tx.updateTable('segment_change_sequence').set({ last_seq: last + done.length }).where('workspace_id', '=', ws).execute();
-    const numbered = done.map((c, i) => ({ workspace_id: ws, seq: last + 1 + i, segment_id: c.segmentId, profile_id: c.profileId, change: c.change, reason, at }));
-    for (const chunk of chunkRowsInShapes(numbered, 7, max)) await insertChanges(tx, chunk);
+    for (const chunk of chunkRowsInShapes(kept, 3, max)) await upsertMemberships(tx, chunk);
+    for (const chunk of chunkRows(emptied, 1, max - 1)) await tx.deleteFrom('segment_memberships').where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
+    await tx.updateTable('segment_change_sequence').set({ last_seq: seq }).where('workspace_id', '=', ws).execute();
+    for (const chunk of chunkRowsInShapes(history, 6, max)) await insertHistory(tx, chunk);
     return done;
   };
   const membershipsOf = async (ws: string, profileIds: readonly string[]): Promise<Map<string, Set<string>>> => {
     const out = new Map<string, Set<string>>();
-    for (const chunk of chunkRows(profileIds, 1, Math.min(LOOKUP_ROWS, max - 1))) {
-      const rows = await db.selectFrom('segment_members').select(['profile_id', 'segment_id']).where('workspace_id', '=', ws).where('profile_id', 'in', padded(chunk)).execute();
-      for (const r of rows) {
-        let set = out.get(r.profile_id);
-        if (set === undefined) out.set(r.profile_id, (set = new Set()));
-        set.add(r.segment_id);
-      }
+    const packed = await packedOf(db, ws, profileIds);
+    if (packed.size === 0) return out;
+    const o = await ordinalsOf(db, ws);
+    for (const [id, text] of packed) {
+      const set = idsIn(text, o);
+      if (set.size > 0) out.set(id, set);
     }
     return out;
+  };
+  /** Where a segment's members are found: its ordinal's pattern (none when the segment is gone). */
+  const patternOf = async (ws: string, segmentId: string): Promise<string | null> => {
+    const r = await db.selectFrom('segments').select('ordinal').where('workspace_id', '=', ws).where('id', '=', segmentId).executeTakeFirst();
+    return r === undefined ? null : ordinalPattern(Number(r.ordinal));
   };
   const toRecord = (r: { id: string; name: string; description: string | null; definition: unknown; created_at: number; updated_at: number; evaluated_at: number | null; member_count: number }): SegmentRecord => ({
     id: r.id, name: r.name, description: r.description, condition: readJson<Condition>(r.definition, { all: [] } as never), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
     evaluatedAt: r.evaluated_at === null ? null : Number(r.evaluated_at), memberCount: Number(r.member_count),
   });
   return {
-    async insert(ws, s) {
-      await db.insertInto('segments').values({
+    // The next ordinal, with the workspace's writers held (lockSequence), so two creations never take the same one.
+    insert: (ws, s) => store.inTransaction(async (tx) => {
+      await lockSequence(tx, ws);
+      const top = await tx.selectFrom('segments').select((eb) => eb.fn.max('ordinal').as('top')).where('workspace_id', '=', ws).executeTakeFirst();
+      await tx.insertInto('segments').values({
         workspace_id: ws, id: s.id, name: s.name, description: s.description, definition: JSON.stringify(s.condition), created_at: s.createdAt, updated_at: s.updatedAt, evaluated_at: null, member_count: 0,
+        ordinal: Number(top?.top ?? 0) + 1,
       }).execute();
-    },
+    }),
     async update(ws, id, change) {
       await db.updateTable('segments').set({ name: change.name, description: change.description, definition: JSON.stringify(change.condition), updated_at: change.updatedAt })
         .where('workspace_id', '=', ws).where('id', '=', id).execute();
@@ -137,17 +179,23 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       const r = await sql<{ id: string }>`select p.id as id from ${segmentSource(ws)} and ${where} order by p.id`.execute(db);
       return r.rows.map((row) => row.id);
     },
+    // Both read every person's row of the workspace (a segment's members are not indexed by segment).
     async memberIds(ws, segmentId) {
-      const rows = await db.selectFrom('segment_members').select('profile_id').where('workspace_id', '=', ws).where('segment_id', '=', segmentId).execute();
+      const pattern = await patternOf(ws, segmentId);
+      if (pattern === null) return new Set();
+      const rows = await db.selectFrom('segment_memberships').select('profile_id').where('workspace_id', '=', ws).where('segments', 'like', pattern).execute();
       return new Set(rows.map((r) => r.profile_id));
     },
     async members(ws, segmentId, page) {
-      let q = db.selectFrom('segment_members as m')
+      const r = await db.selectFrom('segments').select('ordinal').where('workspace_id', '=', ws).where('id', '=', segmentId).executeTakeFirst();
+      if (r === undefined) return [];
+      const ordinal = Number(r.ordinal);
+      let q = db.selectFrom('segment_memberships as m')
         .leftJoin('identities as i', (j) => j.onRef('i.workspace_id', '=', 'm.workspace_id').onRef('i.profile_id', '=', 'm.profile_id').on('i.type', '=', 'user_id'))
-        .select(['m.profile_id', 'm.entered_at', 'i.value as user_id']).where('m.workspace_id', '=', ws).where('m.segment_id', '=', segmentId);
+        .select(['m.profile_id', 'm.segments', 'i.value as user_id']).where('m.workspace_id', '=', ws).where('m.segments', 'like', ordinalPattern(ordinal));
       if (page.after !== null) q = q.where('m.profile_id', '>', page.after);
       const rows = await q.orderBy('m.profile_id').limit(page.limit).execute();
-      return rows.map((r) => ({ profileId: r.profile_id, enteredAt: Number(r.entered_at), userId: r.user_id ?? null }));
+      return rows.map((row) => ({ profileId: row.profile_id, enteredAt: parseMemberships(row.segments).get(ordinal) ?? 0, userId: row.user_id ?? null }));
     },
     applyEvaluation: (ws, segmentId, change) => store.inTransaction(async (tx) => {
       const changes: MembershipChange[] = [
@@ -173,8 +221,8 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       const memberships = new Map<string, Set<string>>();
       // Counted through events_profile_time, at most `countEventsUpTo` index entries a person.
       const stored = sql<number>`(select count(*) from (select 1 as one from events e where e.workspace_id = p.workspace_id and e.profile_id = p.id limit ${countEventsUpTo}) as bounded)`;
-      // The person's segments as one string (segment_members_profile_segment), not a row each.
-      const segments = sql<string | null>`(select ${store.features.joinedText('m.segment_id')} from segment_members m where m.workspace_id = p.workspace_id and m.profile_id = p.id)`;
+      const segments = sql<string | null>`(select m.segments from segment_memberships m where m.workspace_id = p.workspace_id and m.profile_id = p.id)`;
+      const o = await ordinalsOf(db, ws);
       for (const chunk of chunkRows(profileIds, 1, Math.min(LOOKUP_ROWS, max - 3))) {
         const rows = await db.selectFrom('profiles as p').select(['p.id', 'p.traits', 'p.first_seen_at', 'p.last_seen_at', 'p.trait_state', stored.as('stored_events'), segments.as('segments')])
           .where('p.workspace_id', '=', ws).where('p.id', 'in', padded(chunk)).where('p.merged_into', 'is', null).execute();
@@ -186,7 +234,8 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
             traits: readJson<Record<string, unknown>>(r.traits, {}), firstSeenAt: Number(r.first_seen_at), lastSeenAt: Number(r.last_seen_at), storedEvents: Number(r.stored_events),
             ...(a === null ? {} : { activity: a }),
           });
-          if (r.segments !== null && r.segments !== '') memberships.set(r.id, new Set(r.segments.split('\u001f')));
+          const set = idsIn(r.segments, o);
+          if (set.size > 0) memberships.set(r.id, set);
         }
       }
       // Someone merged away (or erased) since their events were committed: memberships read apart.
@@ -197,11 +246,13 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
     membershipsOf,
     async membershipsMergedInto(ws, profileIds) {
       const out: Array<{ segmentId: string; profileId: string }> = [];
+      let o: Ordinals | null = null;
       for (const chunk of chunkRows(profileIds, 1, max - 2)) {
-        const rows = await db.selectFrom('segment_members as m')
+        const rows = await db.selectFrom('segment_memberships as m')
           .innerJoin('profiles as p', (j) => j.onRef('p.workspace_id', '=', 'm.workspace_id').onRef('p.id', '=', 'm.profile_id'))
-          .select(['m.segment_id', 'm.profile_id']).where('m.workspace_id', '=', ws).where('p.merged_into', 'in', chunk).execute();
-        for (const r of rows) out.push({ segmentId: r.segment_id, profileId: r.profile_id });
+          .select(['m.segments', 'm.profile_id']).where('m.workspace_id', '=', ws).where('p.merged_into', 'in', chunk).execute();
+        if (rows.length > 0) o ??= await ordinalsOf(db, ws);
+        for (const r of rows) for (const segmentId of idsIn(r.segments, o!)) out.push({ segmentId, profileId: r.profile_id });
       }
       return out;
     },
@@ -214,25 +265,73 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       }
     }),
     async changesSince(ws, after, limit) {
-      let q = db.selectFrom('segment_changes').selectAll().where('workspace_id', '=', ws);
-      if (after !== null) q = /^[0-9]{1,15}$/.test(after.id) ? q.where('seq', '>', Number(after.id)) : q.where('at', '>', after.at);
-      const rows = await q.orderBy('seq').limit(limit).execute();
-      return rows.map((r) => ({ id: String(r.seq), segmentId: r.segment_id, profileId: r.profile_id, change: r.change, reason: r.reason, at: Number(r.at) }));
+      // Rows whose last number is past the cursor, then their changes past it (a row may straddle it).
+      const from = after === null ? 0 : /^[0-9]{1,15}$/.test(after.id) ? Number(after.id) : null;
+      let q = db.selectFrom('segment_history').selectAll().where('workspace_id', '=', ws);
+      q = from === null ? q.where('at', '>', after!.at) : q.where('last_seq', '>', from);
+      const rows = await q.orderBy('last_seq').limit(limit).execute();
+      const o = rows.length === 0 ? null : await ordinalsOf(db, ws);
+      const out: Array<SegmentChange & { id: string }> = [];
+      for (const r of rows) {
+        const changes = parseChanges(r.changes);
+        const first = Number(r.last_seq) - changes.length + 1;
+        changes.forEach((c, k) => {
+          const segmentId = o!.id.get(c.ordinal);
+          if (segmentId === undefined || (from !== null && first + k <= from) || out.length >= limit) return;
+          out.push({ id: String(first + k), segmentId, profileId: r.profile_id, change: c.change, reason: r.reason, at: Number(r.at) });
+        });
+        if (out.length >= limit) break;
+      }
+      return out;
     },
+    // The segment's parts leave every person's memberships and history (rows left with none go).
     remove: (ws, id) => store.inTransaction(async (tx) => {
       await lockSequence(tx, ws);
-      await tx.deleteFrom('segment_members').where('workspace_id', '=', ws).where('segment_id', '=', id).execute();
-      await tx.deleteFrom('segment_changes').where('workspace_id', '=', ws).where('segment_id', '=', id).execute();
+      const r = await tx.selectFrom('segments').select('ordinal').where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
+      if (r !== undefined) {
+        const ordinal = Number(r.ordinal);
+        const pattern = ordinalPattern(ordinal);
+        const members = await tx.selectFrom('segment_memberships').select(['profile_id', 'segments']).where('workspace_id', '=', ws).where('segments', 'like', pattern).execute();
+        for (const m of members) {
+          const set = parseMemberships(m.segments);
+          set.delete(ordinal);
+          const text = formatMemberships(set);
+          if (text === '') await tx.deleteFrom('segment_memberships').where('workspace_id', '=', ws).where('profile_id', '=', m.profile_id).execute();
+          else await tx.updateTable('segment_memberships').set({ segments: text }).where('workspace_id', '=', ws).where('profile_id', '=', m.profile_id).execute();
+        }
+        // Its changes become placeholders, so that the others of their rows keep their numbers.
+        const history = await tx.selectFrom('segment_history').select(['last_seq', 'changes']).where('workspace_id', '=', ws).where('changes', 'like', pattern).execute();
+        for (const h of history) {
+          const changes = parseChanges(h.changes).map((c) => (c.ordinal === ordinal ? { ordinal: REMOVED_ORDINAL, change: c.change } : c));
+          if (changes.every((c) => c.ordinal === REMOVED_ORDINAL)) await tx.deleteFrom('segment_history').where('workspace_id', '=', ws).where('last_seq', '=', h.last_seq).execute();
+          else await tx.updateTable('segment_history').set({ changes: formatChanges(changes) }).where('workspace_id', '=', ws).where('last_seq', '=', h.last_seq).execute();
+        }
+      }
       await tx.deleteFrom('segments').where('workspace_id', '=', ws).where('id', '=', id).execute();
     }),
     async history(ws, profileId) {
-      const rows = await db.selectFrom('segment_changes').selectAll().where('workspace_id', '=', ws).where('profile_id', '=', profileId).execute();
-      return rows.sort((a, b) => Number(a.at) - Number(b.at) || (a.change === b.change ? Number(a.seq) - Number(b.seq) : a.change === 'exited' ? -1 : 1))
-        .map((r) => ({ segmentId: r.segment_id, profileId: r.profile_id, change: r.change, reason: r.reason, at: Number(r.at) }));
+      const rows = await db.selectFrom('segment_history').selectAll().where('workspace_id', '=', ws).where('profile_id', '=', profileId).execute();
+      const o = rows.length === 0 ? null : await ordinalsOf(db, ws);
+      const out: Array<SegmentChange & { seq: number }> = [];
+      for (const r of rows) {
+        const changes = parseChanges(r.changes);
+        const first = Number(r.last_seq) - changes.length + 1;
+        changes.forEach((c, k) => {
+          const segmentId = o!.id.get(c.ordinal);
+          if (segmentId !== undefined) out.push({ segmentId, profileId: r.profile_id, change: c.change, reason: r.reason, at: Number(r.at), seq: first + k });
+        });
+      }
+      return out.sort((a, b) => a.at - b.at || (a.change === b.change ? a.seq - b.seq : a.change === 'exited' ? -1 : 1))
+        .map(({ seq: _, ...c }) => c);
     },
     async segmentsOf(ws, profileId) {
-      const rows = await db.selectFrom('segment_members').select(['segment_id', 'entered_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId).execute();
-      return rows.map((r) => ({ segmentId: r.segment_id, enteredAt: Number(r.entered_at) }));
+      const r = await db.selectFrom('segment_memberships').select('segments').where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst();
+      if (r === undefined) return [];
+      const o = await ordinalsOf(db, ws);
+      return [...parseMemberships(r.segments)].flatMap(([ordinal, enteredAt]) => {
+        const segmentId = o.id.get(ordinal);
+        return segmentId === undefined ? [] : [{ segmentId, enteredAt }];
+      });
     },
   };
 }

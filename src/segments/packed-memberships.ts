@@ -1,0 +1,75 @@
+/**
+ * How a person's segment memberships and a batch of their membership changes are stored: one
+ * text per person (and one per person and write), not one row per segment (migration 0015).
+ * A segment is named by its ordinal, a small number unique within its workspace.
+ *
+ * Memberships: `,<ordinal>:<entered at, ms>` for each segment, in ordinal order, closed by `,`
+ * — e.g. `,3:1704067200000,12:1704070800000,`. Changes: `,<ordinal>:+` (entered) or
+ * `,<ordinal>:-` (exited) in the order they were numbered, closed by `,`. In both, the
+ * segment's entries are found by the pattern `%,<ordinal>:%` (`ordinalPattern`), which SQL's
+ * LIKE matches the same way on SQLite and PostgreSQL.
+ */
+
+/**
+ * Ordinals start at 1; 0 stands in a history row for a change of a deleted segment, so that
+ * the row's other changes keep their numbers (readers skip it).
+ */
+export const REMOVED_ORDINAL = 0;
+
+/** A person's memberships: segment ordinal → entered at (ms). */
+export type PackedMemberships = Map<number, number>;
+
+/** One change of a written batch. */
+export interface PackedChange {
+  ordinal: number;
+  change: 'entered' | 'exited';
+}
+
+/** Reads a memberships text (empty or null: none). Malformed parts are skipped. */
+export function parseMemberships(text: string | null): PackedMemberships {
+  const out: PackedMemberships = new Map();
+  if (text === null || text.length < 2) return out;
+  let start = 1;
+  while (start < text.length) {
+    const end = text.indexOf(',', start);
+    if (end === -1) break;
+    const colon = text.indexOf(':', start);
+    if (colon > start && colon + 1 < end) {
+      const ordinal = Number(text.slice(start, colon));
+      const at = Number(text.slice(colon + 1, end));
+      if (Number.isInteger(ordinal) && Number.isFinite(at)) out.set(ordinal, at);
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+/** Writes memberships in ordinal order; '' when there are none (the row is then deleted). */
+export function formatMemberships(m: PackedMemberships): string {
+  if (m.size === 0) return '';
+  const ordinals = [...m.keys()].sort((a, b) => a - b);
+  return `,${ordinals.map((o) => `${o}:${m.get(o)}`).join(',')},`;
+}
+
+/** Reads a changes text, in order. */
+export function parseChanges(text: string): PackedChange[] {
+  const out: PackedChange[] = [];
+  for (const part of text.split(',')) {
+    if (part.length < 3) continue;
+    const ordinal = Number(part.slice(0, -2));
+    const sign = part.slice(-2);
+    if (!Number.isInteger(ordinal) || (sign !== ':+' && sign !== ':-')) continue;
+    out.push({ ordinal, change: sign === ':+' ? 'entered' : 'exited' });
+  }
+  return out;
+}
+
+/** Writes changes in the given order. */
+export function formatChanges(changes: readonly PackedChange[]): string {
+  return changes.length === 0 ? '' : `,${changes.map((c) => `${c.ordinal}:${c.change === 'entered' ? '+' : '-'}`).join(',')},`;
+}
+
+/** The LIKE pattern that finds a segment's part in either text. */
+export function ordinalPattern(ordinal: number): string {
+  return `%,${ordinal}:%`;
+}
