@@ -144,7 +144,7 @@ export async function createTailor(config: Config, options: {
     },
   });
   const realtime = createRealtimeUpdater({ segments, workspace: (id) => workspaces.getWorkspace(id), log });
-  ingest.onCommitted(({ workspaceId, events, privacyChanged }) => realtime.enqueue(workspaceId, events, privacyChanged));
+  ingest.onCommitted(({ workspaceId, events, privacyChanged, profiles }) => realtime.enqueue(workspaceId, events, privacyChanged, profiles));
   // Off the acknowledgement path: trending counts move at once, feedback is written in the background.
   ingest.onCommitted(({ workspaceId, events }) => recommendations.observe(workspaceId, events.map(({ event, profileId }) => ({
     messageId: event.messageId, event: event.event, timestamp: event.timestamp, properties: event.properties, context: event.context, profileId,

@@ -68,6 +68,8 @@ export type IngestListener = (committed: {
   /** Where the events came from (`api`, `import:events`), as given to `ingest`. */
   source: string;
   events: ReadonlyArray<{ event: NormalizedEvent; profileId: string; merges: number }>;
+  /** The profile rows the transaction wrote, as written (each live profile the events went to). */
+  profiles: readonly ProfileState[];
   privacyChanged: readonly string[];
   /** The consent ledger records written in the transaction, in append order. */
   consentRecords: readonly ConsentRecord[];
@@ -229,8 +231,8 @@ export function createIngestService(deps: {
         owner.push(p);
       }
     }
-    const { committed, privacyChanged, consentRecords } = await repository.withIdentityLock(workspace.id, async (uow) => {
-      const nothing = { committed: [], privacyChanged: [], consentRecords: [] };
+    const { committed, profiles, privacyChanged, consentRecords } = await repository.withIdentityLock(workspace.id, async (uow) => {
+      const nothing = { committed: [], profiles: [], privacyChanged: [], consentRecords: [] };
       const existing = await uow.existingMessageIds(batch.map((v) => v.event.messageId));
       const freshBatch: typeof batch = [];
       const freshOwner: Pending[] = [];
@@ -254,7 +256,7 @@ export function createIngestService(deps: {
       });
       if (keptBatch.length === 0) return nothing;
       const done = await commitBatch({ uow, batch: keptBatch, rules, workspace, source });
-      return { committed: done.committed.map((c, i) => ({ ...c, owner: keptOwner[i]!, index: keptBatch[i]!.index, orderNotApplied: done.ordersNotApplied.get(c.event.messageId) })), privacyChanged: done.privacyChanged, consentRecords: done.consentRecords };
+      return { committed: done.committed.map((c, i) => ({ ...c, owner: keptOwner[i]!, index: keptBatch[i]!.index, orderNotApplied: done.ordersNotApplied.get(c.event.messageId) })), profiles: done.profiles, privacyChanged: done.privacyChanged, consentRecords: done.consentRecords };
     });
     const dropped = new Set<string>();
     for (const c of committed) {
@@ -273,7 +275,7 @@ export function createIngestService(deps: {
       deps.onDroppedTraits?.(workspace.id, [...dropped].sort());
     }
     const events = committed.map(({ event, profileId, merges }) => ({ event, profileId, merges }));
-    for (const listener of listeners) await listener({ workspaceId: workspace.id, source, events, privacyChanged, consentRecords });
+    for (const listener of listeners) await listener({ workspaceId: workspace.id, source, events, profiles, privacyChanged, consentRecords });
     for (const p of group) p.resolve(p.result);
   }
 
@@ -285,6 +287,8 @@ export function createIngestService(deps: {
     source: string;
   }): Promise<{
     committed: Array<{ event: NormalizedEvent; profileId: string; merges: number; conflicts: number; droppedTraits: string[] }>;
+    /** The profile rows written. */
+    profiles: ProfileState[];
     /** Profiles whose consent ledger these events changed (or who declared their age). */
     privacyChanged: string[];
     consentRecords: ConsentRecord[];
@@ -415,7 +419,7 @@ export function createIngestService(deps: {
     await uow.afterBatch({ workspaceId: args.workspace.id, events: committed, merges: mergeRecords.map(({ from, into }) => ({ from, into })), orderIds, now });
     // A person's age decides what the policy allows for them (P11): an identify that declares it is a privacy change, as consent is.
     const declaredAge = committed.filter(({ event }) => event.type === 'identify' && declaresAge(event.traits)).map((c) => c.profileId);
-    return { committed, privacyChanged: [...new Set([...consentRecords.map((r) => r.profileId), ...declaredAge])], consentRecords, ordersNotApplied: new Map(notApplied.map((n) => [n.messageId, n.reason])) };
+    return { committed, profiles: survivors, privacyChanged: [...new Set([...consentRecords.map((r) => r.profileId), ...declaredAge])], consentRecords, ordersNotApplied: new Map(notApplied.map((n) => [n.messageId, n.reason])) };
   }
 
   /** Marks which events may be stored: false for those naming an erased person. */

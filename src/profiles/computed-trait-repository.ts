@@ -27,6 +27,11 @@ export interface ReadOptions {
   page?: boolean;
 }
 
+/** `privacyOf` options: `declaredAges: false` leaves out the ages declared in traits (a caller holding the traits reads them there, with `ageFactsOf`). */
+export interface PrivacyReadOptions extends ReadOptions {
+  declaredAges?: boolean;
+}
+
 /** The storage the recompute job and the readers of computed traits need. */
 export interface ComputedTraitRepository {
   /** Live (not merged) profile ids after `after` in id order, at most `limit`. */
@@ -44,7 +49,7 @@ export interface ComputedTraitRepository {
    */
   eventsOf(workspaceId: string, profileIds: readonly string[], withProperties: readonly string[]): Promise<Map<string, EventInput[]>>;
   /** What the policy needs to decide `profile` for each of these profiles. */
-  privacyOf(workspaceId: string, profileIds: readonly string[], options?: ReadOptions): Promise<PeoplePrivacy>;
+  privacyOf(workspaceId: string, profileIds: readonly string[], options?: PrivacyReadOptions): Promise<PeoplePrivacy>;
   /** Catalog prices per category (each element of an item's category path is a category). */
   priceDistributions(workspaceId: string): Promise<CategoryPriceDistribution[]>;
   /**

@@ -1,8 +1,11 @@
 import type { ComputedTraitRepository } from '../profiles/computed-trait-repository.js';
 import { profilingAllowed } from '../profiles/profiling-policy.js';
+import { ageFactsOf, declaresAge, type AgeFacts } from '../privacy/minors.js';
+import type { PeoplePrivacy } from '../privacy/privacy-repository.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import { growsWithEvents, triggersOf, usesBehaviour, type Triggers } from './definition.js';
 import { holdsFromNewEvents, MAX_NEW_EVENTS, newEventsMayChange, type KnownFacts, type NewEvent } from './event-evidence.js';
+import type { ProfileFacts } from './profile-evidence.js';
 import type { MembershipChange, SegmentRecord, SegmentRepository } from './segment-repository.js';
 
 /** What one person's newly committed events were, for the real-time update. */
@@ -22,6 +25,13 @@ export interface Touch {
    * otherwise the first `MAX_NEW_EVENTS` (then only `names` says what else came).
    */
   events: NewEvent[];
+  /**
+   * The person's profile row as the ingest that queued them last wrote it (identify traits,
+   * first and last seen, event counts by name when its trait state is complete): the flush
+   * then reads only whether the row is still live, its event count and the memberships.
+   * Absent when only their privacy changed (the row is read).
+   */
+  row?: Omit<ProfileFacts, 'storedEvents'>;
 }
 
 /** What a segment's condition is re-checked on, worked out once per segment record. */
@@ -52,6 +62,17 @@ function touches(s: SegmentRecord, t: SegmentTriggers, touch: Touch, changed: Re
 }
 
 const NONE: ReadonlySet<string> = new Set();
+
+/** The privacy state with the ages the people's traits declare (the read left them out), guardian consent kept. */
+function withDeclaredAges(privacy: PeoplePrivacy, profiles: ReadonlyMap<string, ProfileFacts>): PeoplePrivacy {
+  let ages: Map<string, AgeFacts> | null = null;
+  for (const [id, p] of profiles) {
+    if (!declaresAge(p.traits)) continue;
+    ages ??= new Map(privacy.ages);
+    ages.set(id, ageFactsOf(p.traits, privacy.ages?.get(id)?.guardianConsent ?? false)!);
+  }
+  return ages === null ? privacy : { ...privacy, ages };
+}
 const NO_CONSENT: ReadonlyMap<string, string> = new Map();
 
 /**
@@ -83,7 +104,15 @@ export async function updateMemberships(
     await repository.applyChanges(ws, gone.map((m) => ({ ...m, change: 'exited' as const })), now, 'merged');
     result.exited += gone.length;
   }
-  const [{ profiles, memberships }, privacy] = await Promise.all([repository.liveProfilesAmong(ws, ids, MAX_NEW_EVENTS), traits.privacyOf(ws, ids)]);
+  const known = new Map<string, Omit<ProfileFacts, 'storedEvents'>>();
+  for (const [id, touch] of people) if (touch.row !== undefined) known.set(id, touch.row);
+  // Ages declared in traits (P11) come from the rows read here, not from a second read.
+  // Stored events are counted only as far as telling whether they are all new (one past the most new events anyone brought).
+  let most = 0;
+  for (const touch of people.values()) most = Math.max(most, touch.events.length);
+  const countUpTo = Math.min(MAX_NEW_EVENTS, most + 1);
+  const [{ profiles, memberships }, stored] = await Promise.all([repository.liveProfilesAmong(ws, ids, countUpTo, known), traits.privacyOf(ws, ids, { declaredAges: false })]);
+  const privacy = withDeclaredAges(stored, profiles);
   let allowed: Set<string> | null = null;
   const allowedOf = () => (allowed ??= profilingAllowed(workspace, ids, privacy, now));
   const consents = new Map<string, Map<string, string>>(); // person → purpose → latest decision (the records come in ledger order)

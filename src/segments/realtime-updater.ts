@@ -1,7 +1,17 @@
 import type { Workspace } from '../workspaces/workspace-repository.js';
 import { MAX_NEW_EVENTS, type NewEvent } from './event-evidence.js';
 import type { Touch } from './membership-update.js';
+import type { ActivityFacts } from './profile-evidence.js';
 import type { SegmentService } from './segment-service.js';
+
+/** A profile row as ingest wrote it (src/ingest/ingest-repository.ts `ProfileState`). */
+export interface WrittenProfile {
+  id: string;
+  traits: Record<string, unknown>;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  traitState: { complete: boolean; activity: ActivityFacts } | null;
+}
 
 /** Default wait after the first queued person before a flush: batches arriving meanwhile share it. */
 export const REALTIME_FLUSH_MS = 50;
@@ -41,7 +51,8 @@ export function createRealtimeUpdater(deps: {
 
   const merge = (queue: Map<string, Touch>, id: string, t: Touch) => {
     const q = queue.get(id);
-    if (q === undefined) { queue.set(id, { names: new Set(t.names), anyEvent: t.anyEvent, identify: t.identify, merged: t.merged, privacy: t.privacy === true, events: [...t.events] }); return; }
+    if (q === undefined) { queue.set(id, { names: new Set(t.names), anyEvent: t.anyEvent, identify: t.identify, merged: t.merged, privacy: t.privacy === true, events: [...t.events], ...(t.row === undefined ? {} : { row: t.row }) }); return; }
+    q.row ??= t.row; // the queue's own row is the newer one
     for (const n of t.names) q.names.add(n);
     q.anyEvent ||= t.anyEvent;
     q.identify ||= t.identify;
@@ -101,8 +112,10 @@ export function createRealtimeUpdater(deps: {
      * Queues the people of a committed batch with what their events were. `privacyChanged` names
      * those whose consent the batch changed (consent sent with identify): like a change through
      * the privacy API, every segment is re-checked for them (P5), not only the identify-trait ones.
+     * `profiles` are the rows the batch wrote, kept (the latest) for the flush, which then need
+     * not read them; batches are enqueued in the order they were committed.
      */
-    enqueue(workspaceId: string, events: ReadonlyArray<{ event: Omit<NewEvent, 'properties'> & { properties?: Record<string, unknown> }; profileId: string; merges: number }>, privacyChanged: readonly string[] = []): void {
+    enqueue(workspaceId: string, events: ReadonlyArray<{ event: Omit<NewEvent, 'properties'> & { properties?: Record<string, unknown> }; profileId: string; merges: number }>, privacyChanged: readonly string[] = [], profiles: readonly WrittenProfile[] = []): void {
       let q = queues.get(workspaceId);
       if (q === undefined) queues.set(workspaceId, (q = new Map()));
       for (const e of events) {
@@ -113,6 +126,10 @@ export function createRealtimeUpdater(deps: {
         if (e.event.event !== null) t.names.add(e.event.event); // event conditions read the name whatever the message type
         if (e.event.type === 'identify') t.identify = true;
         if (e.merges > 0) t.merged = true;
+      }
+      for (const p of profiles) {
+        const t = q.get(p.id);
+        if (t !== undefined) t.row = { traits: p.traits, firstSeenAt: p.firstSeenAt, lastSeenAt: p.lastSeenAt, ...(p.traitState?.complete === true ? { activity: p.traitState.activity } : {}) };
       }
       for (const profileId of privacyChanged) {
         const t = q.get(profileId);

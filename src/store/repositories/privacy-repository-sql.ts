@@ -336,7 +336,7 @@ function jsonTextContains(column: 'traits' | 'context' | 'properties', needle: {
  * profile: trait recompute, recommendation training, real-time segments). `options.page`:
  * the ids are one page of live profiles (see `profileSelection`).
  */
-export async function readPrivacyOf(db: Kysely<Database>, features: DialectFeatures, ws: string, profileIds: readonly string[], options: SelectionOptions = {}): Promise<PeoplePrivacy> {
+export async function readPrivacyOf(db: Kysely<Database>, features: DialectFeatures, ws: string, profileIds: readonly string[], options: SelectionOptions & { declaredAges?: boolean } = {}): Promise<PeoplePrivacy> {
   const maxParameters = features.maxParameters;
   const consents = await readConsent(db, ws, profileIds, maxParameters, options);
   const { personalizationOff, ages } = await readSwitchesAndAges(db, features, ws, profileIds, options);
@@ -345,9 +345,9 @@ export async function readPrivacyOf(db: Kysely<Database>, features: DialectFeatu
 
 /**
  * Who of these people switched personalization off, and the age facts (P11) of those who
- * declared a `birthday` or an `age` or have a guardian's consent.
+ * declared a `birthday` or an `age` (unless `declaredAges: false`) or have a guardian's consent.
  */
-async function readSwitchesAndAges(db: Kysely<Database>, features: DialectFeatures, ws: string, profileIds: readonly string[], options: SelectionOptions = {}): Promise<{ personalizationOff: Set<string>; ages: Map<string, AgeFacts> }> {
+async function readSwitchesAndAges(db: Kysely<Database>, features: DialectFeatures, ws: string, profileIds: readonly string[], options: SelectionOptions & { declaredAges?: boolean } = {}): Promise<{ personalizationOff: Set<string>; ages: Map<string, AgeFacts> }> {
   const personalizationOff = new Set<string>();
   const ages = new Map<string, AgeFacts>();
   const birthday = features.jsonText('traits', 'birthday');
@@ -361,6 +361,7 @@ async function readSwitchesAndAges(db: Kysely<Database>, features: DialectFeatur
       if (Number(r.personalization_off) === 1) personalizationOff.add(r.profile_id);
       if (Number(r.guardian_consent) === 1) ages.set(r.profile_id, { birthday: null, age: null, guardianConsent: true });
     }
+    if (options.declaredAges === false) continue;
     const declared = await db.selectFrom('profiles').select(['id', birthday.as('birthday'), age.as('age')]).where('workspace_id', '=', ws).where((eb) => condition(eb.ref('id')))
       .where((eb) => eb.or([eb(birthday, 'is not', null), eb(age, 'is not', null)])).execute();
     for (const r of declared) {

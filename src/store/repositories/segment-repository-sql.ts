@@ -216,14 +216,28 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       }
       return out;
     },
-    async liveProfilesAmong(ws, profileIds, countEventsUpTo) {
+    async liveProfilesAmong(ws, profileIds, countEventsUpTo, known = new Map()) {
       const profiles = new Map<string, ProfileFacts>();
       const memberships = new Map<string, Set<string>>();
       // Counted through events_profile_time, at most `countEventsUpTo` index entries a person.
       const stored = sql<number>`(select count(*) from (select 1 as one from events e where e.workspace_id = p.workspace_id and e.profile_id = p.id limit ${countEventsUpTo}) as bounded)`;
       const segments = sql<string | null>`(select m.segments from segment_memberships m where m.workspace_id = p.workspace_id and m.profile_id = p.id)`;
       const o = await ordinalsOf(db, ws);
-      for (const chunk of chunkRows(profileIds, 1, Math.min(LOOKUP_ROWS, max - 3))) {
+      const keep = (id: string, text: string | null) => {
+        const set = idsIn(text, o);
+        if (set.size > 0) memberships.set(id, set);
+      };
+      const limit = Math.min(LOOKUP_ROWS, max - 3);
+      // People whose row the caller holds: whether it is still live, the count and the memberships only.
+      for (const chunk of chunkRows(profileIds.filter((id) => known.has(id)), 1, limit)) {
+        const rows = await db.selectFrom('profiles as p').select(['p.id', stored.as('stored_events'), segments.as('segments')])
+          .where('p.workspace_id', '=', ws).where('p.id', 'in', padded(chunk)).where('p.merged_into', 'is', null).execute();
+        for (const r of rows) {
+          profiles.set(r.id, { ...known.get(r.id)!, storedEvents: Number(r.stored_events) });
+          keep(r.id, r.segments);
+        }
+      }
+      for (const chunk of chunkRows(profileIds.filter((id) => !known.has(id)), 1, limit)) {
         const rows = await db.selectFrom('profiles as p').select(['p.id', 'p.traits', 'p.first_seen_at', 'p.last_seen_at', 'p.trait_state', stored.as('stored_events'), segments.as('segments')])
           .where('p.workspace_id', '=', ws).where('p.id', 'in', padded(chunk)).where('p.merged_into', 'is', null).execute();
         for (const r of rows) {
@@ -234,8 +248,7 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
             traits: readJson<Record<string, unknown>>(r.traits, {}), firstSeenAt: Number(r.first_seen_at), lastSeenAt: Number(r.last_seen_at), storedEvents: Number(r.stored_events),
             ...(a === null ? {} : { activity: a }),
           });
-          const set = idsIn(r.segments, o);
-          if (set.size > 0) memberships.set(r.id, set);
+          keep(r.id, r.segments);
         }
       }
       // Someone merged away (or erased) since their events were committed: memberships read apart.
