@@ -19,7 +19,7 @@ describe('packed memberships', () => {
   });
 
   it('skips malformed parts instead of misreading them', () => {
-    expect(parseMemberships(',3:100,x:5,:7,9:,4:200,')).toEqual(new Map([[3, 100], [4, 200]]));
+    expect(parseMemberships(',3:100,x:5,:7,9:,x5:7,5:7x,1:2:3,4:200,')).toEqual(new Map([[3, 100], [4, 200]]));
     expect(parseChanges(',3:+,bad,4:*,5:-,')).toEqual([{ ordinal: 3, change: 'entered' }, { ordinal: 5, change: 'exited' }]);
   });
 

@@ -28,18 +28,25 @@ export interface PackedChange {
 /** Reads a memberships text (empty or null: none). Malformed parts are skipped. */
 export function parseMemberships(text: string | null): PackedMemberships {
   const out: PackedMemberships = new Map();
-  if (text === null || text.length < 2) return out;
-  let start = 1;
-  while (start < text.length) {
-    const end = text.indexOf(',', start);
-    if (end === -1) break;
-    const colon = text.indexOf(':', start);
-    if (colon > start && colon + 1 < end) {
-      const ordinal = Number(text.slice(start, colon));
-      const at = Number(text.slice(colon + 1, end));
-      if (Number.isInteger(ordinal) && Number.isFinite(at)) out.set(ordinal, at);
-    }
-    start = end + 1;
+  if (text === null) return out;
+  // Digits read as they come (a flush reads every one of its people's texts, twice).
+  let ordinal = 0;
+  let at = 0;
+  let ordinalDigits = 0;
+  let timeDigits = 0;
+  let inTime = false;
+  let bad = false; // the part has something other than <digits>:<digits>
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch >= 48 && ch <= 57) {
+      if (inTime) { at = at * 10 + (ch - 48); timeDigits++; } else { ordinal = ordinal * 10 + (ch - 48); ordinalDigits++; }
+    } else if (ch === 58) { // ':'
+      if (inTime) bad = true;
+      inTime = true;
+    } else if (ch === 44) { // ','
+      if (!bad && inTime && ordinalDigits > 0 && timeDigits > 0) out.set(ordinal, at);
+      ordinal = 0; at = 0; ordinalDigits = 0; timeDigits = 0; inTime = false; bad = false;
+    } else bad = true;
   }
   return out;
 }

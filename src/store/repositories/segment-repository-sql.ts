@@ -7,7 +7,7 @@ import type { MembershipChange, SegmentChange, SegmentRecord, SegmentRepository 
 import { readJson } from '../../shared/json.js';
 import { readStoredTraitState } from '../../profiles/trait-state.js';
 import type { Database } from '../schema.js';
-import { precompiledRowsCounted } from '../precompiled.js';
+import { precompiled, precompiledRowsCounted } from '../precompiled.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
 
@@ -37,6 +37,9 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
   type MembershipRow = { workspace_id: string; profile_id: string; segments: string };
   const upsertMemberships = precompiledRowsCounted<MembershipRow>(db, ['workspace_id', 'profile_id', 'segments'], (d, rows) =>
     d.insertInto('segment_memberships').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'profile_id']).doUpdateSet({ segments: (eb) => eb.ref('excluded.segments') })));
+  /** A segment's member count moved by `d` (compiled once: a flush moves every segment it changed). */
+  const addMembers = precompiled((d, v: { ws: string; id: string; d: number }) =>
+    d.updateTable('segments').set({ member_count: sql`member_count + ${v.d}` }).where('workspace_id', '=', v.ws).where('id', '=', v.id));
   type HistoryRow = { workspace_id: string; last_seq: number; profile_id: string; reason: string; at: number; changes: string };
   const insertHistory = precompiledRowsCounted<HistoryRow>(db, ['workspace_id', 'last_seq', 'profile_id', 'reason', 'at', 'changes'], (d, rows) => d.insertInto('segment_history').values(rows));
   /**
@@ -274,7 +277,7 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       const delta = new Map<string, number>();
       for (const c of written) delta.set(c.segmentId, (delta.get(c.segmentId) ?? 0) + (c.change === 'entered' ? 1 : -1));
       for (const [segmentId, d] of delta) {
-        if (d !== 0) await tx.updateTable('segments').set({ member_count: sql`member_count + ${d}` }).where('workspace_id', '=', ws).where('id', '=', segmentId).execute();
+        if (d !== 0) await addMembers(tx, { ws, id: segmentId, d });
       }
     }),
     async changesSince(ws, after, limit) {
