@@ -49,6 +49,17 @@ describeEachEngine('segment changes', (engine) => {
       const first = await repository.changesSince('w', null, 2);
       const rest = await repository.changesSince('w', { at: first[1]!.at, id: first[1]!.id }, 100);
       expect([...first, ...rest].map((c) => c.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '10']);
+      // The deleted segment left the person's history too; the other change of that write kept its number.
+      expect((await repository.history('w', 'p1')).map((c) => [c.segmentId, c.change])).toEqual([['s1', 'entered'], ['s1', 'exited']]);
+      expect(await repository.segmentsOf('w', 'p1')).toEqual([]);
+
+      // Segments created together take different ordinals (their members are told apart by them).
+      await Promise.all(['s3', 's4', 's5'].map((id) => repository.insert('w', { id, name: id, description: null, condition: { event: 'Order Completed' }, createdAt: T, updatedAt: T, evaluatedAt: null, memberCount: 0 })));
+      const ordinals = await store.db.selectFrom('segments').select('ordinal').where('workspace_id', '=', 'w').execute();
+      expect(new Set(ordinals.map((r) => Number(r.ordinal))).size).toBe(ordinals.length);
+      await repository.applyChanges('w', ['s3', 's4', 's5'].map((segmentId) => ({ segmentId, profileId: 'p7', change: 'entered' as const })), T + 5, 'event');
+      for (const id of ['s3', 's4', 's5']) expect(await repository.memberIds('w', id)).toEqual(new Set(['p7']));
+      expect(await repository.memberIds('w', 's1')).toEqual(new Set(['p2', 'p3', 'p4']));
     } finally {
       await store.close();
     }

@@ -62,6 +62,7 @@ function touches(s: SegmentRecord, t: SegmentTriggers, touch: Touch, changed: Re
 }
 
 const NONE: ReadonlySet<string> = new Set();
+const NO_CONSENT: ReadonlyMap<string, string> = new Map();
 
 /** The privacy state with the ages the people's traits declare (the read left them out), guardian consent kept. */
 function withDeclaredAges(privacy: PeoplePrivacy, profiles: ReadonlyMap<string, ProfileFacts>): PeoplePrivacy {
@@ -73,7 +74,6 @@ function withDeclaredAges(privacy: PeoplePrivacy, profiles: ReadonlyMap<string, 
   }
   return ages === null ? privacy : { ...privacy, ages };
 }
-const NO_CONSENT: ReadonlyMap<string, string> = new Map();
 
 /**
  * One real-time update of the people in `touches` (see `SegmentService.updateProfiles`):
@@ -106,12 +106,12 @@ export async function updateMemberships(
   }
   const known = new Map<string, Omit<ProfileFacts, 'storedEvents'>>();
   for (const [id, touch] of people) if (touch.row !== undefined) known.set(id, touch.row);
-  // Ages declared in traits (P11) come from the rows read here, not from a second read.
   // Stored events are counted only as far as telling whether they are all new (one past the most new events anyone brought).
   let most = 0;
   for (const touch of people.values()) most = Math.max(most, touch.events.length);
   const countUpTo = Math.min(MAX_NEW_EVENTS, most + 1);
   const [{ profiles, memberships }, stored] = await Promise.all([repository.liveProfilesAmong(ws, ids, countUpTo, known), traits.privacyOf(ws, ids, { declaredAges: false })]);
+  // Ages declared in traits (P11) come from the rows at hand, not from a second read of them.
   const privacy = withDeclaredAges(stored, profiles);
   let allowed: Set<string> | null = null;
   const allowedOf = () => (allowed ??= profilingAllowed(workspace, ids, privacy, now));

@@ -147,10 +147,10 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
     }
     return out;
   };
-  /** Where a segment's members are found: its ordinal's pattern (none when the segment is gone). */
-  const patternOf = async (ws: string, segmentId: string): Promise<string | null> => {
+  /** A segment's ordinal (null when the segment is gone). */
+  const ordinalOf = async (ws: string, segmentId: string): Promise<number | null> => {
     const r = await db.selectFrom('segments').select('ordinal').where('workspace_id', '=', ws).where('id', '=', segmentId).executeTakeFirst();
-    return r === undefined ? null : ordinalPattern(Number(r.ordinal));
+    return r === undefined ? null : Number(r.ordinal);
   };
   const toRecord = (r: { id: string; name: string; description: string | null; definition: unknown; created_at: number; updated_at: number; evaluated_at: number | null; member_count: number }): SegmentRecord => ({
     id: r.id, name: r.name, description: r.description, condition: readJson<Condition>(r.definition, { all: [] } as never), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
@@ -184,15 +184,14 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
     },
     // Both read every person's row of the workspace (a segment's members are not indexed by segment).
     async memberIds(ws, segmentId) {
-      const pattern = await patternOf(ws, segmentId);
-      if (pattern === null) return new Set();
-      const rows = await db.selectFrom('segment_memberships').select('profile_id').where('workspace_id', '=', ws).where('segments', 'like', pattern).execute();
+      const ordinal = await ordinalOf(ws, segmentId);
+      if (ordinal === null) return new Set();
+      const rows = await db.selectFrom('segment_memberships').select('profile_id').where('workspace_id', '=', ws).where('segments', 'like', ordinalPattern(ordinal)).execute();
       return new Set(rows.map((r) => r.profile_id));
     },
     async members(ws, segmentId, page) {
-      const r = await db.selectFrom('segments').select('ordinal').where('workspace_id', '=', ws).where('id', '=', segmentId).executeTakeFirst();
-      if (r === undefined) return [];
-      const ordinal = Number(r.ordinal);
+      const ordinal = await ordinalOf(ws, segmentId);
+      if (ordinal === null) return [];
       let q = db.selectFrom('segment_memberships as m')
         .leftJoin('identities as i', (j) => j.onRef('i.workspace_id', '=', 'm.workspace_id').onRef('i.profile_id', '=', 'm.profile_id').on('i.type', '=', 'user_id'))
         .select(['m.profile_id', 'm.segments', 'i.value as user_id']).where('m.workspace_id', '=', ws).where('m.segments', 'like', ordinalPattern(ordinal));
