@@ -211,6 +211,31 @@ async function full(engine: 'sqlite' | 'postgres'): Promise<void> {
       `(silhouettes ${m.silhouettes.map((x) => `${x.k}:${x.silhouette.toFixed(3)}`).join(' ')}) in ${clusterSeconds.toFixed(1)} s including reading traits and writing ${m.people.toLocaleString('en')} assignments; ` +
       `peak RSS ${Math.round(peak / 2 ** 20)} MiB (${Math.round(base / 2 ** 20)} MiB before); cluster 1 saved as a segment and evaluated in ${saveSeconds.toFixed(2)} s (${saved.value[0]!.memberCount.toLocaleString('en')} members); ` +
       `clusters: ${m.clusters.map((c) => `${c.number} ${(c.share * 100).toFixed(0)}% "${c.description}"`).join('; ')}`);
+
+    // Members are stored per person (migration 0015): a segment's members are read from every
+    // person's row. The 5-condition segment is the sparse one next to the cluster's.
+    const rows = await store.db.selectFrom('segment_memberships').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspace.id).executeTakeFirstOrThrow();
+    t = performance.now();
+    const page = await tailor.segments.members(workspace, created.value.id, { after: null, limit: 100 });
+    const pageMs = performance.now() - t;
+    if (!page.ok) throw new Error('members failed');
+    t = performance.now();
+    let pages = 0;
+    let listed = 0;
+    for (let after: string | null = null; ; pages++) {
+      const r = await tailor.segments.members(workspace, created.value.id, { after, limit: 1000 });
+      if (!r.ok) throw new Error('members failed');
+      listed += r.value.length;
+      if (r.value.length < 1000) { pages++; break; }
+      after = r.value[r.value.length - 1]!.profileId;
+    }
+    const allSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    const again = await tailor.segments.evaluate(workspace, created.value.id);
+    const againSeconds = (performance.now() - t) / 1000;
+    if (!again.ok) throw new Error('evaluation failed');
+    console.log(`members by segment, ${engine} (${Number(rows.n).toLocaleString('en')} people in any segment): first page of 100 of the 5-condition segment ${pageMs.toFixed(0)} ms; ` +
+      `all ${listed.toLocaleString('en')} in ${pages} pages of 1,000 ${allSeconds.toFixed(2)} s; re-evaluated ${againSeconds.toFixed(2)} s`);
   });
 }
 
