@@ -147,6 +147,17 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
     }
     return out;
   };
+  /** A history row's changes with their numbers (`last_seq − n + 1 …`), those of deleted segments left out. */
+  const changesOf = (r: { last_seq: number; profile_id: string; reason: string; at: number; changes: string }, o: Ordinals): Array<{ seq: number; change: SegmentChange }> => {
+    const changes = parseChanges(r.changes);
+    const first = Number(r.last_seq) - changes.length + 1;
+    const out: Array<{ seq: number; change: SegmentChange }> = [];
+    changes.forEach((c, k) => {
+      const segmentId = o.id.get(c.ordinal);
+      if (segmentId !== undefined) out.push({ seq: first + k, change: { segmentId, profileId: r.profile_id, change: c.change, reason: r.reason, at: Number(r.at) } });
+    });
+    return out;
+  };
   /** A segment's ordinal (null when the segment is gone). */
   const ordinalOf = async (ws: string, segmentId: string): Promise<number | null> => {
     const r = await db.selectFrom('segments').select('ordinal').where('workspace_id', '=', ws).where('id', '=', segmentId).executeTakeFirst();
@@ -280,22 +291,23 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       }
     }),
     async changesSince(ws, after, limit) {
-      // Rows whose last number is past the cursor, then their changes past it (a row may straddle it).
+      // Rows whose last number is past the cursor, then their changes past it (the first row may
+      // straddle it, and deleted segments' changes are skipped: rows are read until the page is full).
       const from = after === null ? 0 : /^[0-9]{1,15}$/.test(after.id) ? Number(after.id) : null;
-      let q = db.selectFrom('segment_history').selectAll().where('workspace_id', '=', ws);
-      q = from === null ? q.where('at', '>', after!.at) : q.where('last_seq', '>', from);
-      const rows = await q.orderBy('last_seq').limit(limit).execute();
-      const o = rows.length === 0 ? null : await ordinalsOf(db, ws);
       const out: Array<SegmentChange & { id: string }> = [];
-      for (const r of rows) {
-        const changes = parseChanges(r.changes);
-        const first = Number(r.last_seq) - changes.length + 1;
-        changes.forEach((c, k) => {
-          const segmentId = o!.id.get(c.ordinal);
-          if (segmentId === undefined || (from !== null && first + k <= from) || out.length >= limit) return;
-          out.push({ id: String(first + k), segmentId, profileId: r.profile_id, change: c.change, reason: r.reason, at: Number(r.at) });
-        });
-        if (out.length >= limit) break;
+      let o: Ordinals | null = null;
+      for (let lastRead: number | null = null; out.length < limit;) {
+        let q = db.selectFrom('segment_history').selectAll().where('workspace_id', '=', ws);
+        if (lastRead !== null) q = q.where('last_seq', '>', lastRead);
+        else q = from === null ? q.where('at', '>', after!.at) : q.where('last_seq', '>', from);
+        const rows = await q.orderBy('last_seq').limit(limit).execute();
+        if (rows.length === 0) break;
+        o ??= await ordinalsOf(db, ws);
+        for (const r of rows) {
+          for (const c of changesOf(r, o)) if ((from === null || c.seq > from) && out.length < limit) out.push({ ...c.change, id: String(c.seq) });
+        }
+        if (rows.length < limit) break;
+        lastRead = Number(rows[rows.length - 1]!.last_seq);
       }
       return out;
     },
@@ -326,18 +338,11 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
     }),
     async history(ws, profileId) {
       const rows = await db.selectFrom('segment_history').selectAll().where('workspace_id', '=', ws).where('profile_id', '=', profileId).execute();
-      const o = rows.length === 0 ? null : await ordinalsOf(db, ws);
-      const out: Array<SegmentChange & { seq: number }> = [];
-      for (const r of rows) {
-        const changes = parseChanges(r.changes);
-        const first = Number(r.last_seq) - changes.length + 1;
-        changes.forEach((c, k) => {
-          const segmentId = o!.id.get(c.ordinal);
-          if (segmentId !== undefined) out.push({ segmentId, profileId: r.profile_id, change: c.change, reason: r.reason, at: Number(r.at), seq: first + k });
-        });
-      }
-      return out.sort((a, b) => a.at - b.at || (a.change === b.change ? a.seq - b.seq : a.change === 'exited' ? -1 : 1))
-        .map(({ seq: _, ...c }) => c);
+      if (rows.length === 0) return [];
+      const o = await ordinalsOf(db, ws);
+      return rows.flatMap((r) => changesOf(r, o))
+        .sort((a, b) => a.change.at - b.change.at || (a.change.change === b.change.change ? a.seq - b.seq : a.change.change === 'exited' ? -1 : 1))
+        .map((c) => c.change);
     },
     async segmentsOf(ws, profileId) {
       const r = await db.selectFrom('segment_memberships').select('segments').where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst();
