@@ -8,6 +8,7 @@ import { readJson } from '../../shared/json.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
 import { consentOf, consentRecordOf, readPrivacyOf, switchOf } from './privacy-repository-sql.js';
+import { readMembershipsOf } from './segment-repository-sql.js';
 
 /** The model kind of trained recommendation models in `models`. */
 export const RECOMMENDER_MODEL_KIND = 'recommender';
@@ -207,17 +208,8 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
     },
 
     async membershipsOf(ws, profileIds) {
-      const out = new Map<string, string[]>();
-      let ids: Map<number, string> | undefined; // segment ordinal → id
-      for (const chunk of chunkRows(profileIds, 1, max - 1)) {
-        const rows = await db.selectFrom('segment_memberships').select(['profile_id', 'segments']).where('workspace_id', '=', ws).where('profile_id', 'in', chunk).execute();
-        for (const r of rows) {
-          ids ??= new Map((await db.selectFrom('segments').select(['id', 'ordinal']).where('workspace_id', '=', ws).execute()).map((x) => [Number(x.ordinal), x.id]));
-          const list = [...parseMemberships(r.segments).keys()].flatMap((o) => ids!.get(o) ?? []);
-          if (list.length > 0) out.set(r.profile_id, list);
-        }
-      }
-      return out;
+      const sets = await readMembershipsOf(db, max, ws, profileIds);
+      return new Map([...sets].map(([id, set]) => [id, [...set]]));
     },
 
     saveModel: (ws, m) => store.inTransaction(async (tx) => {

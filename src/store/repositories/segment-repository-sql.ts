@@ -30,6 +30,63 @@ function padded(keys: readonly string[]): string[] {
 /** Segment id → ordinal and back, of one workspace. */
 interface Ordinals { of: Map<string, number>; id: Map<number, string> }
 
+async function ordinalsOf(d: Kysely<Database>, ws: string): Promise<Ordinals> {
+  const out: Ordinals = { of: new Map(), id: new Map() };
+  for (const r of await d.selectFrom('segments').select(['id', 'ordinal']).where('workspace_id', '=', ws).execute()) {
+    out.of.set(r.id, Number(r.ordinal));
+    out.id.set(Number(r.ordinal), r.id);
+  }
+  return out;
+}
+
+/** The packed memberships of the given people that have any (by primary key). */
+async function packedOf(d: Kysely<Database>, maxParameters: number, ws: string, profileIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const chunk of chunkRows(profileIds, 1, Math.min(LOOKUP_ROWS, maxParameters - 1))) {
+    const rows = await d.selectFrom('segment_memberships').select(['profile_id', 'segments']).where('workspace_id', '=', ws).where('profile_id', 'in', padded(chunk)).execute();
+    for (const r of rows) out.set(r.profile_id, r.segments);
+  }
+  return out;
+}
+
+/** A packed memberships text as segment ids (segments no longer there left out). */
+function idsIn(text: string | null, o: Ordinals): Set<string> {
+  const out = new Set<string>();
+  for (const ordinal of parseMemberships(text).keys()) {
+    const id = o.id.get(ordinal);
+    if (id !== undefined) out.add(id);
+  }
+  return out;
+}
+
+/** A history row's changes with their numbers (`last_seq − n + 1 …`), those of deleted segments left out. */
+function changesOf(r: { last_seq: number; profile_id: string; reason: string; at: number; changes: string }, o: Ordinals): Array<{ seq: number; change: SegmentChange }> {
+  const changes = parseChanges(r.changes);
+  const first = Number(r.last_seq) - changes.length + 1;
+  const out: Array<{ seq: number; change: SegmentChange }> = [];
+  changes.forEach((c, k) => {
+    const segmentId = o.id.get(c.ordinal);
+    if (segmentId !== undefined) out.push({ seq: first + k, change: { segmentId, profileId: r.profile_id, change: c.change, reason: r.reason, at: Number(r.at) } });
+  });
+  return out;
+}
+
+/**
+ * The segments each of the given people is in now (people in none left out): the segment
+ * repository's `membershipsOf`, also read by recommendation training.
+ */
+export async function readMembershipsOf(db: Kysely<Database>, maxParameters: number, ws: string, profileIds: readonly string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const packed = await packedOf(db, maxParameters, ws, profileIds);
+  if (packed.size === 0) return out;
+  const o = await ordinalsOf(db, ws);
+  for (const [id, text] of packed) {
+    const set = idsIn(text, o);
+    if (set.size > 0) out.set(id, set);
+  }
+  return out;
+}
+
 /** SegmentRepository on Kysely (SQLite and PostgreSQL); memberships and history packed per person (src/segments/packed-memberships.ts). */
 export function segmentRepositorySql(store: Store): SegmentRepository {
   const db = store.db;
@@ -54,32 +111,6 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
       .returning('last_seq').executeTakeFirstOrThrow();
     return Number(r.last_seq);
   };
-  const ordinalsOf = async (d: Kysely<Database>, ws: string): Promise<Ordinals> => {
-    const out: Ordinals = { of: new Map(), id: new Map() };
-    for (const r of await d.selectFrom('segments').select(['id', 'ordinal']).where('workspace_id', '=', ws).execute()) {
-      out.of.set(r.id, Number(r.ordinal));
-      out.id.set(Number(r.ordinal), r.id);
-    }
-    return out;
-  };
-  /** The packed memberships of the given people that have any (by primary key). */
-  const packedOf = async (d: Kysely<Database>, ws: string, profileIds: readonly string[]): Promise<Map<string, string>> => {
-    const out = new Map<string, string>();
-    for (const chunk of chunkRows(profileIds, 1, Math.min(LOOKUP_ROWS, max - 1))) {
-      const rows = await d.selectFrom('segment_memberships').select(['profile_id', 'segments']).where('workspace_id', '=', ws).where('profile_id', 'in', padded(chunk)).execute();
-      for (const r of rows) out.set(r.profile_id, r.segments);
-    }
-    return out;
-  };
-  /** A packed memberships text as segment ids (segments no longer there left out). */
-  const idsIn = (text: string | null, o: Ordinals): Set<string> => {
-    const out = new Set<string>();
-    for (const ordinal of parseMemberships(text).keys()) {
-      const id = o.id.get(ordinal);
-      if (id !== undefined) out.add(id);
-    }
-    return out;
-  };
   /**
    * Applies entries and exits in the caller's transaction and records the ones that took place,
    * one history row per person, numbered from the workspace's sequence; returns them. With the
@@ -102,7 +133,7 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
     }
     if (byPerson.size === 0) return [];
     const people = [...byPerson.keys()].sort();
-    const current = await packedOf(tx, ws, people);
+    const current = await packedOf(tx, max, ws, people);
     const kept: MembershipRow[] = [];
     const emptied: string[] = [];
     const history: HistoryRow[] = [];
@@ -136,28 +167,7 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
     for (const chunk of chunkRowsInShapes(history, 6, max)) await insertHistory(tx, chunk);
     return done;
   };
-  const membershipsOf = async (ws: string, profileIds: readonly string[]): Promise<Map<string, Set<string>>> => {
-    const out = new Map<string, Set<string>>();
-    const packed = await packedOf(db, ws, profileIds);
-    if (packed.size === 0) return out;
-    const o = await ordinalsOf(db, ws);
-    for (const [id, text] of packed) {
-      const set = idsIn(text, o);
-      if (set.size > 0) out.set(id, set);
-    }
-    return out;
-  };
-  /** A history row's changes with their numbers (`last_seq − n + 1 …`), those of deleted segments left out. */
-  const changesOf = (r: { last_seq: number; profile_id: string; reason: string; at: number; changes: string }, o: Ordinals): Array<{ seq: number; change: SegmentChange }> => {
-    const changes = parseChanges(r.changes);
-    const first = Number(r.last_seq) - changes.length + 1;
-    const out: Array<{ seq: number; change: SegmentChange }> = [];
-    changes.forEach((c, k) => {
-      const segmentId = o.id.get(c.ordinal);
-      if (segmentId !== undefined) out.push({ seq: first + k, change: { segmentId, profileId: r.profile_id, change: c.change, reason: r.reason, at: Number(r.at) } });
-    });
-    return out;
-  };
+  const membershipsOf = (ws: string, profileIds: readonly string[]) => readMembershipsOf(db, max, ws, profileIds);
   /** A segment's ordinal (null when the segment is gone). */
   const ordinalOf = async (ws: string, segmentId: string): Promise<number | null> => {
     const r = await db.selectFrom('segments').select('ordinal').where('workspace_id', '=', ws).where('id', '=', segmentId).executeTakeFirst();
