@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { growsWithEvents, MAX_CONDITIONS, MAX_DEPTH, parseCondition, referencedClusters, referencedSegments, referencesOf, resolveDate, triggersOf, usesBehaviour, usesPopulationRank } from './definition.js';
+import { growsWithEvents, MAX_CONDITIONS, MAX_DEPTH, parseCondition, referencedClusters, referencedSegments, referencesOf, requiredEventNames, resolveDate, triggersOf, usesBehaviour, usesPopulationRank } from './definition.js';
 import { dependencyLevels } from './segment-service.js';
 import type { SegmentRecord } from './segment-repository.js';
 
@@ -108,6 +108,24 @@ describe('segment definitions', () => {
     expect(triggersOf(c)).toEqual({ eventNames: new Set(), anyEvent: false, identify: false, segments: new Set() });
     expect(growsWithEvents({ cluster: { model: 'm1', number: 2 } })).toBe(true);
     expect(referencedClusters(c)).toEqual([{ model: 'm1', number: 2 }, { model: 'm2', number: 1 }]);
+  });
+
+  it('names the events a condition cannot hold without', () => {
+    const bought = { event: 'Order Completed' };
+    expect(requiredEventNames(bought)).toEqual(new Set(['Order Completed']));
+    expect(requiredEventNames({ event: 'Order Completed', count: { atLeast: 2 }, withinLastDays: 30 })).toEqual(new Set(['Order Completed']));
+    expect(requiredEventNames({ event: 'Order Completed', count: { atMost: 0 } })).toBeNull(); // "did not": holds without any
+    expect(requiredEventNames({ event: 'Order Completed', count: { atLeast: 0, atMost: 3 } })).toBeNull();
+    expect(requiredEventNames({ not: bought })).toBeNull();
+    expect(requiredEventNames({ sequence: ['Product Added', 'Order Completed'], withinHours: 24 })).toEqual(new Set(['Product Added']));
+    // all: the narrowest part's; any: every part's together, or none when one part needs none.
+    expect(requiredEventNames({ all: [{ trait: 'city', source: 'profile', op: '=', value: 'Leeds' }, bought] })).toEqual(new Set(['Order Completed']));
+    expect(requiredEventNames({ all: [{ any: [bought, { event: 'Product Added' }] }, bought] })).toEqual(new Set(['Order Completed']));
+    expect(requiredEventNames({ any: [bought, { event: 'Product Added' }] })).toEqual(new Set(['Order Completed', 'Product Added']));
+    expect(requiredEventNames({ any: [bought, { trait: 'last_seen', op: 'exists' }] })).toBeNull();
+    expect(requiredEventNames({ all: [] })).toBeNull();
+    expect(requiredEventNames({ any: [] })).toBeNull();
+    expect(requiredEventNames({ segment: 's1' })).toBeNull();
   });
 
   it('orders segments so that references come first', () => {

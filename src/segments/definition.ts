@@ -299,6 +299,42 @@ export function triggersOf(c: Condition): Triggers {
 }
 
 /**
+ * Event names of which a person must have at least one stored event for the condition to
+ * hold (any one of them), or null when it can hold without any: a positive event condition
+ * (at least once, the default) needs its name, a sequence its first step; `all` needs what its
+ * most demanding part needs, `any` what every part needs together. The real-time update uses
+ * it to pass over newcomers — people whose stored events are all new — in segments their
+ * events cannot put them in.
+ *
+ * @example
+ * requiredEventNames({ all: [{ event: 'Order Completed' }, { trait: 'city', source: 'profile', op: '=', value: 'Leeds' }] }); // Set {'Order Completed'}
+ * requiredEventNames({ not: { event: 'Order Completed' } }); // null
+ */
+export function requiredEventNames(c: Condition): Set<string> | null {
+  if ('all' in c) {
+    let best: Set<string> | null = null;
+    for (const x of c.all) {
+      const s = requiredEventNames(x);
+      if (s !== null && (best === null || s.size < best.size)) best = s;
+    }
+    return best;
+  }
+  if ('any' in c) {
+    if (c.any.length === 0) return null;
+    const out = new Set<string>();
+    for (const x of c.any) {
+      const s = requiredEventNames(x);
+      if (s === null) return null;
+      for (const n of s) out.add(n);
+    }
+    return out;
+  }
+  if ('event' in c) return (c.count?.atLeast ?? (c.count?.atMost === undefined ? 1 : 0)) >= 1 ? new Set([c.event]) : null;
+  if ('sequence' in c) return new Set([c.sequence[0]]);
+  return null;
+}
+
+/**
  * Whether new events can only make the condition true, never false (positive event and
  * sequence conditions without `atMost`, last_seen moving forward, and conditions events do
  * not change — recomputed traits, predictions, and, for events other than identify, traits

@@ -1,4 +1,4 @@
-import { resolveDate, type Condition, type EventCondition } from './definition.js';
+import { resolveDate, type Condition, type EventCondition, type SequenceCondition } from './definition.js';
 import { propertyAt, sameScalar, traitFromProfile, type ActivityFacts, type ProfileFacts } from './profile-evidence.js';
 
 /** An event just committed for a person, as the real-time update sees it. */
@@ -60,98 +60,7 @@ const DAY_MS = 86_400_000;
  * holdsFromNewEvents({ event: 'Order Completed', withinLastDays: 30 }, [{ type: 'track', event: 'Order Completed', timestamp: now, … }], now); // true
  */
 export function holdsFromNewEvents(c: Condition, events: readonly NewEvent[], now: number, known: KnownFacts = {}): boolean | null {
-  if (known.profile === null) return false;
-  return holds(c, events, now, known);
-}
-
-function holds(c: Condition, events: readonly NewEvent[], now: number, known: KnownFacts): boolean | null {
-  if ('all' in c) {
-    let unknown = false;
-    for (const x of c.all) {
-      const v = holds(x, events, now, known);
-      if (v === false) return false;
-      if (v === null) unknown = true;
-    }
-    return unknown ? null : true;
-  }
-  if ('any' in c) {
-    let unknown = false;
-    for (const x of c.any) {
-      const v = holds(x, events, now, known);
-      if (v === true) return true;
-      if (v === null) unknown = true;
-    }
-    return unknown ? null : false;
-  }
-  if ('not' in c) {
-    const v = holds(c.not, events, now, known);
-    return v === null ? null : !v;
-  }
-  if ('trait' in c && known.profile !== undefined && known.profile !== null) {
-    const v = traitFromProfile(c, known.profile, now);
-    if (v !== null) return v;
-  }
-  if ('segment' in c) return known.memberOf === undefined ? null : known.memberOf.has(c.segment);
-  if ('consent' in c) {
-    if (known.consents === undefined) return null;
-    const latest = known.consents.get(c.consent);
-    return c.state === 'none' ? latest === undefined : c.state === 'granted' ? latest === 'granted' : latest === 'denied' || latest === 'withdrawn';
-  }
-  const complete = known.complete === true;
-  const activity = complete ? undefined : known.profile?.activity;
-  if (events.length === 0 && !complete && activity === undefined) return null;
-  if ('event' in c) {
-    const atLeast = c.count?.atLeast ?? (c.count?.atMost === undefined ? 1 : 0);
-    const atMost = c.count?.atMost ?? Infinity;
-    let low = 0;
-    let maybe = 0;
-    for (const e of events) {
-      const m = eventMatch(c, e, now);
-      if (m === YES) low++;
-      else if (m === MAYBE) maybe++;
-    }
-    // The stored count is at least `low`; with the whole history, at most `low + maybe`.
-    let high = complete ? low + maybe : Infinity;
-    if (activity !== undefined) ({ low, high } = boundsFromActivity(c, activity, now, low));
-    if (low > atMost || high < atLeast) return false;
-    if (low >= atLeast && high <= atMost) return true;
-    return null;
-  }
-  if ('sequence' in c) {
-    const since = c.withinLastDays === undefined ? -Infinity : now - c.withinLastDays * DAY_MS;
-    const span = Math.round(c.withinHours * 3_600_000);
-    for (const a of events) {
-      if (a.event !== c.sequence[0] || a.timestamp < since) continue;
-      for (const b of events) if (b.event === c.sequence[1] && b.timestamp > a.timestamp && b.timestamp <= a.timestamp + span) return true;
-    }
-    if (complete) return false;
-    if (activity !== undefined) {
-      // The first step must be an event of its name within the window, the second one later.
-      const first = storedOf(activity, c.sequence[0]);
-      const second = storedOf(activity, c.sequence[1]);
-      if (first === 0 || second === 0) return false;
-      const latestFirst = activity.lastEventAt[c.sequence[0]];
-      if (first !== null && latestFirst !== undefined && latestFirst < since) return false;
-      // A new event and the latest stored event of the other step can form the pair.
-      const latestSecond = activity.lastEventAt[c.sequence[1]];
-      for (const e of events) {
-        if (e.event === c.sequence[1] && latestFirst !== undefined && latestFirst >= since && latestFirst < e.timestamp && e.timestamp <= latestFirst + span) return true;
-        if (e.event === c.sequence[0] && e.timestamp >= since && latestSecond !== undefined && latestSecond > e.timestamp && latestSecond <= e.timestamp + span) return true;
-      }
-    }
-    return null;
-  }
-  if ('trait' in c && c.source !== 'profile' && c.trait === 'last_seen') {
-    let latest = -Infinity;
-    for (const e of events) latest = Math.max(latest, e.timestamp);
-    switch (c.op) {
-      case 'exists': return true;
-      case 'within_last': return latest >= now - (c.value as { days: number }).days * DAY_MS ? true : null;
-      case 'after': return latest > resolveDate(c.value as never, now) ? true : null;
-      default: return null;
-    }
-  }
-  return null;
+  return compileEvidence(c, now).holds(events, known);
 }
 
 /**
@@ -167,12 +76,219 @@ function holds(c: Condition, events: readonly NewEvent[], now: number, known: Kn
  * newEventsMayChange({ event: 'Product Viewed', where: [{ property: 'category', op: '=', value: 'Kitchen' }] }, [gardenView], now); // false
  */
 export function newEventsMayChange(c: Condition, events: readonly NewEvent[], now: number): boolean {
-  if ('all' in c) return c.all.some((x) => newEventsMayChange(x, events, now));
-  if ('any' in c) return c.any.some((x) => newEventsMayChange(x, events, now));
-  if ('not' in c) return newEventsMayChange(c.not, events, now);
-  if ('event' in c) return events.some((e) => eventMatch(c, e, now) !== NO);
-  if ('sequence' in c) return events.some((e) => e.event === c.sequence[0] || e.event === c.sequence[1]);
-  return false;
+  return compileEvidence(c, now).mayChange(events);
+}
+
+/** `holdsFromNewEvents` and `newEventsMayChange` of one condition at one time. */
+export interface Evidence {
+  holds(events: readonly NewEvent[], known: KnownFacts): boolean | null;
+  mayChange(events: readonly NewEvent[]): boolean;
+}
+
+type Holds = (events: readonly NewEvent[], known: KnownFacts) => boolean | null;
+type MayChange = (events: readonly NewEvent[]) => boolean;
+const NEVER: MayChange = () => false;
+const UNKNOWN: Holds = () => null;
+
+/**
+ * `holdsFromNewEvents` and `newEventsMayChange` of a condition compiled for one `now`: the tree
+ * is walked once into closures with its windows, dates, counts and property paths worked out,
+ * so the real-time update (every candidate person of every segment, each flush) does not
+ * re-read the definition per person. Same answers as the definitions above describe.
+ *
+ * @example
+ * const e = compileEvidence(segment.condition, now);
+ * for (const p of people) e.holds(p.events, p.known);
+ */
+export function compileEvidence(c: Condition, now: number): Evidence {
+  const holds = compileHolds(c, now);
+  const mayChange = compileMayChange(c, now);
+  return { holds: (events, known) => (known.profile === null ? false : holds(events, known)), mayChange };
+}
+
+/** Whether anything is known of the person's events: new ones, the whole history, or the activity counts. */
+function nothingKnown(events: readonly NewEvent[], known: KnownFacts): boolean {
+  return events.length === 0 && known.complete !== true && known.profile?.activity === undefined;
+}
+
+function compileHolds(c: Condition, now: number): Holds {
+  if ('all' in c) {
+    const parts = c.all.map((x) => compileHolds(x, now));
+    return (events, known) => {
+      let unknown = false;
+      for (const f of parts) {
+        const v = f(events, known);
+        if (v === false) return false;
+        if (v === null) unknown = true;
+      }
+      return unknown ? null : true;
+    };
+  }
+  if ('any' in c) {
+    const parts = c.any.map((x) => compileHolds(x, now));
+    return (events, known) => {
+      let unknown = false;
+      for (const f of parts) {
+        const v = f(events, known);
+        if (v === true) return true;
+        if (v === null) unknown = true;
+      }
+      return unknown ? null : false;
+    };
+  }
+  if ('not' in c) {
+    const inner = compileHolds(c.not, now);
+    return (events, known) => {
+      const v = inner(events, known);
+      return v === null ? null : !v;
+    };
+  }
+  if ('segment' in c) {
+    const id = c.segment;
+    return (_events, known) => (known.memberOf === undefined ? null : known.memberOf.has(id));
+  }
+  if ('consent' in c) {
+    const { consent, state } = c;
+    return (_events, known) => {
+      if (known.consents === undefined) return null;
+      const latest = known.consents.get(consent);
+      return state === 'none' ? latest === undefined : state === 'granted' ? latest === 'granted' : latest === 'denied' || latest === 'withdrawn';
+    };
+  }
+  if ('event' in c) return compileEventHolds(c, now);
+  if ('sequence' in c) return compileSequenceHolds(c, now);
+  if ('trait' in c) {
+    const fromEvents = c.source !== 'profile' && c.trait === 'last_seen' ? lastSeenFromEvents(c.op, c.value, now) : UNKNOWN;
+    return (events, known) => {
+      const profile = known.profile;
+      if (profile !== undefined && profile !== null) {
+        const v = traitFromProfile(c, profile, now);
+        if (v !== null) return v;
+      }
+      return nothingKnown(events, known) ? null : fromEvents(events, known);
+    };
+  }
+  return UNKNOWN;
+}
+
+/** `last_seen` from the new events alone: at least the latest of them. */
+function lastSeenFromEvents(op: string, value: unknown, now: number): Holds {
+  const latestOf = (events: readonly NewEvent[]) => {
+    let latest = -Infinity;
+    for (const e of events) latest = Math.max(latest, e.timestamp);
+    return latest;
+  };
+  switch (op) {
+    case 'exists': return () => true;
+    case 'within_last': {
+      const since = now - (value as { days: number }).days * DAY_MS;
+      return (events) => (latestOf(events) >= since ? true : null);
+    }
+    case 'after': {
+      const at = resolveDate(value as never, now);
+      return (events) => (latestOf(events) > at ? true : null);
+    }
+    default: return UNKNOWN;
+  }
+}
+
+function compileEventHolds(c: EventCondition, now: number): Holds {
+  const atLeast = c.count?.atLeast ?? (c.count?.atMost === undefined ? 1 : 0);
+  const atMost = c.count?.atMost ?? Infinity;
+  const match = compileEventMatch(c, now);
+  // Bounds from the activity counts (see holdsFromNewEvents): every matching event is one of the
+  // name, so a filtered condition counts at most the name's count and an unfiltered one without a
+  // window exactly that; for "within the last D days", the latest event of the name says whether
+  // any is inside, and when the person's first event is inside, all of them are.
+  const name = c.event;
+  const filtered = (c.where ?? []).length > 0 || c.between !== undefined;
+  const since = c.withinLastDays === undefined ? null : now - c.withinLastDays * DAY_MS;
+  return (events, known) => {
+    const complete = known.complete === true;
+    const activity = complete ? undefined : known.profile?.activity;
+    if (events.length === 0 && !complete && activity === undefined) return null;
+    let low = 0;
+    let maybe = 0;
+    for (const e of events) {
+      const m = match(e);
+      if (m === YES) low++;
+      else if (m === MAYBE) maybe++;
+    }
+    // The stored count is at least `low`; with the whole history, at most `low + maybe`.
+    let high = complete ? low + maybe : Infinity;
+    if (activity !== undefined) {
+      const total = storedOf(activity, name);
+      if (total !== null) {
+        high = total;
+        if (!filtered && since === null) low = total;
+        else if (!filtered && since !== null) {
+          const latest = activity.lastEventAt[name];
+          if (latest === undefined || latest < since) high = 0;
+          else low = Math.max(low, 1);
+          if (activity.firstSeen !== null && activity.firstSeen >= since) low = Math.max(low, total);
+        }
+      }
+    }
+    if (low > atMost || high < atLeast) return false;
+    if (low >= atLeast && high <= atMost) return true;
+    return null;
+  };
+}
+
+function compileSequenceHolds(c: SequenceCondition, now: number): Holds {
+  const since = c.withinLastDays === undefined ? -Infinity : now - c.withinLastDays * DAY_MS;
+  const span = Math.round(c.withinHours * 3_600_000);
+  const [firstName, secondName] = c.sequence;
+  return (events, known) => {
+    const complete = known.complete === true;
+    const activity = complete ? undefined : known.profile?.activity;
+    if (events.length === 0 && !complete && activity === undefined) return null;
+    for (const a of events) {
+      if (a.event !== firstName || a.timestamp < since) continue;
+      for (const b of events) if (b.event === secondName && b.timestamp > a.timestamp && b.timestamp <= a.timestamp + span) return true;
+    }
+    if (complete) return false;
+    if (activity !== undefined) {
+      // The first step must be an event of its name within the window, the second one later.
+      const first = storedOf(activity, firstName);
+      const second = storedOf(activity, secondName);
+      if (first === 0 || second === 0) return false;
+      const latestFirst = activity.lastEventAt[firstName];
+      if (first !== null && latestFirst !== undefined && latestFirst < since) return false;
+      // A new event and the latest stored event of the other step can form the pair.
+      const latestSecond = activity.lastEventAt[secondName];
+      for (const e of events) {
+        if (e.event === secondName && latestFirst !== undefined && latestFirst >= since && latestFirst < e.timestamp && e.timestamp <= latestFirst + span) return true;
+        if (e.event === firstName && e.timestamp >= since && latestSecond !== undefined && latestSecond > e.timestamp && latestSecond <= e.timestamp + span) return true;
+      }
+    }
+    return null;
+  };
+}
+
+function compileMayChange(c: Condition, now: number): MayChange {
+  if ('all' in c || 'any' in c) {
+    const parts = ('all' in c ? c.all : c.any).map((x) => compileMayChange(x, now)).filter((f) => f !== NEVER);
+    if (parts.length === 0) return NEVER;
+    if (parts.length === 1) return parts[0]!;
+    return (events) => parts.some((f) => f(events));
+  }
+  if ('not' in c) return compileMayChange(c.not, now);
+  if ('event' in c) {
+    const match = compileEventMatch(c, now);
+    return (events) => {
+      for (const e of events) if (match(e) !== NO) return true;
+      return false;
+    };
+  }
+  if ('sequence' in c) {
+    const [a, b] = c.sequence;
+    return (events) => {
+      for (const e of events) if (e.event === a || e.event === b) return true;
+      return false;
+    };
+  }
+  return NEVER;
 }
 
 /** How many events of a name are stored, from the activity counts; null when the counts cannot say. */
@@ -182,68 +298,56 @@ function storedOf(activity: ActivityFacts, name: string): number | null {
   return activity.otherEvents === 0 ? 0 : null;
 }
 
-/**
- * Bounds of an event condition's stored count from the counts of the person's stored events by
- * name, given `low` matching new events (all stored already): every matching event is an event
- * of the name, so their number is at most the name's count; without property filters and
- * windows it is that count. For a "within the last D days" window (the SQL counts events at or
- * after now − D), the latest event of the name says whether any is inside, and when the
- * person's first event is inside, all of them are.
- */
-function boundsFromActivity(c: EventCondition, activity: ActivityFacts, now: number, low: number): { low: number; high: number } {
-  const total = storedOf(activity, c.event);
-  if (total === null) return { low, high: Infinity };
-  let high = total;
-  if ((c.where ?? []).length > 0 || c.between !== undefined) return { low, high };
-  if (c.withinLastDays === undefined) return { low: total, high: total };
-  const since = now - c.withinLastDays * DAY_MS;
-  const latest = activity.lastEventAt[c.event];
-  if (latest === undefined || latest < since) high = 0;
-  else low = Math.max(low, 1);
-  if (activity.firstSeen !== null && activity.firstSeen >= since) low = Math.max(low, total);
-  return { low, high };
-}
-
 const NO = 0;
 const YES = 1;
 const MAYBE = 2;
-
-/** A property filter's dotted path, split once (filters are checked against every new event of every candidate). */
-const paths = new Map<string, readonly string[]>();
-function pathOf(property: string): readonly string[] {
-  let p = paths.get(property);
-  if (p === undefined) {
-    p = property.split('.');
-    if (paths.size < 10_000) paths.set(property, p);
-  }
-  return p;
-}
+type Match = (e: NewEvent) => number;
+type Filter = (properties: Record<string, unknown>) => number;
 
 /**
  * Whether one new event matches an event condition's name, window and property filters:
  * NO, YES, or MAYBE when a filter orders strings (the database's collation decides).
  */
-function eventMatch(c: EventCondition, e: NewEvent, now: number): number {
-  if (e.event !== c.event) return NO;
-  if (c.withinLastDays !== undefined && e.timestamp < now - c.withinLastDays * DAY_MS) return NO;
-  if (c.between !== undefined && (e.timestamp < resolveDate(c.between[0], now) || e.timestamp >= resolveDate(c.between[1], now))) return NO;
-  let result = YES;
-  for (const w of c.where ?? []) {
-    const v = propertyAt(e.properties, pathOf(w.property));
-    switch (w.op) {
-      case 'exists': if (v === undefined || v === null) return NO; break;
-      case '=': if (!sameScalar(v, w.value)) return NO; break;
-      case '!=': if (sameScalar(v, w.value)) return NO; break;
-      case 'in': if (!(w.value as unknown[]).some((x) => sameScalar(v, x))) return NO; break;
-      default: {
-        // Ordering: numbers here; a value of another JSON type than the literal is NULL in SQL.
-        if (typeof v !== typeof w.value || (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean')) return NO;
-        if (typeof w.value !== 'number') { result = MAYBE; break; }
+function compileEventMatch(c: EventCondition, now: number): Match {
+  const name = c.event;
+  const since = c.withinLastDays === undefined ? -Infinity : now - c.withinLastDays * DAY_MS;
+  const from = c.between === undefined ? -Infinity : resolveDate(c.between[0], now);
+  const until = c.between === undefined ? Infinity : resolveDate(c.between[1], now);
+  const filters = (c.where ?? []).map(compileFilter);
+  return (e) => {
+    if (e.event !== name || e.timestamp < since || e.timestamp < from || e.timestamp >= until) return NO;
+    let result = YES;
+    for (const f of filters) {
+      const r = f(e.properties);
+      if (r === NO) return NO;
+      if (r === MAYBE) result = MAYBE;
+    }
+    return result;
+  };
+}
+
+/** One property filter of an event condition, compared as the compiled SQL compares. */
+function compileFilter(w: NonNullable<EventCondition['where']>[number]): Filter {
+  const path = w.property.split('.');
+  const value = w.value;
+  switch (w.op) {
+    case 'exists': return (p) => { const v = propertyAt(p, path); return v === undefined || v === null ? NO : YES; };
+    case '=': return (p) => (sameScalar(propertyAt(p, path), value) ? YES : NO);
+    case '!=': return (p) => (sameScalar(propertyAt(p, path), value) ? NO : YES);
+    case 'in': {
+      const values = value as unknown[];
+      return (p) => { const v = propertyAt(p, path); return values.some((x) => sameScalar(v, x)) ? YES : NO; };
+    }
+    default: {
+      // Ordering: numbers here; a value of another JSON type than the literal is NULL in SQL.
+      const op = w.op;
+      return (p) => {
+        const v = propertyAt(p, path);
+        if (typeof v !== typeof value || (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean')) return NO;
+        if (typeof value !== 'number') return MAYBE;
         const x = v as number;
-        const ok = w.op === '<' ? x < w.value : w.op === '<=' ? x <= w.value : w.op === '>' ? x > w.value : x >= w.value;
-        if (!ok) return NO;
-      }
+        return (op === '<' ? x < value : op === '<=' ? x <= value : op === '>' ? x > value : x >= value) ? YES : NO;
+      };
     }
   }
-  return result;
 }
