@@ -104,6 +104,16 @@ describe('mergeActivityStates', () => {
     expect(mergeActivityStates(anonymous, known)).toEqual(mergeActivityStates(known, anonymous));
   });
 
+  it('counts every event folded, of any type, and adds the counts; an unknown count stays unknown', () => {
+    const a = fold([page(0), track('A', 1), event({ type: 'identify', event: null, timestamp: T0 + 2 * MIN })]);
+    expect(a.events).toBe(3);
+    const b = fold([track('B', 5)]);
+    expect(mergeActivityStates(a, b).events).toBe(4);
+    const unknown: ActivityState = { ...b, events: null };
+    expect(mergeActivityStates(a, unknown).events).toBeNull();
+    expect(foldActivity(unknown, track('C', 9)).events).toBeNull();
+  });
+
   it('keeps an empty state neutral', () => {
     const s = fold([page(0), track('A', 1)]);
     expect(mergeActivityStates(s, emptyActivityState())).toEqual(s);

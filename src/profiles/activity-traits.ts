@@ -29,6 +29,11 @@ export interface ActivityState {
   lastEventAt: Readonly<Record<string, number>>;
   /** Track events whose name did not fit in `maxEventNames`. */
   otherEvents: number;
+  /**
+   * Every event folded, of any type; null when unknown (a state stored before this count was
+   * kept). With a complete trait state it is the number of events stored for the person.
+   */
+  events: number | null;
 }
 
 export interface ActivityOptions {
@@ -52,7 +57,7 @@ const SESSION_TYPES = new Set(['track', 'page', 'screen']);
  * const s = emptyActivityState(); // { firstSeen: null, sessions: … }
  */
 export function emptyActivityState(): ActivityState {
-  return { firstSeen: null, lastSeen: null, closedSessions: 0, openSessions: [], pageViews: 0, screenViews: 0, eventCounts: {}, lastEventAt: {}, otherEvents: 0 };
+  return { firstSeen: null, lastSeen: null, closedSessions: 0, openSessions: [], pageViews: 0, screenViews: 0, eventCounts: {}, lastEventAt: {}, otherEvents: 0, events: 0 };
 }
 
 /** Adds a run [start, end] to sorted sessions, merging every session within `gap` of it. */
@@ -90,9 +95,10 @@ export function createActivityFold(options: Partial<ActivityOptions> = {}): (sta
   const o = { ...DEFAULT_ACTIVITY_OPTIONS, ...options };
   return (state, event) => {
     const t = event.timestamp;
-    if (!Number.isFinite(t)) return state;
+    if (!Number.isFinite(t)) return state; // ingest stores no such event
     const next: ActivityState = {
       ...state,
+      events: state.events === null ? null : state.events + 1,
       firstSeen: state.firstSeen === null ? t : Math.min(state.firstSeen, t),
       lastSeen: state.lastSeen === null ? t : Math.max(state.lastSeen, t),
     };
@@ -162,6 +168,7 @@ export function mergeActivityStates(a: ActivityState, b: ActivityState): Activit
     closedSessions: capped.closed, openSessions: capped.open,
     pageViews: a.pageViews + b.pageViews, screenViews: a.screenViews + b.screenViews,
     eventCounts, lastEventAt, otherEvents,
+    events: a.events === null || b.events === null ? null : a.events + b.events,
   };
 }
 

@@ -41,6 +41,16 @@ describe('parseTraitState', () => {
     expect(mergeTraitStates(parseTraitState(storedBeforeCountry())!, parseTraitState(storedBeforeCountry())!).engagement.country).toBeNull();
   });
 
+  it('reads a state stored before the event count as one whose count is unknown', () => {
+    const state = foldTraitState(emptyTraitState(), [event(), event({ type: 'identify' })]);
+    expect(state.activity.events).toBe(2);
+    const { events: _events, ...activity } = state.activity;
+    const old = parseTraitState(JSON.parse(JSON.stringify({ ...state, activity })))!;
+    expect(old.activity.events).toBeNull();
+    expect(foldTraitState(old, [event()]).activity.events).toBeNull();
+    expect(parseTraitState(JSON.parse(JSON.stringify(state)))!.activity.events).toBe(2);
+  });
+
   it('keeps a stored country and reads a malformed one as none', () => {
     const state = foldTraitState(emptyTraitState(), [event({ context: { location: { country: 'fr' } } })]);
     expect(parseTraitState(JSON.parse(JSON.stringify(state)))!.engagement.country).toEqual({ t: Date.parse('2024-07-01T12:00:00Z'), v: 'FR' });

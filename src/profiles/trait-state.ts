@@ -107,7 +107,7 @@ export function parseTraitState(value: unknown): IncrementalTraitState | null {
   if (v.version !== 2 || typeof v.activity !== 'object' || v.activity === null || typeof v.journey !== 'object' || v.journey === null
     || typeof v.engagement !== 'object' || v.engagement === null) return null;
   return {
-    version: 2, complete: v.complete === true, activity: { ...emptyActivityState(), ...v.activity },
+    version: 2, complete: v.complete === true, activity: { ...emptyActivityState(), ...v.activity, events: typeof (v.activity as { events?: unknown }).events === 'number' ? v.activity.events : null },
     journey: { interest: v.journey.interest === true, advocacy: v.journey.advocacy === true },
     engagement: { ...emptyEngagementState(), ...v.engagement, country: parseLatest((v.engagement as { country?: unknown }).country) },
   };

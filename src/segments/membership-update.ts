@@ -3,8 +3,8 @@ import { profilingAllowed } from '../profiles/profiling-policy.js';
 import { ageFactsOf, declaresAge, type AgeFacts } from '../privacy/minors.js';
 import type { PeoplePrivacy } from '../privacy/privacy-repository.js';
 import type { Workspace } from '../workspaces/workspace-repository.js';
-import { growsWithEvents, triggersOf, usesBehaviour, type Triggers } from './definition.js';
-import { holdsFromNewEvents, MAX_NEW_EVENTS, newEventsMayChange, type KnownFacts, type NewEvent } from './event-evidence.js';
+import { growsWithEvents, requiredEventNames, triggersOf, usesBehaviour, type Triggers } from './definition.js';
+import { compileEvidence, MAX_NEW_EVENTS, type Evidence, type KnownFacts, type NewEvent } from './event-evidence.js';
 import type { ProfileFacts } from './profile-evidence.js';
 import type { MembershipChange, SegmentRecord, SegmentRepository } from './segment-repository.js';
 
@@ -27,19 +27,20 @@ export interface Touch {
   events: NewEvent[];
   /**
    * The person's profile row as the ingest that queued them last wrote it (identify traits,
-   * first and last seen, event counts by name when its trait state is complete): the flush
-   * then reads only whether the row is still live, its event count and the memberships.
+   * first and last seen; event counts by name and the number of stored events when its trait
+   * state is complete): the flush then reads only whether the row is still live, the
+   * memberships, and the event count when the row does not have it.
    * Absent when only their privacy changed (the row is read).
    */
-  row?: Omit<ProfileFacts, 'storedEvents'>;
+  row?: ProfileFacts;
 }
 
 /** What a segment's condition is re-checked on, worked out once per segment record. */
-type SegmentTriggers = Triggers & { grows: boolean; behaviour: boolean };
+type SegmentTriggers = Triggers & { grows: boolean; behaviour: boolean; needs: ReadonlySet<string> | null };
 const triggersBySegment = new WeakMap<SegmentRecord, SegmentTriggers>();
 function triggersFor(s: SegmentRecord): SegmentTriggers {
   let t = triggersBySegment.get(s);
-  if (t === undefined) triggersBySegment.set(s, (t = { ...triggersOf(s.condition), grows: growsWithEvents(s.condition), behaviour: usesBehaviour(s.condition) }));
+  if (t === undefined) triggersBySegment.set(s, (t = { ...triggersOf(s.condition), grows: growsWithEvents(s.condition), behaviour: usesBehaviour(s.condition), needs: requiredEventNames(s.condition) }));
   return t;
 }
 
@@ -51,13 +52,38 @@ function triggersFor(s: SegmentRecord): SegmentTriggers {
  * (`newEventsMayChange`: name, window and filters) — or, when the person brought more events
  * than the touch keeps, an event of a name the condition mentions.
  */
-function touches(s: SegmentRecord, t: SegmentTriggers, touch: Touch, changed: ReadonlySet<string> | undefined, now: number): boolean {
-  if (touch.merged || touch.privacy === true) return true;
-  if ((t.anyEvent && touch.anyEvent) || (t.identify && touch.identify)) return true;
+function touches(evidence: Evidence, t: SegmentTriggers, p: Person): boolean {
+  const { touch, changed } = p;
+  if (p.wide) return true;
+  if ((t.anyEvent && touch.anyEvent) || (t.identify && p.identify)) return true;
   if (changed !== undefined && t.segments.size > 0) for (const seg of changed) if (t.segments.has(seg)) return true;
   if (t.eventNames.size === 0) return false;
-  if (touch.events.length < MAX_NEW_EVENTS) return newEventsMayChange(s.condition, touch.events, now);
+  if (p.events.length < MAX_NEW_EVENTS) return evidence.mayChange(p.events);
   for (const n of touch.names) if (t.eventNames.has(n)) return true;
+  return false;
+}
+
+/**
+ * One person of an update with what is known of them (memberships change in place between
+ * levels); the touch's flags copied so the loop over people and segments reads one shape.
+ */
+interface Person {
+  id: string;
+  touch: Touch;
+  events: NewEvent[];
+  /** An identify call. */
+  identify: boolean;
+  /** A merge or a privacy change: every segment looks again. */
+  wide: boolean;
+  memberOf: Set<string>;
+  facts: Required<KnownFacts>;
+  /** Segments this person's membership changed in, in this update. */
+  changed: Set<string> | undefined;
+}
+
+/** Whether any of a person's event names is one of `names`. */
+function sendsAny(sent: ReadonlySet<string>, names: ReadonlySet<string>): boolean {
+  for (const n of sent) if (names.has(n)) return true;
   return false;
 }
 
@@ -104,7 +130,7 @@ export async function updateMemberships(
     await repository.applyChanges(ws, gone.map((m) => ({ ...m, change: 'exited' as const })), now, 'merged');
     result.exited += gone.length;
   }
-  const known = new Map<string, Omit<ProfileFacts, 'storedEvents'>>();
+  const known = new Map<string, ProfileFacts>();
   for (const [id, touch] of people) if (touch.row !== undefined) known.set(id, touch.row);
   // Stored events are counted only as far as telling whether they are all new (one past the most new events anyone brought).
   let most = 0;
@@ -125,90 +151,66 @@ export async function updateMemberships(
   // Newcomers (`facts.complete`): every event stored for them is among their new events. No
   // evaluation has seen them, so every segment looks at them (a condition can hold without any
   // trigger — "never ordered"), and their event conditions can be counted exactly.
-  interface Person { id: string; touch: Touch; memberOf: Set<string>; facts: Required<KnownFacts>; changed: Set<string> | undefined; mark: number }
   const persons: Person[] = [];
   for (const [id, touch] of people) {
     const n = touch.events.length;
     const profile = profiles.get(id) ?? null;
     const memberOf = memberships.get(id) ?? new Set<string>();
     const complete = n > 0 && n < MAX_NEW_EVENTS && profile?.storedEvents === n;
-    persons.push({ id, touch, memberOf, facts: { profile, memberOf, consents: consents.get(id) ?? NO_CONSENT, complete }, changed: undefined, mark: -1 });
+    const facts = { profile, memberOf, consents: consents.get(id) ?? NO_CONSENT, complete };
+    persons.push({ id, touch, events: touch.events, identify: touch.identify, wide: touch.merged || touch.privacy === true, memberOf, facts, changed: undefined });
   }
-  const changedPeople: Person[] = []; // people with a membership changed in this update
 
-  // Who can be a candidate, by what they bring: a segment scans only the people its triggers name.
-  const always: Person[] = []; // newcomers, merges and privacy changes: every segment
-  const anyEvent: Person[] = [];
-  const identified: Person[] = [];
-  const byName = new Map<string, Person[]>();
-  for (const p of persons) {
-    const { touch } = p;
-    if (p.facts.complete || touch.merged || touch.privacy === true) { always.push(p); continue; }
-    if (touch.anyEvent) anyEvent.push(p);
-    if (touch.identify) identified.push(p);
-    for (const n of touch.names) {
-      let list = byName.get(n);
-      if (list === undefined) byName.set(n, (list = []));
-      list.push(p);
-    }
-  }
-  let stamp = 0;
-  const candidatesOf = (t: SegmentTriggers): Person[] => {
-    if (t.anyEvent) return always.length === 0 ? anyEvent : anyEvent.length === 0 ? always : [...always, ...anyEvent];
-    const mark = stamp++;
-    const out = always.slice();
-    for (const p of always) p.mark = mark;
-    const add = (list: readonly Person[]) => { for (const p of list) if (p.mark !== mark) { p.mark = mark; out.push(p); } };
-    if (t.identify) add(identified);
-    for (const n of t.eventNames) { const list = byName.get(n); if (list !== undefined) add(list); }
-    if (t.segments.size > 0) add(changedPeople);
-    return out;
+  // Person by person (their records stay in cache while every segment of a level looks at
+  // them), each segment decides what it can without a query; the rest are looked up together.
+  // Which people a segment looks at: a newcomer in no segment yet can only enter one, so only
+  // the segments its events can satisfy (`requiredEventNames`: a segment that needs an event of
+  // a name the newcomer never sent cannot hold for them); other newcomers, merges and privacy
+  // changes, every segment; anyone else, the segments their news can change (`touches`).
+  const record = (changes: MembershipChange[], changedHere: Person[], p: Person, segmentId: string, inNow: boolean) => {
+    changes.push({ segmentId, profileId: p.id, change: inNow ? 'entered' : 'exited' });
+    changedHere.push(p);
   };
-
   for (const level of levels) {
-    // Decide what is known for every segment of the level, then look the rest up together
-    // (on PostgreSQL the look-ups of a level run side by side on the pool's connections).
-    const plans = level.map((s) => {
-      const t = triggersFor(s);
-      const decided: Person[] = [];
-      const holds: boolean[] = [];
-      const lookUp: Person[] = [];
-      for (const p of candidatesOf(t)) {
-        const { touch, facts } = p;
-        if (!facts.complete && !touches(s, t, touch, p.changed, now)) continue;
-        // A member of a segment that only grows with events stays one (unless identify, a merge or a privacy change may have changed more).
-        if (t.grows && p.memberOf.has(s.id) && !touch.identify && !touch.merged && touch.privacy !== true) continue;
-        const v = holdsFromNewEvents(s.condition, touch.events, now, facts);
-        if (v === null) lookUp.push(p);
-        else { decided.push(p); holds.push(v); }
-      }
-      result.decidedWithoutQuery += decided.length;
-      if (lookUp.length > 0) result.evaluations++;
-      return { s, t, decided, holds, lookUp };
-    });
-    const found = await Promise.all(plans.map((x) => (x.lookUp.length === 0 ? NONE : repository.matchingAmong(ws, x.s.condition, x.lookUp.map((p) => p.id), now))));
+    const plans = level.map((s) => ({ s, id: s.id, t: triggersFor(s), evidence: compileEvidence(s.condition, now), lookUp: [] as Person[] }));
     const changes: MembershipChange[] = [];
     const changedHere: Person[] = []; // the person of each change
-    plans.forEach(({ s, t, decided, holds, lookUp }, i) => {
+    for (const p of persons) {
+      const { facts, memberOf } = p;
+      const newcomer = facts.complete && !p.wide && memberOf.size === 0;
+      let allowed: boolean | undefined; // whether the policy lets this person be profiled (P5), asked once
+      for (const plan of plans) {
+        const { t } = plan;
+        if (newcomer) {
+          if (t.needs !== null && !sendsAny(p.touch.names, t.needs)) continue;
+        } else if (!facts.complete && !touches(plan.evidence, t, p)) continue;
+        const member = memberOf.size !== 0 && memberOf.has(plan.id);
+        // A member of a segment that only grows with events stays one (unless identify, a merge or a privacy change may have changed more).
+        if (member && t.grows && !p.identify && !p.wide) continue;
+        const v = plan.evidence.holds(p.events, facts);
+        if (v === null) { plan.lookUp.push(p); continue; }
+        result.decidedWithoutQuery++;
+        const inNow = v && (!t.behaviour || (allowed ??= allowedOf().has(p.id)));
+        if (inNow !== member) record(changes, changedHere, p, plan.id, inNow);
+      }
+    }
+    // On PostgreSQL the look-ups of a level run side by side on the pool's connections.
+    const found = await Promise.all(plans.map((x) => (x.lookUp.length === 0 ? NONE : repository.matchingAmong(ws, x.s.condition, x.lookUp.map((p) => p.id), now))));
+    plans.forEach(({ id, t, lookUp }, i) => {
+      if (lookUp.length === 0) return;
+      result.evaluations++;
       const matching = found[i]!;
-      const anyIn = matching.size > 0 || holds.includes(true);
-      const ok = t.behaviour && anyIn ? allowedOf() : null;
-      const consider = (p: Person, v: boolean) => {
-        const inNow = v && (ok === null || ok.has(p.id));
-        if (inNow === p.memberOf.has(s.id)) return;
-        changes.push({ segmentId: s.id, profileId: p.id, change: inNow ? 'entered' : 'exited' });
-        changedHere.push(p);
-        if (p.changed === undefined) { p.changed = new Set(); changedPeople.push(p); }
-        p.changed.add(s.id);
-      };
-      for (let k = 0; k < decided.length; k++) consider(decided[k]!, holds[k]!);
-      for (const p of lookUp) consider(p, matching.has(p.id));
+      for (const p of lookUp) {
+        const inNow = matching.has(p.id) && (!t.behaviour || allowedOf().has(p.id));
+        if (inNow !== p.memberOf.has(id)) record(changes, changedHere, p, id, inNow);
+      }
     });
     if (changes.length === 0) continue;
     await repository.applyChanges(ws, changes, now, reason);
     changes.forEach((c, k) => {
-      const set = changedHere[k]!.memberOf;
-      if (c.change === 'entered') { set.add(c.segmentId); result.entered++; } else { set.delete(c.segmentId); result.exited++; }
+      const p = changedHere[k]!;
+      if (c.change === 'entered') { p.memberOf.add(c.segmentId); result.entered++; } else { p.memberOf.delete(c.segmentId); result.exited++; }
+      (p.changed ??= new Set()).add(c.segmentId);
     });
   }
   return result;

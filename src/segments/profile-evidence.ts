@@ -22,7 +22,7 @@ export interface ProfileFacts {
  * events went uncounted past the state's limit of names (a name missing from `eventCounts` is
  * then unknown, not zero).
  */
-export type ActivityFacts = Pick<ActivityState, 'firstSeen' | 'eventCounts' | 'lastEventAt' | 'otherEvents'>;
+export type ActivityFacts = Pick<ActivityState, 'firstSeen' | 'eventCounts' | 'lastEventAt' | 'otherEvents' | 'events'>;
 
 const DAY_MS = 86_400_000;
 

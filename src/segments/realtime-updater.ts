@@ -18,6 +18,11 @@ export const REALTIME_FLUSH_MS = 50;
 /** Most people one flush takes from a workspace's queue. */
 export const REALTIME_FLUSH_PEOPLE = 2_000;
 
+/** A person's entry in the queue, every field present (one object shape for the flush's hot loop). */
+function newTouch(privacy: boolean): Touch {
+  return { names: new Set(), anyEvent: false, identify: false, merged: false, privacy, events: [], row: undefined };
+}
+
 /** Keeps a person's new events for the flush (the first `MAX_NEW_EVENTS`, each message once). */
 function addEvent(t: Touch, e: NewEvent): void {
   if (t.events.length >= MAX_NEW_EVENTS || t.events.some((x) => x.messageId === e.messageId)) return;
@@ -51,7 +56,7 @@ export function createRealtimeUpdater(deps: {
 
   const merge = (queue: Map<string, Touch>, id: string, t: Touch) => {
     const q = queue.get(id);
-    if (q === undefined) { queue.set(id, { names: new Set(t.names), anyEvent: t.anyEvent, identify: t.identify, merged: t.merged, privacy: t.privacy === true, events: [...t.events], ...(t.row === undefined ? {} : { row: t.row }) }); return; }
+    if (q === undefined) { queue.set(id, { names: new Set(t.names), anyEvent: t.anyEvent, identify: t.identify, merged: t.merged, privacy: t.privacy === true, events: [...t.events], row: t.row }); return; }
     q.row ??= t.row; // the queue's own row is the newer one
     for (const n of t.names) q.names.add(n);
     q.anyEvent ||= t.anyEvent;
@@ -120,7 +125,7 @@ export function createRealtimeUpdater(deps: {
       if (q === undefined) queues.set(workspaceId, (q = new Map()));
       for (const e of events) {
         let t = q.get(e.profileId);
-        if (t === undefined) q.set(e.profileId, (t = { names: new Set(), anyEvent: false, identify: false, merged: false, events: [] }));
+        if (t === undefined) q.set(e.profileId, (t = newTouch(false)));
         t.anyEvent = true;
         addEvent(t, { messageId: e.event.messageId, type: e.event.type, event: e.event.event, properties: e.event.properties ?? {}, timestamp: e.event.timestamp });
         if (e.event.event !== null) t.names.add(e.event.event); // event conditions read the name whatever the message type
@@ -129,11 +134,14 @@ export function createRealtimeUpdater(deps: {
       }
       for (const p of profiles) {
         const t = q.get(p.id);
-        if (t !== undefined) t.row = { traits: p.traits, firstSeenAt: p.firstSeenAt, lastSeenAt: p.lastSeenAt, ...(p.traitState?.complete === true ? { activity: p.traitState.activity } : {}) };
+        if (t === undefined) continue;
+        // A complete trait state has folded every stored event: its count is the stored count.
+        const complete = p.traitState?.complete === true ? p.traitState.activity : null;
+        t.row = { traits: p.traits, firstSeenAt: p.firstSeenAt, lastSeenAt: p.lastSeenAt, storedEvents: complete?.events ?? undefined, activity: complete ?? undefined };
       }
       for (const profileId of privacyChanged) {
         const t = q.get(profileId);
-        if (t === undefined) q.set(profileId, { names: new Set(), anyEvent: false, identify: false, merged: false, privacy: true, events: [] });
+        if (t === undefined) q.set(profileId, newTouch(true));
         else t.privacy = true;
       }
       if (q.size > 0) schedule();
@@ -143,7 +151,7 @@ export function createRealtimeUpdater(deps: {
       let q = queues.get(workspaceId);
       if (q === undefined) queues.set(workspaceId, (q = new Map()));
       const t = q.get(profileId);
-      if (t === undefined) q.set(profileId, { names: new Set(), anyEvent: false, identify: false, merged: false, privacy: true, events: [] });
+      if (t === undefined) q.set(profileId, newTouch(true));
       else t.privacy = true;
       schedule();
     },

@@ -50,9 +50,10 @@ export interface SegmentRepository {
    * with the number of events stored for each counted up to `countEventsUpTo`; and the
    * segments each of them is in now (as `membershipsOf`, people in none left out). For people
    * in `known` (the row as the caller holds it) only whether the row is still live, the count
-   * and the memberships are read; their facts are the known row with that count.
+   * (unless the known row has it: `storedEvents`) and the memberships are read; their facts
+   * are the known row with that count.
    */
-  liveProfilesAmong(workspaceId: string, profileIds: readonly string[], countEventsUpTo: number, known?: ReadonlyMap<string, Omit<ProfileFacts, 'storedEvents'>>): Promise<{ profiles: Map<string, ProfileFacts>; memberships: Map<string, Set<string>> }>;
+  liveProfilesAmong(workspaceId: string, profileIds: readonly string[], countEventsUpTo: number, known?: ReadonlyMap<string, ProfileFacts>): Promise<{ profiles: Map<string, ProfileFacts>; memberships: Map<string, Set<string>> }>;
   /** The segments each of the given people is in now (people in none are left out). */
   membershipsOf(workspaceId: string, profileIds: readonly string[]): Promise<Map<string, Set<string>>>;
   /** Current memberships of profiles merged into the given ones. */

@@ -251,12 +251,21 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
         if (set.size > 0) memberships.set(id, set);
       };
       const limit = Math.min(LOOKUP_ROWS, max - 3);
-      // People whose row the caller holds: whether it is still live, the count and the memberships only.
-      for (const chunk of chunkRows(profileIds.filter((id) => known.has(id)), 1, limit)) {
+      // People whose row the caller holds: whether it is still live, the memberships, and the count unless the row has it.
+      for (const chunk of chunkRows(profileIds.filter((id) => known.get(id)?.storedEvents !== undefined), 1, limit)) {
+        const rows = await db.selectFrom('profiles as p').select(['p.id', segments.as('segments')])
+          .where('p.workspace_id', '=', ws).where('p.id', 'in', padded(chunk)).where('p.merged_into', 'is', null).execute();
+        for (const r of rows) {
+          profiles.set(r.id, known.get(r.id)!);
+          keep(r.id, r.segments);
+        }
+      }
+      for (const chunk of chunkRows(profileIds.filter((id) => known.has(id) && known.get(id)!.storedEvents === undefined), 1, limit)) {
         const rows = await db.selectFrom('profiles as p').select(['p.id', stored.as('stored_events'), segments.as('segments')])
           .where('p.workspace_id', '=', ws).where('p.id', 'in', padded(chunk)).where('p.merged_into', 'is', null).execute();
         for (const r of rows) {
-          profiles.set(r.id, { ...known.get(r.id)!, storedEvents: Number(r.stored_events) });
+          const k = known.get(r.id)!;
+          profiles.set(r.id, { traits: k.traits, firstSeenAt: k.firstSeenAt, lastSeenAt: k.lastSeenAt, storedEvents: Number(r.stored_events), activity: k.activity });
           keep(r.id, r.segments);
         }
       }
@@ -269,7 +278,7 @@ export function segmentRepositorySql(store: Store): SegmentRepository {
           const a = state?.complete === true ? state.activity : null;
           profiles.set(r.id, {
             traits: readJson<Record<string, unknown>>(r.traits, {}), firstSeenAt: Number(r.first_seen_at), lastSeenAt: Number(r.last_seen_at), storedEvents: Number(r.stored_events),
-            ...(a === null ? {} : { activity: a }),
+            activity: a ?? undefined,
           });
           keep(r.id, r.segments);
         }
