@@ -124,7 +124,8 @@ export async function updateMemberships(
   if (levels.length === 0 || people.size === 0) return result;
   const ids = [...people.keys()];
   // Memberships of profiles merged into a touched one: they leave everything.
-  const merged = ids.filter((id) => people.get(id)!.merged);
+  const merged: string[] = [];
+  for (const [id, touch] of people) if (touch.merged) merged.push(id);
   const gone = merged.length === 0 ? [] : (await repository.membershipsMergedInto(ws, merged)).filter((m) => !people.has(m.profileId));
   if (gone.length > 0) {
     await repository.applyChanges(ws, gone.map((m) => ({ ...m, change: 'exited' as const })), now, 'merged');
@@ -173,26 +174,32 @@ export async function updateMemberships(
   };
   for (const level of levels) {
     const plans = level.map((s) => ({ s, id: s.id, t: triggersFor(s), evidence: compileEvidence(s.condition, now), lookUp: [] as Person[] }));
+    // A person's memberships among the level's segments, by position (one scratch array, set and cleared per person).
+    const position = new Map(plans.map((x, i) => [x.id, i]));
+    const member = new Uint8Array(plans.length);
     const changes: MembershipChange[] = [];
     const changedHere: Person[] = []; // the person of each change
     for (const p of persons) {
       const { facts, memberOf } = p;
       const newcomer = facts.complete && !p.wide && memberOf.size === 0;
       let allowed: boolean | undefined; // whether the policy lets this person be profiled (P5), asked once
-      for (const plan of plans) {
+      for (const id of memberOf) { const i = position.get(id); if (i !== undefined) member[i] = 1; }
+      for (let i = 0; i < plans.length; i++) {
+        const plan = plans[i]!;
         const { t } = plan;
         if (newcomer) {
           if (t.needs !== null && !sendsAny(p.touch.names, t.needs)) continue;
         } else if (!facts.complete && !touches(plan.evidence, t, p)) continue;
-        const member = memberOf.size !== 0 && memberOf.has(plan.id);
+        const isMember = member[i] === 1;
         // A member of a segment that only grows with events stays one (unless identify, a merge or a privacy change may have changed more).
-        if (member && t.grows && !p.identify && !p.wide) continue;
+        if (isMember && t.grows && !p.identify && !p.wide) continue;
         const v = plan.evidence.holds(p.events, facts);
         if (v === null) { plan.lookUp.push(p); continue; }
         result.decidedWithoutQuery++;
         const inNow = v && (!t.behaviour || (allowed ??= allowedOf().has(p.id)));
-        if (inNow !== member) record(changes, changedHere, p, plan.id, inNow);
+        if (inNow !== isMember) record(changes, changedHere, p, plan.id, inNow);
       }
+      member.fill(0);
     }
     // On PostgreSQL the look-ups of a level run side by side on the pool's connections.
     const found = await Promise.all(plans.map((x) => (x.lookUp.length === 0 ? NONE : repository.matchingAmong(ws, x.s.condition, x.lookUp.map((p) => p.id), now))));
