@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatChanges, formatMemberships, ordinalPattern, parseChanges, parseMemberships, REMOVED_ORDINAL } from './packed-memberships.js';
+import { formatChanges, formatMemberships, membershipOrdinals, ordinalPattern, parseChanges, parseMemberships, REMOVED_ORDINAL } from './packed-memberships.js';
 
 /** SQL LIKE with only `%` wildcards, as both engines apply the patterns used here (no `_`, no escapes). */
 function like(text: string, pattern: string): boolean {
@@ -14,6 +14,8 @@ describe('packed memberships', () => {
     expect(text).toBe(',3:1704067200000,12:1704070800000,');
     expect(parseMemberships(text)).toEqual(new Map([[3, 1_704_067_200_000], [12, 1_704_070_800_000]]));
     expect(formatMemberships(new Map())).toBe('');
+    expect(membershipOrdinals(text)).toEqual([3, 12]);
+    expect(membershipOrdinals(',3:1,x:2,4:,7:9,')).toEqual([3, 7]); // malformed parts skipped, as parseMemberships does
     expect(parseMemberships('')).toEqual(new Map());
     expect(parseMemberships(null)).toEqual(new Map());
   });

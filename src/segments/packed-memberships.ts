@@ -28,7 +28,20 @@ export interface PackedChange {
 /** Reads a memberships text (empty or null: none). Malformed parts are skipped. */
 export function parseMemberships(text: string | null): PackedMemberships {
   const out: PackedMemberships = new Map();
-  if (text === null) return out;
+  scanMemberships(text, (ordinal, at) => out.set(ordinal, at));
+  return out;
+}
+
+/** The segment ordinals of a memberships text, in its order (what a reader of ids needs, without the times). */
+export function membershipOrdinals(text: string | null): number[] {
+  const out: number[] = [];
+  scanMemberships(text, (ordinal) => out.push(ordinal));
+  return out;
+}
+
+/** Calls `part` with each well-formed `<ordinal>:<entered at>` of a memberships text. */
+function scanMemberships(text: string | null, part: (ordinal: number, at: number) => unknown): void {
+  if (text === null) return;
   // Digits read as they come (a flush reads every one of its people's texts, twice).
   let ordinal = 0;
   let at = 0;
@@ -44,18 +57,23 @@ export function parseMemberships(text: string | null): PackedMemberships {
       if (inTime) bad = true;
       inTime = true;
     } else if (ch === 44) { // ','
-      if (!bad && inTime && ordinalDigits > 0 && timeDigits > 0) out.set(ordinal, at);
+      if (!bad && inTime && ordinalDigits > 0 && timeDigits > 0) part(ordinal, at);
       ordinal = 0; at = 0; ordinalDigits = 0; timeDigits = 0; inTime = false; bad = false;
     } else bad = true;
   }
-  return out;
 }
 
 /** Writes memberships in ordinal order; '' when there are none (the row is then deleted). */
 export function formatMemberships(m: PackedMemberships): string {
   if (m.size === 0) return '';
-  const ordinals = [...m.keys()].sort((a, b) => a - b);
-  return `,${ordinals.map((o) => `${o}:${m.get(o)}`).join(',')},`;
+  const ordinals = [...m.keys()];
+  // Usually in order already (a parsed text, then entries with the newest segments last).
+  for (let i = 1; i < ordinals.length; i++) {
+    if (ordinals[i]! < ordinals[i - 1]!) { ordinals.sort((a, b) => a - b); break; }
+  }
+  let text = ',';
+  for (const o of ordinals) text += `${o}:${m.get(o)!},`;
+  return text;
 }
 
 /** Reads a changes text, in order. */

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Condition } from '../../segments/definition.js';
 import { compileCondition, profilesSource, segmentSource } from '../../segments/compile-sql.js';
 import type { ProfileFacts } from '../../segments/profile-evidence.js';
-import { formatChanges, formatMemberships, ordinalPattern, parseChanges, parseMemberships, REMOVED_ORDINAL, type PackedChange } from '../../segments/packed-memberships.js';
+import { formatChanges, formatMemberships, membershipOrdinals, ordinalPattern, parseChanges, parseMemberships, REMOVED_ORDINAL, type PackedChange } from '../../segments/packed-memberships.js';
 import type { MembershipChange, SegmentChange, SegmentRecord, SegmentRepository } from '../../segments/segment-repository.js';
 import { readJson } from '../../shared/json.js';
 import { readStoredTraitState } from '../../profiles/trait-state.js';
@@ -52,7 +52,7 @@ async function packedOf(d: Kysely<Database>, maxParameters: number, ws: string, 
 /** A packed memberships text as segment ids (segments no longer there left out). */
 function idsIn(text: string | null, o: Ordinals): Set<string> {
   const out = new Set<string>();
-  for (const ordinal of parseMemberships(text).keys()) {
+  for (const ordinal of membershipOrdinals(text)) {
     const id = o.id.get(ordinal);
     if (id !== undefined) out.add(id);
   }
