@@ -107,6 +107,17 @@ async function realtime(engine: 'sqlite' | 'postgres'): Promise<void> {
     `→ +${((best.seconds / a - 1) * 100).toFixed(1)}% (target ≤ 20%: ${best.seconds / a <= 1.2 ? 'met' : 'NOT met'}); ` +
     `CPU time of this process ${cpuWithout.toFixed(2)} s vs ${cpuWith.toFixed(2)} s (+${((cpuWith / cpuWithout - 1) * 100).toFixed(1)}%, least of ${ROUNDS}); ` +
     `${best.flushes} flushes, ${best.evaluations.toLocaleString('en')} segment queries, ${best.decided.toLocaleString('en')} person×segment decisions without a query, ${best.entered.toLocaleString('en')} entries in the timed part, ${best.members.toLocaleString('en')} memberships at the end`);
+  // The machine's speed drifts over a run; each round's pair ran back to back, so their ratio is the steadier figure.
+  const pairs = without.map((w, i) => withIt[i]!.seconds / w.seconds);
+  const median = [...pairs].sort((x, y) => x - y)[Math.floor(pairs.length / 2)]!;
+  console.log(`  rounds (no segments / 50 segments, s): ${without.map((w, i) => `${w.seconds.toFixed(2)} / ${withIt[i]!.seconds.toFixed(2)}`).join(', ')}; ` +
+    `ratio of each round's pair: ${pairs.map(signedPercent).join(', ')}; median ${signedPercent(median)}`);
+}
+
+/** A ratio as a signed percentage change: 1.123 → "+12.3%". */
+function signedPercent(ratio: number): string {
+  const p = (ratio - 1) * 100;
+  return `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`;
 }
 
 /** The bench's 5-condition segment. */
