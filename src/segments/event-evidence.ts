@@ -106,7 +106,7 @@ export function compileEvidence(c: Condition, now: number): Evidence {
   return { holds: (events, known) => (known.profile === null ? false : holds(events, known)), mayChange };
 }
 
-/** Whether anything is known of the person's events: new ones, the whole history, or the activity counts. */
+/** Whether nothing is known of the person's events: no new ones, not the whole history, no activity counts. */
 function nothingKnown(events: readonly NewEvent[], known: KnownFacts): boolean {
   return events.length === 0 && known.complete !== true && known.profile?.activity === undefined;
 }

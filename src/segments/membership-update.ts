@@ -105,9 +105,9 @@ function withDeclaredAges(privacy: PeoplePrivacy, profiles: ReadonlyMap<string, 
  * One real-time update of the people in `touches` (see `SegmentService.updateProfiles`):
  * their current memberships, live profile rows (with how many events each has stored) and
  * privacy state are read once; then, dependency level by level, each segment their news can
- * change — every segment, for a newcomer whose stored events are all new — decides each of
- * them from what is known without a query (`holdsFromNewEvents`: new events, profile row,
- * memberships, consent) and looks up the rest with one query per segment; a level's entries
+ * change — for a newcomer whose stored events are all new, every segment they can be in —
+ * decides each of them from what is known without a query (`compileEvidence`: new events,
+ * profile row, memberships, consent) and looks up the rest with one query per segment; a level's entries
  * and exits are written in one transaction before the next level reads them.
  *
  * @example
