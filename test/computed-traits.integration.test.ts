@@ -84,6 +84,22 @@ describeEachEngine('computed traits', (engine) => {
       // GET /v1/profiles shows them.
       const shown = await (await tailor.app.request('/v1/profiles/user_id:u-7', { headers: { authorization: bearer(a.keys.admin) } })).json() as { computedTraits: Record<string, unknown> };
       expect(shown.computedTraits).toMatchObject({ page_views_count: 1, computedAt: null });
+
+      // The state counts every event it folded (five, all now the survivor's); a state stored
+      // before that count was kept is rebuilt once by the recompute job, which learns it.
+      const stateOf = async () => {
+        const r = await store.db.selectFrom('profiles').select('trait_state').where('workspace_id', '=', a.workspace.id).where('id', '=', survivorId).executeTakeFirstOrThrow();
+        return (typeof r.trait_state === 'string' ? JSON.parse(r.trait_state) : r.trait_state) as { complete: boolean; activity: { events?: number | null } };
+      };
+      const stored = await store.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', a.workspace.id).where('profile_id', '=', survivorId).executeTakeFirstOrThrow();
+      expect(Number(stored.n)).toBe(5);
+      expect((await stateOf()).activity.events).toBe(5);
+      const old = await stateOf();
+      delete old.activity.events;
+      await store.db.updateTable('profiles').set({ trait_state: JSON.stringify(old) }).where('workspace_id', '=', a.workspace.id).where('id', '=', survivorId).execute();
+      const summary = await tailor.compute.computeWorkspace(a.workspace);
+      expect(summary.statesRebuilt).toBe(1);
+      expect(await stateOf()).toMatchObject({ complete: true, activity: { events: 5 } });
     } finally {
       await store.close();
     }

@@ -105,10 +105,19 @@ export async function populationOfPage(repository: ComputedTraitRepository, job:
 }
 
 /**
+ * Whether a stored state can be used as it is: it has seen the person's whole history and
+ * knows how many events that is (a state stored before the count was kept is rebuilt once, so
+ * that real-time segments can tell newcomers without counting their events in SQL).
+ */
+function currentState(state: IncrementalTraitState | null | undefined): state is IncrementalTraitState {
+  return state !== null && state !== undefined && state.complete && state.activity.events !== null;
+}
+
+/**
  * Pass 2 for one page of `profilePage`: every trait, written in one transaction. `rfm[i]` is
  * the RFM score of `ids[i]` (null when unscored). Events are read only for the states that
- * have not seen the person's whole history (see trait-state.ts), and those states are
- * written back.
+ * have not seen the person's whole history or do not know how many events it holds (see
+ * trait-state.ts), and those states are written back.
  * Persons whose profiling the policy refuses get only their non-profiling traits.
  *
  * @example
@@ -119,7 +128,7 @@ export async function traitsOfPage(repository: ComputedTraitRepository, job: Tra
   const { ids, rfm } = page;
   const read = { page: true };
   const [orders, stored, privacy] = await Promise.all([repository.ordersOf(workspace.id, ids, read), repository.statesOf(workspace.id, ids, read), repository.privacyOf(workspace.id, ids, read)]);
-  const stale = ids.filter((id) => stored.get(id)?.complete !== true);
+  const stale = ids.filter((id) => !currentState(stored.get(id)));
   const events = stale.length === 0 ? new Map<string, EventInput[]>() : await repository.eventsOf(workspace.id, stale, NPS_EVENTS);
   const allowed = profilingAllowed(workspace, ids, privacy, now);
   const rows: ComputedTraitsRecord[] = [];
@@ -129,7 +138,7 @@ export async function traitsOfPage(repository: ComputedTraitRepository, job: Tra
     const id = ids[i]!;
     let state = stored.get(id) ?? null;
     let stateChanged = false;
-    if (state === null || !state.complete) {
+    if (!currentState(state)) {
       state = foldTraitState(emptyTraitState(true), [...(events.get(id) ?? [])].sort((a, b) => a.timestamp - b.timestamp));
       stateChanged = true;
       statesRebuilt++;
