@@ -54,12 +54,6 @@ export interface DialectFeatures {
    */
   eventsOfProfile(alias: string): RawBuilder<unknown>;
   /**
-   * The text values of `column` over a group joined by the unit separator (U+001F), for a
-   * correlated sub-select that hands one string per row instead of one row per value:
-   * SQLite's group_concat, PostgreSQL's string_agg. The values must not contain U+001F.
-   */
-  joinedText(column: string): RawBuilder<string | null>;
-  /**
    * Runs `fn` (inside transaction `tx`) with deleted content overwritten rather than only
    * unlinked, for erasure. SQLite: `secure_delete` switched on for this connection and put back
    * as it was afterwards (it is per connection). PostgreSQL has no such mode (dead tuples stay

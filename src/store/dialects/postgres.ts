@@ -18,7 +18,6 @@ export const postgresFeatures: DialectFeatures = {
     return rows.rows.map((r) => r.name);
   },
   jsonText: (column, key) => sql<string | null>`${sql.ref(column)}->>${plainKey(key)}`,
-  joinedText: (column) => sql<string | null>`string_agg(${sql.ref(column)}, chr(31))`,
   jsonMerge: (left, right) => sql`${sql.ref(left)} || ${sql.ref(right)}`,
   jsonScalar: (column, path, kind) => {
     const at = jsonAt(column, path);

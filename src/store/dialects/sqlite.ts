@@ -19,7 +19,6 @@ export const sqliteFeatures: DialectFeatures = {
     return rows.rows.map((r) => r.name);
   },
   jsonText: (column, key) => sql<string | null>`json_extract(${sql.ref(column)}, ${`$.${plainKey(key)}`})`,
-  joinedText: (column) => sql<string | null>`group_concat(${sql.ref(column)}, char(31))`,
   jsonMerge: (left, right) => sql`json_patch(${sql.ref(left)}, ${sql.ref(right)})`,
   jsonScalar: (column, path, kind) => {
     const at = jsonPath(path);

@@ -3,7 +3,7 @@ import type { CatalogEntry } from '../../recommend/catalog-index.js';
 import type { InteractionKind } from '../../recommend/interactions.js';
 import { NUMBER, PackedInteractions, PackedMap } from '../../recommend/packed.js';
 import type { FeedbackRow, PlacementReport, RecommendationLogRow, RecommendationRepository } from '../../recommend/recommendation-repository.js';
-import { parseMemberships } from '../../segments/packed-memberships.js';
+import { membershipOrdinals } from '../../segments/packed-memberships.js';
 import { readJson } from '../../shared/json.js';
 import type { Store } from '../store.js';
 import { chunkRows, chunkRowsInShapes } from './chunk.js';
@@ -97,7 +97,7 @@ export function recommendationRepositorySql(store: Store): RecommendationReposit
           order by e.timestamp desc limit ${MAX_EVENTS_PER_PERSON}`.execute(db).then((r) => r.rows),
         db.selectFrom('segment_memberships').select('segments').where('workspace_id', '=', ws).where('profile_id', '=', profileId).executeTakeFirst()
           .then(async (row) => {
-            const ordinals = [...parseMemberships(row?.segments ?? null).keys()];
+            const ordinals = membershipOrdinals(row?.segments ?? null);
             return ordinals.length === 0 ? [] : db.selectFrom('segments').select(['id', 'name']).where('workspace_id', '=', ws).where('ordinal', 'in', ordinals).execute();
           }),
         db.selectFrom('recommendation_log').select(['items', 'created_at']).where('workspace_id', '=', ws).where('profile_id', '=', profileId)
