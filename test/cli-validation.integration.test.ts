@@ -4,8 +4,11 @@ import { runCli } from './support/server-process.js';
 import { tempDir } from './support/temp-dir.js';
 
 describe('tailor init and keys create (CLI)', () => {
+  // Made here, not in the test: the directory is removed by an afterAll hook, which a running test cannot register.
+  const dir = tempDir('tailor-cli-names-');
+
   it('hold names to the API\'s rules: a blank name is refused, a padded one trimmed', async () => {
-    const db = join(tempDir('tailor-cli-names-'), 'names.db');
+    const db = join(dir, 'names.db');
     await expect(runCli(['--db', db, '--json', 'init', '--name', '   '])).rejects.toThrow(/exited 2: tailor: --name: Too small/);
     const created = JSON.parse(await runCli(['--db', db, '--json', 'init', '--name', ' Corner shop '])) as { name: string };
     expect(created.name).toBe('Corner shop');
