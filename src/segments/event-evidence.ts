@@ -112,30 +112,8 @@ function nothingKnown(events: readonly NewEvent[], known: KnownFacts): boolean {
 }
 
 function compileHolds(c: Condition, now: number): Holds {
-  if ('all' in c) {
-    const parts = c.all.map((x) => compileHolds(x, now));
-    return (events, known) => {
-      let unknown = false;
-      for (const f of parts) {
-        const v = f(events, known);
-        if (v === false) return false;
-        if (v === null) unknown = true;
-      }
-      return unknown ? null : true;
-    };
-  }
-  if ('any' in c) {
-    const parts = c.any.map((x) => compileHolds(x, now));
-    return (events, known) => {
-      let unknown = false;
-      for (const f of parts) {
-        const v = f(events, known);
-        if (v === true) return true;
-        if (v === null) unknown = true;
-      }
-      return unknown ? null : false;
-    };
-  }
+  if ('all' in c) return combined(c.all.map((x) => compileHolds(x, now)), false);
+  if ('any' in c) return combined(c.any.map((x) => compileHolds(x, now)), true);
   if ('not' in c) {
     const inner = compileHolds(c.not, now);
     return (events, known) => {
@@ -171,6 +149,22 @@ function compileHolds(c: Condition, now: number): Holds {
   return UNKNOWN;
 }
 
+/**
+ * `all` (decided by the first part that is false) or `any` (by the first that is true), in
+ * three values: unknown when no part decides and some part is unknown.
+ */
+function combined(parts: readonly Holds[], decisive: boolean): Holds {
+  return (events, known) => {
+    let unknown = false;
+    for (const f of parts) {
+      const v = f(events, known);
+      if (v === decisive) return decisive;
+      if (v === null) unknown = true;
+    }
+    return unknown ? null : !decisive;
+  };
+}
+
 /** `last_seen` from the new events alone: at least the latest of them. */
 function lastSeenFromEvents(op: string, value: unknown, now: number): Holds {
   const latestOf = (events: readonly NewEvent[]) => {
@@ -204,9 +198,9 @@ function compileEventHolds(c: EventCondition, now: number): Holds {
   const filtered = (c.where ?? []).length > 0 || c.between !== undefined;
   const since = c.withinLastDays === undefined ? null : now - c.withinLastDays * DAY_MS;
   return (events, known) => {
+    if (nothingKnown(events, known)) return null;
     const complete = known.complete === true;
     const activity = complete ? undefined : known.profile?.activity;
-    if (events.length === 0 && !complete && activity === undefined) return null;
     let low = 0;
     let maybe = 0;
     for (const e of events) {
@@ -240,9 +234,9 @@ function compileSequenceHolds(c: SequenceCondition, now: number): Holds {
   const span = Math.round(c.withinHours * 3_600_000);
   const [firstName, secondName] = c.sequence;
   return (events, known) => {
+    if (nothingKnown(events, known)) return null;
     const complete = known.complete === true;
     const activity = complete ? undefined : known.profile?.activity;
-    if (events.length === 0 && !complete && activity === undefined) return null;
     for (const a of events) {
       if (a.event !== firstName || a.timestamp < since) continue;
       for (const b of events) if (b.event === secondName && b.timestamp > a.timestamp && b.timestamp <= a.timestamp + span) return true;

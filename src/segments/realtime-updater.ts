@@ -55,8 +55,8 @@ export function createRealtimeUpdater(deps: {
   const stats = { flushes: 0, people: 0, evaluations: 0, decidedWithoutQuery: 0, entered: 0, exited: 0, failures: 0 };
 
   const merge = (queue: Map<string, Touch>, id: string, t: Touch) => {
-    const q = queue.get(id);
-    if (q === undefined) { queue.set(id, { names: new Set(t.names), anyEvent: t.anyEvent, identify: t.identify, merged: t.merged, privacy: t.privacy === true, events: [...t.events], row: t.row }); return; }
+    let q = queue.get(id);
+    if (q === undefined) queue.set(id, (q = newTouch(false)));
     q.row ??= t.row; // the queue's own row is the newer one
     for (const n of t.names) q.names.add(n);
     q.anyEvent ||= t.anyEvent;
